@@ -13,7 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from headertrace.enrich.records import Attribution
 
 SCHEMA = "headertrace.trace/1"
 
@@ -133,6 +136,8 @@ class Hop:
     """Position among the message's Received headers (0 = topmost)."""
     delay_seconds: float | None = None
     """Seconds since the previous (older) hop; negative when time ran backwards."""
+    attribution: Attribution | None = None
+    """Who owns the client address and names (filled by ``headertrace.enrich``)."""
 
     @property
     def ip(self) -> str | None:
@@ -159,6 +164,7 @@ class Hop:
             "kind": self.kind,
             "status": self.status,
             "defects": list(self.defects),
+            "attribution": self.attribution.to_dict() if self.attribution else None,
         }
 
 

@@ -1,0 +1,1 @@
+"""Who owns it: address classes, registered domains, and opt-in network attribution."""
