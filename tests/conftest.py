@@ -26,10 +26,8 @@ class NetworkBlocked(AssertionError):
 def _is_loopback(address: Any) -> bool:
     if isinstance(address, tuple) and address:
         host = address[0]
-    elif isinstance(address, (str, bytes)):
-        return True  # AF_UNIX path
     else:
-        return False
+        return isinstance(address, (str, bytes))  # AF_UNIX path
     if isinstance(host, bytes):
         host = host.decode()
     if host in ("localhost", ""):
@@ -61,7 +59,7 @@ def _guarded_sendto(self: socket.socket, data: Any, *args: Any) -> int:
     address = args[-1]
     if not _is_loopback(address):
         raise NetworkBlocked(f"test tried to send to {address!r}")
-    return _real_sendto(self, data, *args)  # type: ignore[arg-type]
+    return _real_sendto(self, data, *args)
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,15 @@
 """headertrace: email header forensics.
 
-Trace the ``Received:`` chain of a message, type every hop, and find where the message
-came from::
+Trace the ``Received:`` chain of a message, type every hop, and find where it came from::
 
     import headertrace
-    trace = headertrace.trace("complaint.eml")
-    print(trace.origin)
+
+    t = headertrace.trace("complaint.eml")
+    print(t.origin)
+    for hop in t.hops:
+        print(hop.index, hop.client.ip, hop.server.host, hop.auth.authenticated)
+
+Tracing is offline and never raises on bad mail.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from headertrace.errors import (
     ProbeError,
 )
 from headertrace.models import (
+    SCHEMA,
     TLS,
     Auth,
     Client,
@@ -30,10 +35,13 @@ from headertrace.models import (
     Trace,
     Verdict,
 )
+from headertrace.parse.received import parse_received
+from headertrace.tracing import trace
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "SCHEMA",
     "TLS",
     "Auth",
     "Client",
@@ -51,4 +59,6 @@ __all__ = [
     "Trace",
     "Verdict",
     "__version__",
+    "parse_received",
+    "trace",
 ]

@@ -1,13 +1,85 @@
-"""The command-line interface: arguments -> library -> rendering -> exit status."""
+"""The command-line interface: arguments -> library -> rendering -> exit status.
+
+Exit statuses (:class:`ExitStatus`):
+
+=====  ==========================================================
+0      every input was traced
+1      an input could not be read (missing file, not a message)
+2      usage error (bad option or argument)
+=====  ==========================================================
+
+Tracebacks are shown only with ``--debug``.
+"""
 
 from __future__ import annotations
 
+import enum
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
 import click
+from rich.console import Console
 
 from headertrace import __version__
+from headertrace.errors import HeadertraceError
+from headertrace.models import Trace
+from headertrace.render.terminal import print_trace
+from headertrace.tracing import trace
+
+
+class ExitStatus(enum.IntEnum):
+    OK = 0
+    INPUT_ERROR = 1
+    USAGE = 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="headertrace")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Email header forensics: where did this message come from, and through whom?"""
+    ctx.obj = {"debug": debug}
+
+
+@main.command("trace")
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
+@click.pass_context
+def trace_command(ctx: click.Context, files: Sequence[str], as_json: bool) -> None:
+    """Trace the Received chain of each FILE (``-`` reads standard input).
+
+    Prints the origin first, then the hop table; --json prints the trace format
+    described in docs/trace-format.md (one JSON object, or a list for several files).
+    """
+    console = Console(highlight=False, soft_wrap=False)
+    status = ExitStatus.OK
+    results: list[Trace] = []
+    for name in files:
+        try:
+            result = _trace_one(name)
+        except HeadertraceError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"headertrace: {exc}", err=True)
+            status = ExitStatus.INPUT_ERROR
+            continue
+        results.append(result)
+        if not as_json:
+            print_trace(result, console, title=name if len(files) > 1 else None)
+    if as_json:
+        payload = [t.to_dict() for t in results]
+        click.echo(
+            json.dumps(
+                payload[0] if len(files) == 1 and payload else payload, indent=2, ensure_ascii=False
+            )
+        )
+    ctx.exit(int(status))
+
+
+def _trace_one(name: str) -> Trace:
+    if name == "-":
+        return trace(sys.stdin.buffer.read())
+    return trace(Path(name))

@@ -70,7 +70,12 @@ class Server:
     """The version exactly as written."""
 
     def to_dict(self) -> JSONDict:
-        return {"host": self.host, "ip": self.ip, "software": self.software, "version": self.version}
+        return {
+            "host": self.host,
+            "ip": self.ip,
+            "software": self.software,
+            "version": self.version,
+        }
 
 
 @dataclass(frozen=True, slots=True)

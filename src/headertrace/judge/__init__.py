@@ -1,0 +1,1 @@
+"""Hops -> origin, verdict and findings. Pure: no I/O."""

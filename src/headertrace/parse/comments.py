@@ -1,0 +1,366 @@
+"""Facts read out of the comments of a Received header.
+
+Servers put most of what matters in comments: the client's reverse DNS and address, what it
+said in HELO, TLS, authentication, the envelope sender. This module reads every comment
+the same way, word by word, and records what it finds in :class:`Facts`. Which facts
+describe the *client* is decided by where the comment stands (see ``received.py``) and by
+the server's family (see ``vendors``).
+
+Examples of comment texts and what they yield::
+
+    mail.example.org [192.0.2.7]                  host + ip            (sendmail, Postfix)
+    IDENT:root@mail.example.org [192.0.2.7]       ident + host + ip    (sendmail)
+    unknown [192.0.2.7]                           rdns none + ip       (Postfix)
+    192.0.2.7] (may be forged)                    forged flag          (sendmail)
+    [192.0.2.7]:49152 helo=mx.example.org         ip + port + helo     (Exim)
+    port=38406 helo=mx.example.org                port + helo          (Exim)
+    HELO mx.example.org                           helo                 (qmail, IronPort)
+    192.0.2.7                                     ip                   (qmail, Exchange)
+    Authenticated sender: bob                     auth                 (Postfix)
+    authenticated bits=0                          auth                 (sendmail)
+    AUTH: LOGIN bob, TLS: TLSv1/SSLv3,256bits,... auth + tls           (Courier)
+    account bob@example.org HELO mx               auth + helo          (CommuniGate)
+    authenticated user bob                        auth                 (Kerio)
+    bob@192.0.2.7 with login                      auth + ip            (Yahoo)
+    using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)    (Postfix)
+    version=TLS1_3 cipher=TLS_AES_128_GCM_SHA256 bits=128/128          (sendmail, Gmail)
+    version=TLSv1.2 cipher=... bits=256 verify=OK                      (client cert verified)
+    Client CN "bob", Issuer "CA" (verified OK)                         (Postfix client cert)
+    TLSv1.2:ECDHE-RSA-AES128-GCM-SHA256:128                            (Exim 4.x, OpenSMTPD)
+    envelope-from <bob@example.org>                                    (Exim, qmail-scanner)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from headertrace.parse.addresses import normalise_ip, split_port
+from headertrace.parse.lexer import Kind, Lexer, Token
+
+MAX_NESTED = 3  # comments inside comments read for facts: "(may be forged)", "(verified OK)"
+
+
+@dataclass(slots=True)
+class Facts:
+    """What the comments of one part of a header say (mutable while reading)."""
+
+    helo: str | None = None
+    helo_verb: str | None = None  # HELO / EHLO / LHLO / helo=
+    host: str | None = None  # a host name written next to the address: the rDNS
+    host_unknown: bool = False  # "unknown [ip]": the server found no rDNS
+    ip: str | None = None
+    port: int | None = None
+    ident: str | None = None
+    forged: bool = False
+    auth_evidence: str | None = None
+    auth_mechanism: str | None = None
+    auth_identity: str | None = None
+    auth_denied: bool = False  # OpenSMTPD "auth=no"
+    tls_version: str | None = None
+    tls_cipher: str | None = None
+    tls_seen: bool = False
+    envelope_from: str | None = None
+    local_user: str | None = None  # "from userid 33", "(from apache@localhost)"
+    words: list[str] = field(default_factory=list)  # lower-cased words, for markers
+
+
+def read_comment(text: str, facts: Facts, defects: list[str], depth: int = 0) -> None:
+    """Read one comment's text into ``facts``."""
+    lexer = Lexer(text)
+    tokens = lexer.tokens()
+    defects.extend(lexer.defects)
+    _read_tokens(tokens, facts, defects, depth)
+
+
+def _read_tokens(tokens: list[Token], facts: Facts, defects: list[str], depth: int) -> None:
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < n else None
+        if tok.kind is Kind.COMMENT:
+            if depth < MAX_NESTED:
+                read_comment(tok.text, facts, defects, depth + 1)
+            i += 1
+            continue
+        if tok.kind is Kind.LITERAL:
+            i = _literal(tokens, i, facts)
+            continue
+        if tok.kind is not Kind.WORD:
+            i += 1
+            continue
+        facts.words.append(tok.text.lower())
+        i = _word(tokens, i, tok, nxt, facts)
+
+
+def _literal(tokens: list[Token], i: int, facts: Facts) -> int:
+    tok = tokens[i]
+    ip = normalise_ip(tok.text)
+    if ip is None and ":" in tok.text:
+        # "[192.0.2.1:4237]" (SparkPost/ecelerity writes the port inside the brackets)
+        bare, port = split_port(tok.text)
+        ip = normalise_ip(bare)
+        if ip is not None and facts.ip is None:
+            facts.port = facts.port or port
+    if ip and facts.ip is None:
+        facts.ip = ip
+        # "[192.0.2.1]:49152" (Exim, Postfix with port logging)
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt is not None and nxt.joined and nxt.kind is Kind.WORD and nxt.text[:1] == ":":
+            _, port = split_port("0.0.0.0" + nxt.text)
+            facts.port = facts.port or port
+            return i + 2
+    return i + 1
+
+
+def _next_word(tokens: list[Token], i: int) -> str | None:
+    if i < len(tokens) and tokens[i].kind in (Kind.WORD, Kind.LITERAL, Kind.ANGLE):
+        tok = tokens[i]
+        return f"[{tok.text}]" if tok.kind is Kind.LITERAL else tok.text
+    return None
+
+
+def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Facts) -> int:
+    """Read the word at ``i``; return the index of the next token to read."""
+    text = tok.text
+    low = text.lower()
+    eq = low.find("=")
+    if eq > 0:
+        value = text[eq + 1 :]
+        if not value and nxt is not None and nxt.joined and nxt.kind is Kind.LITERAL:
+            # Exim "helo=[192.168.1.20]": the client said an address literal.
+            _assignment(tokens, i, low[:eq], f"[{nxt.text}]", facts)
+            return i + 2
+        return _assignment(tokens, i, low[:eq], value, facts)
+    if low == "proxying" and nxt is not None and nxt.text.lower() == "for":
+        # SquirrelMail "(proxying for 192.0.2.7)": an address the web client claimed
+        # through a proxy; the connecting address is the one the server saw.
+        return len(tokens)
+    if low in ("helo", "ehlo", "lhlo") and nxt is not None:
+        said = _next_word(tokens, i + 1)
+        if said is not None:
+            facts.helo, facts.helo_verb = said, low.upper()
+            return i + 2
+    if low.startswith("ident:"):
+        _ident_at_host(text[6:], facts)
+        return i + 1
+    if low == "unknown" and nxt is not None and nxt.kind is Kind.LITERAL:
+        facts.host_unknown = True
+        return i + 1
+    if low == "may" and _followed_by(tokens, i, ("be", "forged")):
+        facts.forged = True
+        return i + 3
+    if low == "authenticated":
+        return _authenticated(tokens, i, facts)
+    if low == "auth:":
+        return _courier_auth(tokens, i, facts)
+    if low == "account" and nxt is not None and nxt.kind is Kind.WORD:
+        _set_auth(facts, f"account {nxt.text}", None, nxt.text)  # CommuniGate Pro
+        return i + 2
+    if low == "using" and nxt is not None and nxt.text.lower().startswith(("tls", "ssl")):
+        return _postfix_tls(tokens, i, facts)
+    if low in ("envelope-from", "envelope-sender") and nxt is not None:
+        sender = _next_word(tokens, i + 1)
+        if sender:
+            facts.envelope_from = sender.strip("<>")
+        return i + 2
+    if low == "invoked":
+        return _qmail_invoked(tokens, i, facts)
+    if low == "from" and nxt is not None and nxt.kind is Kind.WORD:
+        return _local_from(tokens, i, facts)
+    if low == "cn" and nxt is not None and nxt.kind is Kind.QUOTED:
+        if "verified ok" in _rest_text(tokens, i).lower():
+            _set_auth(
+                facts, f'Client CN "{nxt.text}" (verified OK)', "tls-client-certificate", nxt.text
+            )
+        return i + 2
+    if _tls_colon_form(text, facts):
+        return i + 1
+    if "@" in text:
+        return _user_at(tokens, i, text, facts)
+    ip = normalise_ip(text)
+    if ip is None and ":" in text:
+        bare, port = split_port(text)
+        ip = normalise_ip(bare)
+        if ip is not None and port is not None:
+            facts.port = facts.port or port
+    if ip is not None:
+        facts.ip = facts.ip or ip
+        return i + 1
+    if nxt is not None and nxt.kind is Kind.LITERAL and _hostlike(text):
+        facts.host = facts.host or text  # "rdns [ip]"
+    elif facts.host is None and facts.ip is None and i == 0 and _hostlike(text) and "." in text:
+        facts.host = text  # "(host.example.org)" with the address elsewhere
+    return i + 1
+
+
+def _assignment(tokens: list[Token], i: int, key: str, value: str, facts: Facts) -> int:
+    value = value.rstrip(",")
+    if key == "helo":
+        facts.helo, facts.helo_verb = value or None, "helo="
+    elif key == "port" and value.isdigit():
+        facts.port = int(value) if 0 < int(value) < 65536 else None
+    elif key == "ident":
+        facts.ident = value or None
+    elif key == "version":
+        facts.tls_version, facts.tls_seen = value, True
+    elif key == "cipher":
+        facts.tls_cipher, facts.tls_seen = value, True
+    elif key == "verify" and value.upper() == "OK":
+        _set_auth(facts, "verify=OK", "tls-client-certificate", None)
+    elif key == "auth":
+        if value.lower() == "yes":
+            _set_auth(facts, "auth=yes", None, None)  # OpenSMTPD
+        elif value.lower() == "no":
+            facts.auth_denied = True
+    elif key == "user" and facts.auth_evidence == "auth=yes":
+        facts.auth_identity = value
+    return i + 1
+
+
+def _set_auth(facts: Facts, evidence: str, mechanism: str | None, identity: str | None) -> None:
+    if facts.auth_evidence is None:
+        facts.auth_evidence = evidence
+    facts.auth_mechanism = facts.auth_mechanism or mechanism
+    facts.auth_identity = facts.auth_identity or identity
+
+
+def _followed_by(tokens: list[Token], i: int, words: tuple[str, ...]) -> bool:
+    for k, word in enumerate(words, start=1):
+        if i + k >= len(tokens) or tokens[i + k].text.lower().rstrip(",") != word:
+            return False
+    return True
+
+
+def _rest_text(tokens: list[Token], i: int) -> str:
+    return " ".join(t.text for t in tokens[i : i + 12])
+
+
+def _authenticated(tokens: list[Token], i: int, facts: Facts) -> int:
+    """sendmail ``authenticated bits=N``, ``authenticated as bob``, Kerio ``authenticated
+    user bob``, Postfix ``Authenticated sender: bob``."""
+    nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    low = nxt.lower()
+    value = _next_word(tokens, i + 2)
+    if low == "sender:" and value:
+        _set_auth(facts, f"Authenticated sender: {value}", None, value.strip("<>"))
+        return i + 3
+    if low in ("as", "user") and value:
+        _set_auth(facts, f"authenticated {low} {value}", None, value.strip("<>"))
+        return i + 3
+    if low.startswith("bits="):
+        _set_auth(facts, f"authenticated {nxt}", None, None)
+        return i + 2
+    _set_auth(facts, "authenticated", None, None)
+    return i + 1
+
+
+def _courier_auth(tokens: list[Token], i: int, facts: Facts) -> int:
+    """Courier: ``AUTH: LOGIN bob, TLS: TLSv1/SSLv3,256bits,AES256-SHA``."""
+    mech = _next_word(tokens, i + 1)
+    ident = _next_word(tokens, i + 2)
+    evidence = " ".join(x for x in ("AUTH:", mech, ident) if x)
+    _set_auth(facts, evidence, mech, ident)
+    j = i + 1
+    while j < len(tokens) and tokens[j].text.lower() != "tls:":
+        j += 1
+    if j + 1 < len(tokens):
+        facts.tls_seen = True
+        parts = [t.text for t in tokens[j + 1 : j + 6] if t.kind is Kind.WORD]
+        if parts:
+            facts.tls_version = parts[0]
+            facts.tls_cipher = parts[-1] if len(parts) > 1 else None
+    return max(i + 3, j + 1)
+
+
+def _postfix_tls(tokens: list[Token], i: int, facts: Facts) -> int:
+    """Postfix: ``using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)``."""
+    facts.tls_seen = True
+    facts.tls_version = tokens[i + 1].text
+    if _followed_by(tokens, i + 1, ("with", "cipher")) and i + 4 < len(tokens):
+        facts.tls_cipher = tokens[i + 4].text
+        return i + 5
+    return i + 2
+
+
+def _tls_colon_form(text: str, facts: Facts) -> bool:
+    """Exim 4 and OpenSMTPD: ``TLSv1.2:ECDHE-RSA-AES128-GCM-SHA256:128[:NO]``;
+    Exim 4.92+: ``TLS1.3`` alone, the cipher following as ``tls CIPHER``."""
+    low = text.lower()
+    if not low.startswith(("tls", "ssl")):
+        return False
+    head, sep, rest = text.partition(":")
+    if sep and head[3:4] in ("v", "1", "_") and rest:
+        facts.tls_seen = True
+        facts.tls_version = head
+        facts.tls_cipher = rest.split(":", 1)[0] or None
+        return True
+    if (
+        not sep
+        and len(low) > 3
+        and low[3] in "v1"
+        and low.replace("_", ".")[3:].strip("v.0123456789/sl") in ("", "ssl", "sslv3")
+    ):
+        facts.tls_seen = True
+        facts.tls_version = facts.tls_version or text
+        return True
+    return False
+
+
+def _ident_at_host(text: str, facts: Facts) -> None:
+    user, _, host = text.partition("@")
+    facts.ident = user or None
+    if host and facts.host is None:
+        facts.host = host
+
+
+def _user_at(tokens: list[Token], i: int, text: str, facts: Facts) -> int:
+    """``ident@rdns [ip]`` (sendmail), ``bob@192.0.2.7 with login`` (Yahoo)."""
+    # "bob@example.org@192.0.2.7": the account is itself an address; the host is last.
+    user, _, host = text.rpartition("@")
+    ip = normalise_ip(host)
+    if _followed_by(tokens, i, ("with", "login")):
+        _set_auth(facts, f"{text} with login", "login", user)
+        if ip:
+            facts.ip = facts.ip or ip
+        return i + 3
+    if ip is not None:
+        facts.ip = facts.ip or ip
+        facts.ident = facts.ident or user or None
+        return i + 1
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if nxt is not None and nxt.kind is Kind.LITERAL:
+        facts.ident = facts.ident or user or None
+        if host and facts.host is None and _hostlike(host):
+            facts.host = host
+    return i + 1
+
+
+def _qmail_invoked(tokens: list[Token], i: int, facts: Facts) -> int:
+    """qmail: ``invoked by uid 48`` (a local user), ``invoked from network`` (qmail-smtpd),
+    ``invoked by alias`` (a .qmail forward), ``invoked for bounce``."""
+    rest = [t.text.lower() for t in tokens[i + 1 : i + 4]]
+    for word in rest:
+        facts.words.append(word)
+    if rest[:2] == ["by", "uid"] and len(rest) == 3:
+        facts.local_user = tokens[i + 3].text
+    return i + 1 + len(rest)
+
+
+def _local_from(tokens: list[Token], i: int, facts: Facts) -> int:
+    """``from userid 33`` (Postfix pickup), ``from apache@localhost`` (sendmail submit)."""
+    nxt = tokens[i + 1].text
+    if nxt.lower() == "userid" and i + 2 < len(tokens):
+        facts.local_user = tokens[i + 2].text
+        return i + 3
+    user, at, _ = nxt.partition("@")
+    facts.local_user = user if at else nxt
+    return i + 2
+
+
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
+
+
+def _hostlike(text: str) -> bool:
+    low = text.lower().rstrip(".")
+    return bool(low) and len(low) < 256 and all(c in _HOST_CHARS for c in low)

@@ -1,0 +1,99 @@
+"""The header block of a raw message, split into fields, without a MIME parse.
+
+Tracing needs only the header block, so it reads up to the first empty line and no
+further. Line ends may be CRLF, LF or a lone CR (all three occur in real archives), mixed
+within one message. Caps keep hostile input cheap; each one hit is a defect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_HEADER_BLOCK = 1_048_576
+"""Bytes of header block read; the rest is ignored (a defect)."""
+MAX_FIELDS = 10_000
+"""Header fields kept; more is a defect."""
+
+
+@dataclass(slots=True)
+class HeaderBlock:
+    """Header fields in message order, names as written, values folded as written."""
+
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+
+    def get_all(self, name: str) -> list[str]:
+        low = name.lower()
+        return [v for n, v in self.fields if n.lower() == low]
+
+    def get(self, name: str) -> str | None:
+        low = name.lower()
+        return next((v for n, v in self.fields if n.lower() == low), None)
+
+
+def header_end(data: bytes) -> int:
+    """Offset where the header block ends (the first empty line), or ``len(data)``."""
+    best = len(data)
+    for sep in (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\r"):
+        at = data.find(sep, 0, best)
+        if at >= 0:
+            best = at
+    return best
+
+
+def decode(data: bytes) -> str:
+    """Header bytes -> text. UTF-8 where it is valid (RFC 6532), else Latin-1, which maps
+    every byte to one character so nothing is lost and offsets stay meaningful."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def split_header_block(data: bytes) -> HeaderBlock:
+    """Split the header block at the start of ``data`` into ``(name, value)`` fields."""
+    block = HeaderBlock()
+    end = header_end(data)
+    if end > MAX_HEADER_BLOCK:
+        end = MAX_HEADER_BLOCK
+        block.defects.append("header-block-cap")
+    text = decode(data[:end])
+    if text.startswith(("From ", ">From ")):
+        # mbox "From " separator line: not a header field.
+        nl = text.find("\n")
+        text = text[nl + 1 :] if nl >= 0 else ""
+    name: str | None = None
+    value_lines: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line[:1] in (" ", "\t") and name is not None:
+            value_lines.append(line)
+            continue
+        if name is not None:
+            if not _add(block, name, value_lines):
+                break
+            name = None
+        colon = line.find(":")
+        if colon <= 0 or not _is_field_name(line[:colon]):
+            if line.strip():
+                block.defects.append("malformed-header-line")
+            continue
+        name = line[:colon].rstrip()
+        value_lines = [line[colon + 1 :].lstrip(" \t")]
+    if name is not None:
+        _add(block, name, value_lines)
+    block.defects = list(dict.fromkeys(block.defects))
+    return block
+
+
+def _add(block: HeaderBlock, name: str, lines: list[str]) -> bool:
+    if len(block.fields) >= MAX_FIELDS:
+        block.defects.append("header-count-cap")
+        return False
+    block.fields.append((name, "\n".join(lines).rstrip()))
+    return True
+
+
+def _is_field_name(name: str) -> bool:
+    # RFC 5322 ftext: printable ASCII except ":"; allow trailing space (seen in old mail).
+    stripped = name.rstrip()
+    return bool(stripped) and all(33 <= ord(c) <= 126 for c in stripped)

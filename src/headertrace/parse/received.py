@@ -1,0 +1,477 @@
+"""One ``Received:`` header value -> one typed :class:`~headertrace.models.Hop`.
+
+The generic grammar of RFC 5321 section 4.4::
+
+    from <helo> (<comments>) by <host> (<comments>) via <link> with <protocol>
+    id <queue-id> for <recipient> ; <date>
+
+Clauses may be missing, repeated, out of order or followed by free text; the date may have
+no ``;``. The header is tokenized once (``lexer``), split into clauses at the keywords,
+then each clause is read: comments by ``comments``, the family-specific layout of the
+``from`` part by ``vendors``, dates by ``dates``. Nothing here raises: what cannot be read
+is kept in ``raw`` and named in ``defects``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from headertrace.models import TLS, Auth, Client, Hop, HopKind, ParseStatus, RdnsStatus, Server
+from headertrace.parse import tables
+from headertrace.parse.addresses import normalise_ip
+from headertrace.parse.comments import Facts, read_comment
+from headertrace.parse.dates import looks_like_date_start, parse_date
+from headertrace.parse.lexer import Kind, Lexer, Token
+from headertrace.parse.vendors import sendmail_version, style_for
+
+MAX_HEADER_LENGTH = 16_384
+"""Longer values are cut (a defect); real Received headers are well under 2 KB."""
+
+KEYWORDS = frozenset(("from", "by", "via", "with", "id", "for"))
+
+
+@dataclass(slots=True)
+class _Clauses:
+    """The header's tokens, grouped by the keyword that opens each clause."""
+
+    preamble: list[Token] = field(default_factory=list)
+    parts: dict[str, list[Token]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+
+
+def parse_received(value: str) -> Hop:
+    """Parse one Received header value (folded or not, without the ``Received:`` name).
+
+    Never raises: a value that cannot be read comes back with ``status="unparsed"``.
+    """
+    try:
+        return _parse(value)
+    except Exception as exc:  # pragma: no cover - a bug, reported rather than raised
+        return Hop(raw=value, status="unparsed", defects=(f"internal-error: {exc!r}",))
+
+
+def _parse(value: str) -> Hop:
+    defects: list[str] = []
+    text = value
+    if len(text) > MAX_HEADER_LENGTH:
+        text = text[:MAX_HEADER_LENGTH]
+        defects.append("header-too-long")
+    lexer = Lexer(text)
+    tokens = lexer.tokens()
+    defects.extend(lexer.defects)
+
+    tokens, date_text, trailer = _split_date(text, tokens)
+    clauses = _split_clauses(tokens)
+
+    by_facts, with_facts, from_facts, other = Facts(), Facts(), Facts(), Facts()
+    _read_part_comments(clauses.parts.get("from", []), from_facts, defects)
+    _read_part_comments(clauses.parts.get("by", [])[1:], by_facts, defects)
+    for key in ("with", "id", "for", "via"):
+        _read_part_comments(clauses.parts.get(key, []), with_facts, defects)
+    _read_part_comments(clauses.preamble, other, defects)
+    # Comments after the date: PowerMTA "; date (envelope-from <x>)".
+    _read_part_comments([t for t in trailer if t.kind is Kind.COMMENT], other, defects)
+
+    protocol, proto_tls = _protocol(clauses.parts.get("with", []))
+    software, version = _software(clauses, by_facts)
+    hop_id = _first_value(clauses.parts.get("id"))
+    if software == "Microsoft SMTP Server" and hop_id and _looks_like_version(hop_id):
+        version = hop_id  # Exchange 2007+ writes its build as the "id"
+
+    client = _client(clauses.parts.get("from", []), from_facts, software)
+    server = _server(clauses.parts.get("by", []), by_facts, software, version)
+    every = (from_facts, by_facts, with_facts, other)
+    auth = _auth(protocol, software, every, clauses)
+    tls = _tls(protocol, proto_tls, every)
+    kind = _kind(clauses, protocol, client, every)
+    if kind == "local":
+        local_user = next((f.local_user for f in every if f.local_user), None)
+        if local_user and client.ident is None:
+            client = _with_ident(client, local_user)
+        elif client.ident is None and "from" in clauses.parts and client.ip is None:
+            client = _with_ident(client, client.helo)
+    if from_facts.forged:
+        defects.append("rdns-may-be-forged")
+
+    timestamp = None
+    if date_text is not None:
+        result = parse_date(date_text)
+        timestamp = result.value
+        if result.defect:
+            defects.append(result.defect)
+    else:
+        defects.append("no-date")
+
+    status = _status(clauses, client, server, kind, timestamp)
+    if status == "unparsed":
+        defects.append("unparsed")
+    return Hop(
+        raw=value,
+        client=client,
+        server=server,
+        protocol=protocol,
+        via=_joined_words(clauses.parts.get("via")),
+        id=hop_id,
+        recipient=_recipient(clauses.parts.get("for")),
+        envelope_from=next((f.envelope_from for f in every if f.envelope_from), None),
+        tls=tls,
+        auth=auth,
+        timestamp=timestamp,
+        timestamp_raw=" ".join(date_text.split()) if date_text is not None else None,
+        kind=kind,
+        status=status,
+        defects=tuple(dict.fromkeys(defects)),
+    )
+
+
+# --- splitting ------------------------------------------------------------------------------
+
+
+def _split_date(text: str, tokens: list[Token]) -> tuple[list[Token], str | None, list[Token]]:
+    """Cut the date off the end: after the last top-level ``;`` or, when there is none,
+    at the first word that opens a parseable date (SendGrid and others omit the ``;``)."""
+    for k in range(len(tokens) - 1, -1, -1):
+        if tokens[k].kind is Kind.SEMI:
+            return tokens[:k], text[tokens[k].end :], tokens[k + 1 :]
+    words = [t for t in tokens if t.kind is Kind.WORD]
+    if not any(w.text.lower() in KEYWORDS for w in words):
+        return tokens, None, []
+    for k, tok in enumerate(tokens):
+        if tok.kind is not Kind.WORD or k == 0:
+            continue
+        following = tokens[k + 1].text if k + 1 < len(tokens) else ""
+        if looks_like_date_start(tok.text, following) and tokens[k - 1].text.lower() not in (
+            "id",
+            "for",
+            "by",
+            "from",
+        ):
+            candidate = text[tok.start :]
+            if parse_date(candidate).value is not None:
+                return tokens[:k], candidate, tokens[k + 1 :]
+    return tokens, None, []
+
+
+def _split_clauses(tokens: list[Token]) -> _Clauses:
+    clauses = _Clauses()
+    current: list[Token] = clauses.preamble
+    for tok in tokens:
+        if tok.kind is Kind.WORD:
+            low = tok.text.lower()
+            if low in KEYWORDS and low not in clauses.parts:
+                current = [tok]
+                clauses.parts[low] = current
+                clauses.order.append(low)
+                continue
+        current.append(tok)
+    # Drop the keyword token itself from each clause.
+    for key, part in clauses.parts.items():
+        clauses.parts[key] = part[1:]
+    return clauses
+
+
+def _read_part_comments(tokens: list[Token], facts: Facts, defects: list[str]) -> None:
+    for tok in tokens:
+        if tok.kind is Kind.COMMENT:
+            read_comment(tok.text, facts, defects)
+        elif tok.kind is Kind.WORD:
+            # Free words after a clause: OpenSMTPD "auth=yes user=bob", Exim "tls CIPHER".
+            low = tok.text.lower()
+            if low.startswith(("auth=", "user=")):
+                read_comment(tok.text, facts, defects)
+            facts.words.append(low)
+
+
+def _first_value(part: list[Token] | None) -> str | None:
+    if not part:
+        return None
+    tok = part[0]
+    if tok.kind in (Kind.WORD, Kind.ANGLE, Kind.QUOTED):
+        return tok.text.strip("<>").rstrip(";") or None
+    if tok.kind is Kind.LITERAL:
+        return f"[{tok.text}]"
+    return None
+
+
+def _joined_words(part: list[Token] | None) -> str | None:
+    if not part:
+        return None
+    words = [t.text for t in part if t.kind is Kind.WORD]
+    return " ".join(words) or None
+
+
+def _recipient(part: list[Token] | None) -> str | None:
+    if not part:
+        return None
+    found: list[str] = []
+    for tok in part:
+        if tok.kind is Kind.ANGLE:
+            found.append(tok.text.strip())
+        elif tok.kind is Kind.WORD and ("@" in tok.text or not found):
+            found.append(tok.text.strip("<>"))
+        elif tok.kind is Kind.COMMA:
+            continue
+        elif found:
+            break
+    value = ", ".join(f for f in found if f)
+    return value or None
+
+
+# --- the parts --------------------------------------------------------------------------------
+
+
+def _protocol(part: list[Token]) -> tuple[str | None, tuple[str | None, str | None]]:
+    """The ``with`` protocol; and TLS details written inside it (IronPort's
+    ``ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384``, Exim's ``esmtps (TLS1.2) tls CIPHER``)."""
+    words = [t for t in part if t.kind is Kind.WORD]
+    if not words:
+        return None, (None, None)
+    first = words[0].text
+    if first.lower() == "microsoft":
+        # "with Microsoft SMTP Server (...)", "with Microsoft SMTPSVC(6.0.3790.1830)"
+        name = []
+        for tok in part:
+            if tok.kind is not Kind.WORD:
+                break
+            name.append(tok.text)
+        return " ".join(name), (None, None)
+    if "/" in first and first.lower().startswith(("esmtp", "smtp")):
+        pieces = first.split("/")
+        if len(pieces) >= 3 and pieces[1].upper() == "TLS":
+            return pieces[0], ("TLS", pieces[2])
+        return pieces[0], (None, None)
+    cipher = None
+    for k, tok in enumerate(words[:-1]):
+        if tok.text.lower() == "tls" and k > 0:
+            cipher = words[k + 1].text
+    return first, (None, cipher)
+
+
+def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | None]:
+    """Which MTA wrote the header, from the comments of ``by`` and the ``with`` clause."""
+    texts: list[str] = []
+    for tok in clauses.parts.get("by", [])[1:]:
+        if tok.kind is Kind.COMMENT:
+            version = sendmail_version(tok.text)
+            if version is not None:
+                return "sendmail", version
+            texts.append(tok.text)
+    for key in ("with", "id", "via"):
+        texts.extend(t.text for t in clauses.parts.get(key, []) if t.kind is not Kind.ANGLE)
+    texts.extend(t.text for t in clauses.preamble if t.kind is Kind.COMMENT)
+    joined = " ".join(texts)
+    low = joined.lower()
+    for text in texts:
+        exact = tables.SOFTWARE_EXACT_COMMENTS.get(text.strip().lower())
+        if exact is not None:
+            return exact, None
+    for needle, name in tables.SOFTWARE_MARKERS:
+        at = low.find(needle)
+        if at >= 0:
+            # "(qmail 4711 invoked ...)": the number after qmail is a process id.
+            version = None if name == "qmail" else _version_after(joined, at + len(needle))
+            return name, version
+    if any(f == "lhlo" for f in by_facts.words) or _has_lhlo(clauses):
+        return "Zimbra", None
+    host = (_first_value(clauses.parts.get("by")) or "").lower().rstrip(".")
+    for suffix, name in tables.SOFTWARE_BY_HOST:
+        if host.endswith(suffix) or host == suffix[1:]:
+            return name, None
+    return None, None
+
+
+def _has_lhlo(clauses: _Clauses) -> bool:
+    return any(
+        t.kind is Kind.COMMENT and t.text[:5].upper() == "LHLO "
+        for t in clauses.parts.get("from", [])
+    )
+
+
+def _version_after(text: str, at: int) -> str | None:
+    """The version written after a software name: ``Exim 4.96``, ``Release 5.0.8``,
+    ``SMTPSVC(6.0.3790.1830)``, ``Version 5.5.2653.13``, ``PRO v6.8.4``."""
+    rest = text[at : at + 60].replace("(", " ").replace(")", " ").split()
+    for word in rest[:4]:
+        w = word.rstrip(",;")
+        if w[:1].isdigit() or (w[:1] in "vV" and w[1:2].isdigit()):
+            return w
+    return None
+
+
+def _looks_like_version(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) >= 3 and all(p.isdigit() for p in parts)
+
+
+def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
+    """Read the ``from`` part with the layout of the server's family."""
+    if not part:
+        return Client()
+    head = part[0]
+    value: str | None = None
+    value_ip: str | None = None
+    if head.kind is Kind.LITERAL:
+        value = f"[{head.text}]"
+        value_ip = normalise_ip(head.text)
+    elif head.kind is Kind.WORD:
+        value = head.text
+        value_ip = normalise_ip(head.text)
+    # A literal outside any comment: MDaemon "from host [ip]", Exim 3
+    # "from helo (rdns) [ip]".
+    for tok in part[1:]:
+        if tok.kind is Kind.LITERAL and facts.ip is None:
+            facts.ip = normalise_ip(tok.text)
+    ip = facts.ip or value_ip
+    style = style_for(software)
+
+    helo: str | None
+    rdns: str | None = None
+    status: RdnsStatus = "not_recorded"
+    if facts.helo is not None:
+        # "from rdns (HELO helo)" / "from rdns ([ip] helo=helo)": the name is the rDNS.
+        helo = facts.helo
+        if value is None or value_ip is not None or value.lower() == "unknown":
+            status = "none" if (value or "").lower() == "unknown" or value_ip else status
+        else:
+            rdns, status = value, "present"
+    elif facts.host is not None or facts.host_unknown:
+        # "from helo (rdns [ip])" / "from helo (unknown [ip])": sendmail, Postfix, Gmail...
+        helo = value
+        if facts.host_unknown or (facts.host or "").lower() == "unknown":
+            status = "none"
+        else:
+            rdns, status = facts.host, "present"
+    elif value_ip is not None and facts.ip is None:
+        helo = None  # "from [192.0.2.7] by ...": only the address is known
+        if style.records_rdns:
+            status = "none"
+    elif style.bare == "rdns_first":
+        # Exim/qmail "from rdns ([ip])": HELO equal to the rDNS, so not written twice.
+        helo = value if value_ip is None else None
+        if value is not None and value_ip is None and value.lower() != "unknown":
+            rdns, status = value, "present"
+        else:
+            status = "none"
+            helo = None if (value or "").lower() == "unknown" else helo
+    else:
+        helo = value
+        if style.records_rdns and ip is not None:
+            status = "none"  # sendmail "from helo ([ip])": the lookup found no name
+    if rdns is not None:
+        rdns = rdns.rstrip(".") or None
+    return Client(
+        helo=helo, rdns=rdns, rdns_status=status, ip=ip, port=facts.port, ident=facts.ident
+    )
+
+
+def _with_ident(client: Client, ident: str | None) -> Client:
+    return Client(
+        helo=client.helo,
+        rdns=client.rdns,
+        rdns_status=client.rdns_status,
+        ip=client.ip,
+        port=client.port,
+        ident=ident,
+    )
+
+
+def _server(part: list[Token], facts: Facts, software: str | None, version: str | None) -> Server:
+    host: str | None = None
+    ip: str | None = None
+    if part:
+        head = part[0]
+        if head.kind in (Kind.WORD, Kind.LITERAL):
+            as_ip = normalise_ip(head.text)
+            if as_ip is not None:
+                ip = as_ip
+            else:
+                host = head.text.rstrip(".") or None
+    ip = ip or facts.ip
+    return Server(host=host, ip=ip, software=software, version=version)
+
+
+def _auth(
+    protocol: str | None, software: str | None, every: tuple[Facts, ...], clauses: _Clauses
+) -> Auth:
+    for facts in every:
+        if facts.auth_evidence is not None:
+            return Auth(True, facts.auth_mechanism, facts.auth_identity, facts.auth_evidence)
+    low = (protocol or "").lower()
+    if low in tables.AUTH_PROTOCOLS:
+        return Auth(True, None, None, protocol)
+    if low == "mapi":
+        return Auth(True, None, None, f"with {protocol}")  # Outlook, logged in to a mailbox
+    if any(f.auth_denied for f in every):
+        return Auth(False, None, None, "auth=no")
+    has_client = "from" in clauses.parts
+    if has_client and low in tables.PLAIN_PROTOCOLS and not (software or "").startswith("Micro"):
+        # These families write ...A when the client authenticated (RFC 3848).
+        return Auth(False, None, None, f"with {protocol}")
+    return Auth()
+
+
+def _tls(
+    protocol: str | None, proto_tls: tuple[str | None, str | None], every: tuple[Facts, ...]
+) -> TLS | None:
+    version, cipher = proto_tls
+    seen = version is not None or cipher is not None
+    for facts in every:
+        if facts.tls_seen:
+            seen = True
+            version = version or facts.tls_version
+            cipher = cipher or facts.tls_cipher
+    low = (protocol or "").lower()
+    if seen or low in tables.TLS_PROTOCOLS or low == "https":
+        return TLS(version=version, cipher=cipher)
+    return None
+
+
+def _kind(
+    clauses: _Clauses, protocol: str | None, client: Client, every: tuple[Facts, ...]
+) -> HopKind:
+    low = (protocol or "").lower()
+    if low in tables.FETCH_PROTOCOLS:
+        return "fetch"
+    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX):
+        return "local"
+    words = [w for f in every for w in f.words]
+    if any(f.local_user for f in every) or _qmail_local(words):
+        return "local"
+    from_words = [t.text.lower() for t in clauses.parts.get("from", []) if t.kind is Kind.WORD]
+    if from_words[:3] == ["mail", "pickup", "service"]:
+        return "local"  # Exchange: a file dropped in the pickup folder
+    if low in tables.CLIENT_PROTOCOLS and client.ip is None and client.helo is None:
+        return "local"  # webmail/API submission with no client recorded (Gmail "with HTTP")
+    if "from" in clauses.parts and (client.ip is not None or client.helo is not None):
+        return "relay"
+    if "qmail" in words and "network" in words:
+        return "relay"  # "(qmail 123 invoked from network)": qmail-queue after qmail-smtpd
+    return "unknown"
+
+
+def _qmail_local(words: list[str]) -> bool:
+    """qmail: ``(qmail 123 invoked by uid 48)``, ``invoked by alias``, ``invoked for bounce``."""
+    if "invoked" not in words:
+        return False
+    at = words.index("invoked")
+    return words[at + 1 : at + 2] in (["by"], ["for"]) and "network" not in words[at:]
+
+
+def _status(
+    clauses: _Clauses, client: Client, server: Server, kind: HopKind, timestamp: object
+) -> ParseStatus:
+    if not clauses.parts:
+        # "(qmail 1 invoked by uid 48); date", Yahoo Groups "(EGP: mail-8_1_0_1); date":
+        # a stamp with no clause still dates the message.
+        stamp = any(t.kind is Kind.COMMENT for t in clauses.preamble) and timestamp is not None
+        return "partial" if kind == "local" or stamp else "unparsed"
+    complete = timestamp is not None and (server.host is not None or server.ip is not None)
+    if "from" in clauses.parts and client.ip is None and kind == "relay":
+        complete = complete and client.helo is not None and _hidden_ok(clauses)
+    return "parsed" if complete else "partial"
+
+
+def _hidden_ok(clauses: _Clauses) -> bool:
+    """A ``from`` with a name and no address is complete only where the format never
+    writes one (``from mail pickup service``, Exchange's internal ``from X by Y``)."""
+    return len(clauses.parts.get("from", [])) <= 3

@@ -1,0 +1,132 @@
+"""Protocols, authentication markers and server software, as data.
+
+Adding a marker is adding a row; the parser code never names a vendor string itself.
+"""
+
+from __future__ import annotations
+
+# RFC 3848 (and its successors) `with` types. The trailing "A" means the client authenticated.
+AUTH_PROTOCOLS = frozenset(
+    (
+        "esmtpa",
+        "esmtpsa",
+        "lmtpa",
+        "lmtpsa",
+        "utf8smtpa",
+        "utf8smtpsa",
+        "utf8lmtpa",
+        "utf8lmtpsa",
+        "smtpsa",
+        "asmtp",  # asmtp: Exim 3's name for authenticated SMTP
+        "esmtpa+tls",
+        "esmtpsa+tls",
+    )
+)
+PLAIN_PROTOCOLS = frozenset(
+    (
+        "smtp",
+        "esmtp",
+        "esmtps",
+        "smtps",
+        "lmtp",
+        "lmtps",
+        "utf8smtp",
+        "utf8smtps",
+        "utf8lmtp",
+        "utf8lmtps",
+        "esmtp+tls",
+    )
+)
+TLS_PROTOCOLS = frozenset(
+    (
+        "esmtps",
+        "esmtpsa",
+        "smtps",
+        "smtpsa",
+        "lmtps",
+        "lmtpsa",
+        "utf8smtps",
+        "utf8smtpsa",
+        "utf8lmtps",
+        "utf8lmtpsa",
+        "esmtpa+tls",
+        "esmtpsa+tls",
+        "esmtp+tls",
+    )
+)
+FETCH_PROTOCOLS = frozenset(("pop3", "pop", "imap", "imap4", "pop3s", "imaps", "odmr", "etrn"))
+# Exim names local submissions `local`, `local-smtp`, `local-esmtp`, `local-bsmtp`.
+LOCAL_PROTOCOL_PREFIX = "local"
+# Submissions that do not come in over SMTP: webmail/API and Outlook's MAPI.
+CLIENT_PROTOCOLS = frozenset(("http", "https", "mapi", "webmail"))
+
+# Server software, recognised from the comments of the `by` and `with` parts.
+# (needle in the lower-cased comment text, normalised name). First match wins, so more
+# specific needles come first.
+SOFTWARE_MARKERS: tuple[tuple[str, str], ...] = (
+    ("microsoft smtp server", "Microsoft SMTP Server"),
+    ("microsoft smtpsvc", "Microsoft SMTPSVC"),
+    ("internet mail service", "Microsoft Exchange IMS"),
+    ("postfix", "Postfix"),
+    ("exim", "Exim"),
+    ("qmail-scanner", "qmail-scanner"),
+    ("qmail-ldap", "qmail-ldap"),
+    ("qmail", "qmail"),
+    ("domino", "Lotus Domino"),
+    ("mdaemon", "MDaemon"),
+    ("kerio", "Kerio"),
+    ("communigate", "CommuniGate Pro"),
+    ("cyrus", "Cyrus"),
+    ("opensmtpd", "OpenSMTPD"),
+    ("powermta", "PowerMTA"),
+    ("zimbra", "Zimbra"),
+    ("courier", "Courier"),
+    ("messaging server", "Sun Messaging Server"),
+    ("intermail", "InterMail"),
+    ("mailenable", "MailEnable"),
+    ("merak", "Merak"),
+    ("icewarp", "IceWarp"),
+    ("hmailserver", "hMailServer"),
+    ("smartermail", "SmarterMail"),
+    ("axigen", "Axigen"),
+    ("haraka", "Haraka"),
+    ("imail", "IMail"),
+    ("smail", "Smail"),
+    ("xmail", "XMail"),
+    ("groupwise", "GroupWise"),
+    ("simpleemailservice", "Amazon SES"),
+    ("fetchmail", "fetchmail"),
+    ("getmail", "getmail"),
+    ("dovecot", "Dovecot"),
+    ("amavis", "amavisd"),
+    ("mailscanner", "MailScanner"),
+    ("mimedefang", "MIMEDefang"),
+    ("spamassassin", "SpamAssassin"),
+)
+
+# Services recognised by the `by` host's domain when no comment names the software.
+SOFTWARE_BY_HOST: tuple[tuple[str, str], ...] = (
+    (".google.com", "Google"),
+    (".googlemail.com", "Google"),
+    (".yahoo.com", "Yahoo"),
+    (".yahoo.net", "Yahoo"),
+    (".outlook.com", "Microsoft SMTP Server"),
+    (".sendgrid.net", "SendGrid"),
+    (".amazonses.com", "Amazon SES"),
+    (".amazonaws.com", "Amazon SES"),
+    (".mimecast.com", "Mimecast"),
+    (".mimecast.co.za", "Mimecast"),
+    (".pphosted.com", "Proofpoint"),
+    (".ppe-hosted.com", "Proofpoint"),
+    (".iphmx.com", "Cisco IronPort"),
+    (".messagelabs.com", "Symantec MessageLabs"),
+    (".mailgun.net", "Mailgun"),
+    (".mcsv.net", "Mailchimp"),
+    (".mandrillapp.com", "Mandrill"),
+)
+
+# Comments that name the software in a word too short to search for inside other text.
+SOFTWARE_EXACT_COMMENTS = {
+    "sg": "SendGrid",  # "by geopod-ismtpd-4 (SG) with ESMTP"
+    "zonemta": "ZoneMTA",
+}

@@ -1,0 +1,93 @@
+"""What the generic grammar cannot know: how each MTA family lays out the ``from`` part.
+
+The same shape means different things to different servers. ``from X ([192.0.2.7])``:
+
+* sendmail: X is the HELO; the missing name means the reverse lookup failed.
+* Exim: X is the reverse DNS; Exim leaves out ``helo=`` when the HELO equals it.
+* qmail: ``from X (192.0.2.7)``; X is the reverse DNS, HELO equal to it when no
+  ``(HELO y)`` is written.
+* Microsoft (IMS, SMTPSVC, Exchange 2007+): X is the HELO; Exchange never records rDNS.
+
+Each family is one entry of :data:`FROM_STYLES`, with an example header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Style = Literal["helo_first", "rdns_first"]
+
+
+@dataclass(frozen=True, slots=True)
+class FromStyle:
+    """How to read ``from X ([ip])`` when no host name stands beside the address."""
+
+    bare: Style
+    """``helo_first``: X is the HELO; ``rdns_first``: X is the reverse DNS (and the HELO)."""
+    records_rdns: bool
+    """Whether this family writes the reverse DNS name at all."""
+    example: str
+
+
+FROM_STYLES: dict[str, FromStyle] = {
+    "sendmail": FromStyle(
+        "helo_first", True, "from mx.example.org ([192.0.2.7]) by mail.example.com (8.12.8/8.12.8)"
+    ),
+    "Postfix": FromStyle(
+        "helo_first", True, "from mx.example.org (unknown [192.0.2.7]) by mail (Postfix)"
+    ),
+    "Exim": FromStyle(
+        "rdns_first", True, "from mx.example.org ([192.0.2.7]) by mail with esmtp (Exim 4.96)"
+    ),
+    "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
+    "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
+    "Zimbra": FromStyle("rdns_first", True, "from mail (LHLO mail) (10.0.0.5) by mail with LMTP"),
+    "Microsoft SMTP Server": FromStyle(
+        "helo_first", False, "from EX01.corp.example.com (10.0.0.5) by EX02 with Microsoft SMTP"
+    ),
+    "Microsoft SMTPSVC": FromStyle(
+        "helo_first", False, "from client ([192.0.2.7]) by exch with Microsoft SMTPSVC(6.0)"
+    ),
+    "Microsoft Exchange IMS": FromStyle(
+        "helo_first", False, "from client ([192.0.2.7]) by exch with SMTP (Microsoft Exchange"
+    ),
+    "Lotus Domino": FromStyle(
+        "helo_first", False, "from client ([192.0.2.7]) by notes (Lotus Domino Release 5.0.8)"
+    ),
+    "MDaemon": FromStyle("helo_first", False, "from client [192.0.2.7] by mx (MDaemon PRO v6)"),
+    "Kerio": FromStyle("helo_first", False, "from client ([192.0.2.7]) by mx (Kerio Connect 9)"),
+    "CommuniGate Pro": FromStyle(
+        "helo_first", False, "from [192.0.2.7] (HELO client) by mx (CommuniGate Pro SMTP 6)"
+    ),
+}
+
+DEFAULT_STYLE = FromStyle("helo_first", False, "from client ([192.0.2.7]) by mx")
+
+
+def style_for(software: str | None) -> FromStyle:
+    """The from-part layout of ``software`` (the generic one when unknown)."""
+    if software is None:
+        return DEFAULT_STYLE
+    return FROM_STYLES.get(software, DEFAULT_STYLE)
+
+
+_SENDMAIL_PREFIXES = ("smi-", "switch-", "sentrion")
+
+
+def sendmail_version(comment: str) -> str | None:
+    """sendmail writes its version as a bare comment: ``(8.12.8/8.12.8)``,
+    ``(8.14.4/8.14.4/Debian-4)``, ``(8.13.8/8.13.8/Submit)``, ``(SMI-8.6/SMI-SVR4)``,
+    ``(Switch-3.3.1/Switch-3.3.1)``."""
+    text = comment.strip()
+    if not text or " " in text or len(text) > 80:
+        return None
+    low = text.lower()
+    head = low.split("/", 1)[0]
+    for prefix in _SENDMAIL_PREFIXES:
+        if head.startswith(prefix):
+            return text
+    parts = head.split(".")
+    if len(parts) >= 2 and all(p.isdigit() for p in parts[:2]) and "/" in low:
+        return text
+    return None

@@ -1,0 +1,1 @@
+"""Renderings of a trace: JSON and the terminal. Renderers never re-parse headers."""

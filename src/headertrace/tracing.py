@@ -1,0 +1,105 @@
+"""bytes -> header block -> hops -> trace. The pipeline behind :func:`headertrace.trace`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from email.header import decode_header, make_header
+
+from headertrace.intake.reader import SourceLike, read_source
+from headertrace.judge.chain import chain_findings, infer_origin, with_delays
+from headertrace.models import Finding, Hop, MessageInfo, Source, Trace
+from headertrace.parse.headers import HeaderBlock, split_header_block
+from headertrace.parse.received import parse_received
+
+MAX_RECEIVED = 1_000
+"""Received headers parsed per message. RFC 5321 asks servers to reject mail with more
+than about 100; past this many the rest is a loop or an attack (a defect)."""
+
+
+def trace(source: SourceLike, org: object = None, *, online: bool = False) -> Trace:
+    """Trace a message: parse its Received chain and find where it came from.
+
+    ``source`` is the raw message as bytes or str, a path, or an ``email.message.Message``.
+    Tracing is offline: no DNS, HTTP or SMTP. It never raises on bad mail; damage is
+    reported in ``Trace.defects``, in each hop's ``defects`` and in ``Trace.findings``.
+    """
+    data, path = read_source(source)
+    return trace_bytes(data, source=Source(kind="message", path=path))
+
+
+def trace_bytes(data: bytes, *, source: Source | None = None) -> Trace:
+    """Trace raw message bytes (only the header block is read)."""
+    block = split_header_block(data)
+    return trace_headers(block, source=source)
+
+
+def trace_headers(block: HeaderBlock, *, source: Source | None = None) -> Trace:
+    """Trace an already split header block."""
+    defects = list(block.defects)
+    values = block.get_all("Received")
+    if len(values) > MAX_RECEIVED:
+        values = values[:MAX_RECEIVED]
+        defects.append("received-count-cap")
+    hops = hops_from_values(values)
+    origin = infer_origin(hops)
+    findings: list[Finding] = chain_findings(hops, origin)
+    if not hops:
+        findings.append(
+            Finding(
+                code="no-received-headers",
+                severity="warning",
+                message="the message has no Received headers: it was never relayed, or the "
+                "headers were stripped; nothing can be traced",
+            )
+        )
+    return Trace(
+        hops=tuple(hops),
+        message=message_info(block),
+        source=source or Source(),
+        origin=origin,
+        findings=tuple(findings),
+        defects=tuple(defects),
+    )
+
+
+def hops_from_values(values: Sequence[str]) -> list[Hop]:
+    """Parse Received values given top first; return hops oldest first, indexed."""
+    n = len(values)
+    hops = [
+        replace(parse_received(value), index=n - 1 - k, header_index=k)
+        for k, value in enumerate(values)
+    ]
+    hops.reverse()
+    return with_delays(hops)
+
+
+def _decoded(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if "=?" not in value:
+        return " ".join(value.split())
+    try:
+        return " ".join(str(make_header(decode_header(value))).split())
+    except (UnicodeError, LookupError, ValueError, AssertionError):
+        return " ".join(value.split())  # undecodable encoded-words: keep them as written
+
+
+def message_info(block: HeaderBlock) -> MessageInfo:
+    return MessageInfo(
+        message_id=_strip_angle(block.get("Message-ID")),
+        subject=_decoded(block.get("Subject")),
+        from_=_decoded(block.get("From")),
+        to=_decoded(block.get("To")),
+        date=_decoded(block.get("Date")),
+        return_path=_strip_angle(block.get("Return-Path")),
+    )
+
+
+def _strip_angle(value: str | None) -> str | None:
+    if value is None:
+        return None
+    v = " ".join(value.split()).strip()
+    if v.startswith("<") and v.endswith(">"):
+        v = v[1:-1]
+    return v
