@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from email.header import decode_header, make_header
 
 from headertrace.intake.reader import SourceLike, read_source
@@ -67,8 +66,7 @@ def hops_from_values(values: Sequence[str]) -> list[Hop]:
     """Parse Received values given top first; return hops oldest first, indexed."""
     n = len(values)
     hops = [
-        replace(parse_received(value), index=n - 1 - k, header_index=k)
-        for k, value in enumerate(values)
+        parse_received(value, index=n - 1 - k, header_index=k) for k, value in enumerate(values)
     ]
     hops.reverse()
     return with_delays(hops)

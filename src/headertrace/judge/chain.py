@@ -32,12 +32,11 @@ def with_delays(hops: Sequence[Hop]) -> list[Hop]:
     out: list[Hop] = []
     last = None
     for hop in hops:
-        delay = None
         if hop.timestamp is not None:
             if last is not None:
-                delay = (hop.timestamp - last).total_seconds()
+                hop = replace(hop, delay_seconds=(hop.timestamp - last).total_seconds())
             last = hop.timestamp
-        out.append(replace(hop, delay_seconds=delay) if delay is not None else hop)
+        out.append(hop)
     return out
 
 
@@ -92,7 +91,7 @@ def chain_findings(hops: Sequence[Hop], origin: Origin | None) -> list[Finding]:
                 message=f"{len(below)} Received header(s) below the origin were written "
                 "before the message reached a server that can be vouched for; they are "
                 "claims by the sender, not facts",
-                evidence=tuple(h.raw for h in below),
+                evidence=tuple(h.raw for h in reversed(below)),  # as they stand in the message
             )
         )
     findings.extend(_custody(hops, floor))

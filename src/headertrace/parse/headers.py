@@ -7,6 +7,7 @@ within one message. Caps keep hostile input cheap; each one hit is a defect.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 MAX_HEADER_BLOCK = 1_048_576
@@ -50,6 +51,11 @@ def decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
+# A field starts at the beginning of a line with a name and a colon. One character class
+# and one optional run of blanks: linear.
+_FIELD_START = re.compile(r"^([!-9;-~]+)[ \t]*:[ \t]*", re.MULTILINE)
+
+
 def split_header_block(data: bytes) -> HeaderBlock:
     """Split the header block at the start of ``data`` into ``(name, value)`` fields."""
     block = HeaderBlock()
@@ -58,42 +64,34 @@ def split_header_block(data: bytes) -> HeaderBlock:
         end = MAX_HEADER_BLOCK
         block.defects.append("header-block-cap")
     text = decode(data[:end])
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith(("From ", ">From ")):
         # mbox "From " separator line: not a header field.
         nl = text.find("\n")
         text = text[nl + 1 :] if nl >= 0 else ""
-    name: str | None = None
-    value_lines: list[str] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if line[:1] in (" ", "\t") and name is not None:
-            value_lines.append(line)
-            continue
-        if name is not None:
-            if not _add(block, name, value_lines):
-                break
-            name = None
-        colon = line.find(":")
-        if colon <= 0 or not _is_field_name(line[:colon]):
-            if line.strip():
-                block.defects.append("malformed-header-line")
-            continue
-        name = line[:colon].rstrip()
-        value_lines = [line[colon + 1 :].lstrip(" \t")]
-    if name is not None:
-        _add(block, name, value_lines)
+    starts = list(_FIELD_START.finditer(text))
+    if not starts and text.strip() or starts and text[: starts[0].start()].strip():
+        block.defects.append("malformed-header-line")
+    for k, m in enumerate(starts):
+        stop = starts[k + 1].start() if k + 1 < len(starts) else len(text)
+        value = text[m.end() : stop].rstrip()
+        if "\n" in value and _has_stray_line(value):
+            block.defects.append("malformed-header-line")
+        if not _add(block, m.group(1), value):
+            break
     block.defects = list(dict.fromkeys(block.defects))
     return block
 
 
-def _add(block: HeaderBlock, name: str, lines: list[str]) -> bool:
+def _has_stray_line(value: str) -> bool:
+    """A line inside a value that is neither a continuation nor a new field."""
+    return any(line[:1] not in (" ", "\t") for line in value.split("\n")[1:] if line)
+
+
+def _add(block: HeaderBlock, name: str, value: str) -> bool:
     if len(block.fields) >= MAX_FIELDS:
         block.defects.append("header-count-cap")
         return False
-    block.fields.append((name, "\n".join(lines).rstrip()))
+    block.fields.append((name, value))
     return True
-
-
-def _is_field_name(name: str) -> bool:
-    # RFC 5322 ftext: printable ASCII except ":"; allow trailing space (seen in old mail).
-    stripped = name.rstrip()
-    return bool(stripped) and all(33 <= ord(c) <= 126 for c in stripped)

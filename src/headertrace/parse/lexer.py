@@ -13,8 +13,8 @@ Example::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 MAX_COMMENT_DEPTH = 16
 """Deeper nesting is flattened into the enclosing comment and recorded as a defect."""
@@ -33,8 +33,9 @@ class Kind(Enum):
     COMMA = "comma"  # ,
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One token. A tuple, because the lexer makes millions of them and tuples are cheap."""
+
     kind: Kind
     text: str
     start: int
@@ -45,11 +46,25 @@ class Token:
     """True when no whitespace separates this token from the previous one."""
 
 
-# A word runs until whitespace or a delimiter. One character class: linear, no backtracking.
-_WORD = re.compile(r"[^\s()\[\]<>\";,]+")
-_SPACE = re.compile(r"\s+")
-_DELIMS = {"(": ")", "[": "]", "<": ">", '"': '"'}
-_KINDS = {"(": Kind.COMMENT, "[": Kind.LITERAL, "<": Kind.ANGLE, '"': Kind.QUOTED}
+# One pattern, one match per token. Each alternative starts with a different character
+# class, so the engine never retries another branch: matching is linear.
+_TOKEN = re.compile(
+    r"""(\s+)"""  # 1 blanks
+    r"""|([^\s()\[\]<>";,]+)"""  # 2 word
+    r"""|(\[[^\]]*\]?)"""  # 3 [literal]
+    r"""|(<[^>]*>?)"""  # 4 <angle>
+    r"""|("(?:[^"\\]|\\.)*"?)"""  # 5 "quoted"
+    r"""|(;)|(,)"""  # 6, 7
+    r"""|(\()"""  # 8 comment: its end is found by counting depth
+    r"""|([)\]>]|.)""",  # 9 a stray closer or anything else, kept as a word
+    re.DOTALL,
+)
+_GROUP_KIND = {
+    2: Kind.WORD, 3: Kind.LITERAL, 4: Kind.ANGLE, 5: Kind.QUOTED, 6: Kind.SEMI,
+    7: Kind.COMMA, 9: Kind.WORD,
+}  # fmt: skip
+_INNER = {Kind.LITERAL, Kind.ANGLE, Kind.QUOTED}
+_CLOSERS = {Kind.LITERAL: "]", Kind.ANGLE: ">", Kind.QUOTED: '"'}
 
 
 class Lexer:
@@ -62,59 +77,41 @@ class Lexer:
     def tokens(self) -> list[Token]:
         text, n = self.text, len(self.text)
         out: list[Token] = []
+        append = out.append
+        match = _TOKEN.match
         i = 0
         prev_end = -1
         while i < n:
+            m = match(text, i)
+            if m is None:  # pragma: no cover - the last alternative matches any character
+                break
+            group = m.lastindex or 0
+            if group == 1:
+                i = m.end()
+                continue
             if len(out) >= MAX_TOKENS:
                 self.defects.append("token-cap")
                 break
-            c = text[i]
-            if c.isspace():
-                m = _SPACE.match(text, i)
-                i = m.end() if m else i + 1
-                continue
             joined = i == prev_end
-            if c in _DELIMS:
-                tok = self._delimited(i, c, joined)
-            elif c == ";":
-                tok = Token(Kind.SEMI, ";", i, i + 1, joined)
-            elif c == ",":
-                tok = Token(Kind.COMMA, ",", i, i + 1, joined)
-            elif c in ")]>":
-                # A stray closer: keep it as a word so nothing is lost.
-                tok = Token(Kind.WORD, c, i, i + 1, joined)
+            if group == 8:
+                end = self._comment_end(i)
+                closed = text[end - 1 : end] == ")" and end > i + 1
+                if not closed:
+                    self.defects.append("unclosed-comment")
+                append(Token(Kind.COMMENT, text[i + 1 : end - 1 if closed else end], i, end, joined))
             else:
-                m = _WORD.match(text, i)
-                end = m.end() if m else i + 1
-                tok = Token(Kind.WORD, text[i:end], i, end, joined)
-            out.append(tok)
-            i = prev_end = tok.end
+                kind = _GROUP_KIND[group]
+                end = m.end()
+                value = m.group(group)
+                if kind in _INNER:
+                    if value[-1:] == _CLOSERS[kind] and len(value) > 1:
+                        value = value[1:-1]
+                    else:
+                        self.defects.append(f"unclosed-{kind.value}")
+                        value = value[1:]
+                append(Token(kind, value, i, end, joined))
+            i = prev_end = end
         return out
-
-    def _delimited(self, start: int, opener: str, joined: bool) -> Token:
-        closer = _DELIMS[opener]
-        kind = _KINDS[opener]
-        if opener == "(":
-            end = self._comment_end(start)
-        else:
-            end = self._simple_end(start + 1, closer, allow_escape=opener == '"')
-        closed = end <= len(self.text) and self.text[end - 1 : end] == closer
-        inner_end = end - 1 if closed else end
-        if not closed:
-            self.defects.append(f"unclosed-{kind.value}")
-        return Token(kind, self.text[start + 1 : inner_end], start, end, joined)
-
-    def _simple_end(self, i: int, closer: str, *, allow_escape: bool) -> int:
-        text, n = self.text, len(self.text)
-        while i < n:
-            j = text.find(closer, i)
-            if j < 0:
-                return n
-            if allow_escape and _escaped(text, j, i):
-                i = j + 1
-                continue
-            return j + 1
-        return n
 
     def _comment_end(self, start: int) -> int:
         """Return the offset just past the ``)`` that closes the comment at ``start``."""
@@ -138,16 +135,6 @@ class Lexer:
                     return i + 1
             i += 1
         return n
-
-
-def _escaped(text: str, j: int, floor: int) -> bool:
-    """True when the character at ``j`` is preceded by an odd number of backslashes."""
-    k = j - 1
-    count = 0
-    while k >= floor and text[k] == "\\":
-        count += 1
-        k -= 1
-    return count % 2 == 1
 
 
 def tokenize(text: str) -> list[Token]:

@@ -39,18 +39,25 @@ class _Clauses:
     order: list[str] = field(default_factory=list)
 
 
-def parse_received(value: str) -> Hop:
+def parse_received(value: str, *, index: int = 0, header_index: int = 0) -> Hop:
     """Parse one Received header value (folded or not, without the ``Received:`` name).
 
+    ``index`` and ``header_index`` place the hop in its message (see :class:`Hop`).
     Never raises: a value that cannot be read comes back with ``status="unparsed"``.
     """
     try:
-        return _parse(value)
+        return _parse(value, index, header_index)
     except Exception as exc:  # pragma: no cover - a bug, reported rather than raised
-        return Hop(raw=value, status="unparsed", defects=(f"internal-error: {exc!r}",))
+        return Hop(
+            raw=value,
+            status="unparsed",
+            defects=(f"internal-error: {exc!r}",),
+            index=index,
+            header_index=header_index,
+        )
 
 
-def _parse(value: str) -> Hop:
+def _parse(value: str, index: int, header_index: int) -> Hop:
     defects: list[str] = []
     text = value
     if len(text) > MAX_HEADER_LENGTH:
@@ -121,6 +128,8 @@ def _parse(value: str) -> Hop:
         kind=kind,
         status=status,
         defects=tuple(dict.fromkeys(defects)),
+        index=index,
+        header_index=header_index,
     )
 
 

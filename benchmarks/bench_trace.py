@@ -1,0 +1,78 @@
+"""Throughput of headertrace.trace against its peers, on the same messages, in one run.
+
+    python benchmarks/bench_trace.py [--limit N] [--corpus PATH]
+
+Peers: ``mailparser.parse_from_bytes(...).received`` (a full MIME parse plus its Received
+parser) and the standard library's ``BytesHeaderParser(policy=compat32)`` (headers split
+only, no Received parsing: the floor any Python tool pays). Prints messages per second for
+each and the ratios. Never used as a timed assertion in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from pathlib import Path
+
+import mailparser
+
+import headertrace
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+
+
+def _load(corpus: Path, limit: int) -> list[bytes]:
+    paths = sorted((corpus / "messages").rglob("*.eml"))[:limit]
+    return [p.read_bytes() for p in paths]
+
+
+def _headertrace(data: bytes) -> object:
+    return headertrace.trace(data).hops
+
+
+def _mailparser(data: bytes) -> object:
+    return mailparser.parse_from_bytes(data).received
+
+
+_PARSER = BytesHeaderParser(policy=compat32)
+
+
+def _stdlib(data: bytes) -> object:
+    return _PARSER.parsebytes(data).get_all("Received")
+
+
+def _rate(func: Callable[[bytes], object], messages: list[bytes]) -> float:
+    start = time.perf_counter()
+    for data in messages:
+        try:
+            func(data)
+        except Exception:  # noqa: S112 - a peer failing on a message still costs its time
+            continue
+    return len(messages) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--limit", type=int, default=3000)
+    args = parser.parse_args()
+    messages = _load(args.corpus, args.limit)
+    if not messages:
+        raise SystemExit(f"no messages under {args.corpus}/messages")
+    size = sum(map(len, messages)) / len(messages)
+    print(f"{len(messages)} messages, {size / 1024:.1f} KiB average")
+    rates = {
+        "headertrace.trace": _rate(_headertrace, messages),
+        "mailparser .received": _rate(_mailparser, messages),
+        "stdlib BytesHeaderParser": _rate(_stdlib, messages),
+    }
+    base = rates["headertrace.trace"]
+    for name, rate in rates.items():
+        print(f"{name:26} {rate:10.0f} msg/s  {1e3 / rate:7.3f} ms/msg  headertrace x{base / rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()

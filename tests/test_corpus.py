@@ -1,0 +1,65 @@
+"""Real mail from ../shared/corpus (skipped when absent).
+
+Checks that no message raises, and that the client address of every relay SpamAssassin
+found agrees with ours at the same header in at least 98% of relays. Disagreements are
+written to reports/received-disagreements.jsonl for a person to read; the ones where
+SpamAssassin is wrong are recorded as golden cases (family "disagrees-with-spamassassin").
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from headertrace.tracing import trace_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORTS = ROOT / "reports"
+
+
+@pytest.mark.corpus
+def test_corpus_agrees_with_spamassassin(corpus: Path) -> None:
+    reference = corpus / "reference" / "spamassassin-relays.jsonl.gz"
+    total = agree = unparsed = 0
+    disagreements: list[dict[str, object]] = []
+    with gzip.open(reference, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            ref = json.loads(line)
+            t = trace_bytes((corpus / ref["path"]).read_bytes())
+            by_header = {h.header_index: h for h in t.hops}
+            unparsed += sum(h.status == "unparsed" for h in t.hops)
+            for h in t.hops:
+                assert not any(d.startswith("internal-error") for d in h.defects), h.raw
+            for relay in ref["relays"]:
+                total += 1
+                hop = by_header.get(relay["rcvd_index"])
+                mine = hop.client.ip if hop else None
+                if mine == relay["ip"]:
+                    agree += 1
+                else:
+                    disagreements.append(
+                        {"path": ref["path"], "header": relay["rcvd_index"],
+                         "spamassassin": relay["ip"], "headertrace": mine,
+                         "raw": hop.raw if hop else None}  # fmt: skip
+                    )
+    REPORTS.mkdir(exist_ok=True)
+    with (REPORTS / "received-disagreements.jsonl").open("w", encoding="utf-8") as out:
+        for row in disagreements:
+            out.write(json.dumps(row) + "\n")
+    rate = agree / total
+    print(f"\nrelays {total}, agree {agree} ({rate:.2%}), unparsed headers {unparsed}")
+    assert total > 20_000
+    assert rate >= 0.98
+
+
+@pytest.mark.corpus
+def test_every_corpus_message_traces(corpus: Path) -> None:
+    count = 0
+    for path in sorted((corpus / "messages").rglob("*.eml")):
+        t = trace_bytes(path.read_bytes())
+        json.dumps(t.to_dict())
+        count += 1
+    assert count > 8_000

@@ -1,0 +1,188 @@
+"""The trace pipeline: order, origin, findings, sources, JSON, hostile input."""
+
+from __future__ import annotations
+
+import email
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import headertrace
+from headertrace import trace
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "complaint.eml"
+
+
+def _message(*received: str, extra: str = "") -> bytes:
+    lines = [f"Received: {r}" for r in received]
+    head = "\n".join(lines) + "\nFrom: a@example.net\nSubject: hi\n" + extra
+    return (head + "\nbody\n").encode()
+
+
+TOP = "from mx.isp.example (mx.isp.example [198.51.100.1]) by mbox.isp.example (Postfix) with ESMTP id A1; Mon, 2 Oct 2023 12:00:10 +0000"  # noqa: E501
+MID = "from relay.example.org (relay.example.org [192.0.2.50]) by mx.isp.example (Postfix) with ESMTP id B2; Mon, 2 Oct 2023 12:00:05 +0000"  # noqa: E501
+BOTTOM = "from pc (pc.lan [10.1.1.5]) by relay.example.org (Postfix) with ESMTP id C3; Mon, 2 Oct 2023 12:00:00 +0000"  # noqa: E501
+
+
+def test_hops_are_chronological() -> None:
+    t = trace(_message(TOP, MID, BOTTOM))
+    assert [h.index for h in t.hops] == [0, 1, 2]
+    assert [h.header_index for h in t.hops] == [2, 1, 0]
+    assert t.hops[0].server.host == "relay.example.org"
+    assert t.hops[-1].server.host == "mbox.isp.example"
+    assert [h.delay_seconds for h in t.hops] == [None, 5.0, 5.0]
+
+
+def test_origin_is_first_untrusted_external_client() -> None:
+    t = trace(_message(TOP, MID, BOTTOM))
+    assert t.origin is not None
+    assert t.origin.ip == "198.51.100.1"
+    assert t.origin.hop == 2
+    claims = [f for f in t.findings if f.code == "unverified-hops"]
+    assert claims and claims[0].evidence == (MID, BOTTOM)
+
+
+def test_origin_walks_past_internal_and_authenticated_clients() -> None:
+    top = "from filter (localhost [127.0.0.1]) by mx.example.com (Postfix) with ESMTP id D; Mon, 2 Oct 2023 12:00:20 +0000"  # noqa: E501
+    sub = "from laptop (dsl.example.net [203.0.113.70]) by mx.example.com (Postfix) with ESMTPSA id E; Mon, 2 Oct 2023 12:00:19 +0000"  # noqa: E501
+    t = trace(_message(top, sub))
+    assert t.origin is not None
+    assert t.origin.ip == "203.0.113.70"
+    assert "authenticated" in t.origin.reason
+
+
+def test_time_travel_is_negative_not_wrapped() -> None:
+    late = MID.replace("12:00:05", "11:00:05")
+    t = trace(_message(TOP, late, BOTTOM))
+    assert t.hops[1].delay_seconds == -3595.0
+    codes = [f.code for f in t.findings]
+    assert "time-travel" in codes
+
+
+def test_custody_break_is_flagged() -> None:
+    forged = "from elsewhere.example.net (elsewhere.example.net [192.0.2.99]) by mx.isp.example (Postfix) with ESMTP id F; Mon, 2 Oct 2023 12:00:05 +0000"  # noqa: E501
+    t = trace(_message(TOP, forged, BOTTOM))
+    breaks = [f for f in t.findings if f.code == "custody-break"]
+    assert breaks and breaks[0].hop == 1
+    assert breaks[0].evidence[0] == forged
+
+
+def test_sources(tmp_path: Path) -> None:
+    data = _message(TOP, MID)
+    path = tmp_path / "m.eml"
+    path.write_bytes(data)
+    results = [
+        trace(data),
+        trace(data.decode()),
+        trace(str(path)),
+        trace(path),
+        trace(email.message_from_bytes(data)),
+    ]
+    for t in results:
+        assert [h.client.ip for h in t.hops] == ["192.0.2.50", "198.51.100.1"]
+    assert results[2].source.path == str(path)
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(headertrace.InputError):
+        trace(tmp_path / "missing.eml")
+
+
+def test_json_schema() -> None:
+    t = trace(EXAMPLE)
+    data = json.loads(t.to_json())
+    assert data["schema"] == "headertrace.trace/1"
+    assert set(data) >= {"message", "source", "hops", "origin", "verdict", "findings"}
+    hop = data["hops"][0]
+    assert set(hop) >= {
+        "index", "header_index", "raw", "from", "by", "protocol", "via", "id", "for",
+        "envelope_from", "tls", "auth", "timestamp", "timestamp_raw", "delay_seconds",
+        "kind", "status", "defects",
+    }  # fmt: skip
+    assert data["message"]["subject"] == "You have won 1,000,000 EUR"
+    assert data["message"]["message_id"] == "20251014091157.4711@lattery.example.net".replace(
+        "lattery", "lottery"
+    )
+
+
+def test_no_received_headers() -> None:
+    t = trace(b"From: a@example.net\nSubject: x\n\nbody\n")
+    assert t.hops == ()
+    assert t.origin is None
+    assert [f.code for f in t.findings] == ["no-received-headers"]
+
+
+def test_many_received_headers_are_capped() -> None:
+    data = _message(*([MID] * 10_000))
+    t = trace(data)
+    assert len(t.hops) == 1_000
+    assert "received-count-cap" in t.defects
+
+
+def test_huge_header_is_cut() -> None:
+    value = "from a (a [192.0.2.1]) " + "x" * 1_000_000 + " by b; Mon, 2 Oct 2023 12:00:00 +0000"
+    t = trace(_message(value))
+    assert "header-too-long" in t.hops[0].defects
+    assert t.hops[0].raw == value
+
+
+def test_deep_comments_and_unclosed_delimiters() -> None:
+    t = trace(_message("from a " + "(" * 50_000 + " by b", "from <<<[[[\"\"\" by"))
+    assert len(t.hops) == 2
+    assert any("comment-depth-cap" in h.defects or "unclosed-comment" in h.defects for h in t.hops)
+
+
+def test_mixed_line_endings_and_8bit() -> None:
+    data = (
+        b"Received: from a (a [192.0.2.1])\r\n\tby b (Postfix) with ESMTP id X;\r"
+        b" Mon, 2 Oct 2023 12:00:00 +0000\nSubject: caf\xe9\r\n\r\nbody"
+    )
+    t = trace(data)
+    assert t.hops[0].client.ip == "192.0.2.1"
+    assert t.hops[0].timestamp is not None
+    assert t.message.subject == "café"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=4000))
+def test_any_bytes_trace_without_exception(data: bytes) -> None:
+    t = trace(data)
+    json.dumps(t.to_dict())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=600))
+def test_any_received_value_parses_without_exception(value: str) -> None:
+    hop = headertrace.parse_received(value)
+    assert hop.raw == value
+    assert not any(d.startswith("internal-error") for d in hop.defects)
+    json.dumps(hop.to_dict())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["from", "by", "with", "id", "for", "via", "(", ")", "[", "]", "<", ">", ";", '"',
+             "192.0.2.1", "[IPv6:2001:db8::1]", "helo=x", "HELO", "unknown", "ESMTPSA",
+             "Mon, 2 Oct 2023 12:00:00 +0000", "(Postfix)", "(Exim 4.96)", " ", "\n\t", "@", ":"]
+        ),  # fmt: skip
+        max_size=60,
+    )
+)
+def test_grammar_soup_parses_without_exception(parts: list[str]) -> None:
+    hop = headertrace.parse_received(" ".join(parts))
+    assert not any(d.startswith("internal-error") for d in hop.defects)
+
+
+def test_public_api_is_sorted_and_complete() -> None:
+    # ruff's order: CONSTANTS, then Classes, then functions
+    order = sorted(headertrace.__all__, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
+    assert headertrace.__all__ == order
+    for name in headertrace.__all__:
+        assert hasattr(headertrace, name), name
+    public = {n for n in dir(headertrace) if not n.startswith("_") and n[0].isupper()}
+    assert public <= set(headertrace.__all__)
