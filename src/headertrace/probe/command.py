@@ -158,38 +158,38 @@ def render(report: ProbeReport, console: Console) -> None:
         tls = report.starttls
         console.print(Text(f"TLS: {tls.version} {tls.cipher} (certificate not verified)"))
     if report.tests:
-        console.print(_table(report.tests))
+        console.print(_table(report.tests, report))
     if report.auth:
         _render_auth(report.auth, console)
     summary = report.summary
     line = Text("result: ")
     line.append(summary.status.upper(), style=_STATUS_STYLE[summary.status])
-    if summary.accepted:
-        line.append(f" - relayed in: {', '.join(summary.accepted)}")
     console.print(line)
     for reason in summary.reasons:
         console.print(Text(f"  {reason}", style="dim"))
 
 
-def _table(results: tuple[ProbeResult, ...]) -> Table:
-    table = Table(show_lines=False, header_style="bold")
-    for column in ("test", "HELO", "MAIL FROM", "RCPT TO", "reply", "outcome"):
-        table.add_column(column, overflow="fold")
+def _table(results: tuple[ProbeResult, ...], report: ProbeReport) -> Table:
+    default_from = f"<{report.mail_from}>"
+    table = Table(header_style="bold", caption=f"MAIL FROM is {default_from} where blank")
+    table.add_column("test", no_wrap=True)
+    table.add_column("MAIL FROM", overflow="fold")
+    table.add_column("RCPT TO", overflow="fold")
+    table.add_column("reply", overflow="fold")
+    table.add_column("outcome", no_wrap=True)
     for res in results:
-        reply = f"{res.reply_code or ''} {res.reply_text.splitlines()[0] if res.reply_text else ''}"
+        name = Text(res.name)
+        if res.helo and res.helo != report.helo_name:
+            name.append(f"\nHELO {res.helo}", style="dim")
+        mail_from = "" if res.mail_from == default_from else res.mail_from or ""
+        first_line = res.reply_text.splitlines()[0] if res.reply_text else ""
+        reply = f"{res.reply_code or ''} {first_line}".strip()
         if res.outcome == "skipped" and res.reason:
             reply = res.reason
         outcome = Text(res.outcome, style=_OUTCOME_STYLE[res.outcome])
-        if res.stage and res.stage != "rcpt" and res.outcome != "error":
+        if res.stage in ("helo", "mail") and res.outcome != "error":
             outcome.append(f" at {res.stage}")
-        table.add_row(
-            Text(res.name),
-            Text(res.helo or ""),
-            Text(res.mail_from or ""),
-            Text(res.rcpt_to or ""),
-            Text(reply.strip()),
-            outcome,
-        )
+        table.add_row(name, Text(mail_from), Text(res.rcpt_to or ""), Text(reply), outcome)
     return table
 
 
