@@ -285,5 +285,6 @@ def polite(line: str) -> str | None:
     """A closed server in a few lines: local postmaster yes, anything else no."""
     verb = line.split(" ", 1)[0].upper()
     if verb == "RCPT":
-        return "250 OK" if f"@{OUR_DOMAIN}>" in line else "550 5.7.1 Relaying denied"
+        local = line.lower() == f"rcpt to:<postmaster@{OUR_DOMAIN}>"
+        return "250 OK" if local else "550 5.7.1 Relaying denied"
     return {"QUIT": "221 bye"}.get(verb, "250 OK")

@@ -437,3 +437,26 @@ def test_multiline_replies_are_joined() -> None:
     plain = report.result("plain")
     assert plain.reply_text == "5.7.1 Relaying denied.\nSee the policy page\n5.7.1 Bye"
     assert plain.outcome == "refused"
+
+
+def test_sessions_are_renewed_before_error_limits() -> None:
+    mails_per_connection: list[int] = []
+
+    def script(conn: Conn) -> None:
+        conn.send(f"220 {SERVER_NAME} ESMTP")
+        mails_per_connection.append(0)
+        index = len(mails_per_connection) - 1
+
+        def answer(line: str) -> str | None:
+            if line.startswith("MAIL"):
+                mails_per_connection[index] += 1
+            return polite(line)
+
+        serve_until(conn, answer)
+
+    with ScriptedServer(script) as server:
+        report = probe("127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN)
+    assert report.status == "closed"
+    assert sum(mails_per_connection) == len(report.tests)
+    assert max(mails_per_connection) <= 10
+    assert server.received.count("QUIT") == len(mails_per_connection)

@@ -39,6 +39,7 @@ from headertrace.probe.report import (
 from headertrace.probe.smtp import Dialogue, DialogueError, Reply, address_literal
 
 MAX_RECONNECTS = 1
+SESSION_TRANSACTIONS = 10
 
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}\.?$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
@@ -82,6 +83,9 @@ class _Session:
     lost: str | None = None
     """Why the connection is gone for good (set when the budget is spent)."""
     transactions: int = 0
+    in_session: int = 0
+    """Transactions on the current connection."""
+    last_failure: str = ""
 
     # -- setup ------------------------------------------------------------------------
     def open(self) -> Reply:
@@ -152,31 +156,50 @@ class _Session:
             self.lost = f"not run: connection lost ({why})"
 
     def ensure(self, helo_name: str) -> bool:
-        """Make sure there is a usable connection, reconnecting once per run."""
+        """Make sure there is a usable connection.
+
+        A session is renewed (QUIT, reconnect) after :data:`SESSION_TRANSACTIONS`
+        transactions, before the server's error limits kick in (Postfix hangs up after 20
+        refused commands, others tarpit); that is not charged to the reconnection budget.
+        A lost connection is re-opened once per run.
+        """
+        if self.dialogue is not None and self.in_session >= SESSION_TRANSACTIONS:
+            self.quit()
+            if self._reopen(helo_name):
+                return True
         if self.dialogue is not None:
             return True
         if self.lost is not None or self.reconnects_left <= 0:
             self.lost = self.lost or "not run: connection lost"
             return False
         self.reconnects_left -= 1
+        if self._reopen(helo_name):
+            return True
+        self.lost = f"not run: reconnection failed ({self.last_failure})"
+        return False
+
+    def _reopen(self, helo_name: str) -> bool:
         self.opts.sleep(self.opts.delay)
         try:
             refusal = self.setup(helo_name)
         except (DialogueError, ProbeError) as exc:
-            self.drop(str(exc))
-            self.lost = f"not run: reconnection failed ({exc})"
-            return False
-        if refusal.code // 100 != 2:
-            self.drop(f"{refusal.code} {refusal.text}")
-            self.lost = f"not run: server refused the new session ({refusal.code} {refusal.text})"
-            return False
-        return True
+            self.last_failure = str(exc)
+        else:
+            if refusal.code // 100 == 2:
+                self.in_session = 0
+                return True
+            self.last_failure = f"server refused the new session: {refusal.code} {refusal.text}"
+        if self.dialogue is not None:
+            self.dialogue.close()
+            self.dialogue = None
+        return False
 
     def pace(self) -> None:
         """Wait between transactions, to be polite."""
         if self.transactions:
             self.opts.sleep(self.opts.delay)
         self.transactions += 1
+        self.in_session += 1
 
     def quit(self) -> None:
         if self.dialogue is not None:
@@ -279,7 +302,8 @@ def _run_one(
     except KeyError as exc:
         return replace(base, reason=f"needs --our-domain (field {exc})")
     base = replace(base, helo=helo, mail_from=mail_from, rcpt_to=rcpt_to)
-    if session.dialogue is None and not (may_reconnect and session.ensure(helo_name)):
+    usable = session.ensure(helo_name) if may_reconnect else session.dialogue is not None
+    if not usable:
         return replace(base, outcome="error", reason=session.lost or "not run: connection lost")
     session.pace()
     start = len(session.transcript)
@@ -355,7 +379,7 @@ def _auth_check(
     user, password = credentials
     without = _run_one(session, AUTH_WITHOUT, fields, helo_name)
     result = AuthCheck(user, "inconclusive", "", without_auth=without)
-    if session.dialogue is None and not session.ensure(helo_name):
+    if not session.ensure(helo_name):
         return replace(result, message=session.lost or "connection lost")
     if session.current_helo != helo_name:
         session.greeting = session.greet(helo_name)
