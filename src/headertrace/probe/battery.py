@@ -147,7 +147,7 @@ def select(names: Iterable[str] | None) -> tuple[ProbeTest, ...]:
     """The tests to run, in battery order. The control test is always included."""
     if names is None:
         return BATTERY
-    wanted = set(names)
+    wanted = {names} if isinstance(names, str) else set(names)
     unknown = sorted(wanted - set(TEST_NAMES))
     if unknown:
         raise ConfigurationError(

@@ -21,7 +21,7 @@ SCHEMA = "headertrace.probe/1"
 
 Outcome = Literal["refused", "accepted", "tempfail", "error", "skipped"]
 """``accepted`` means the server took the recipient: for a relay test, it relays."""
-Stage = Literal["connect", "helo", "mail", "rcpt"]
+Stage = Literal["helo", "mail", "rcpt"]
 Status = Literal["closed", "open", "inconclusive"]
 ControlStatus = Literal["passed", "failed", "skipped"]
 TestKind = Literal["relay", "control"]

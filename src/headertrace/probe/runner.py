@@ -486,6 +486,8 @@ def probe(
     runs). ``auth`` = ``(user, password)`` adds the authenticated check; the password is
     only sent over TLS, to a loopback server, or with ``allow_plaintext_auth``.
 
+    ``sleep`` is how the probe waits between transactions (tests pass a recorder).
+
     Raises :class:`~headertrace.errors.ProbeError` when the server cannot be reached or
     the session cannot be set up, and :class:`~headertrace.errors.ConfigurationError` for
     invalid options.
