@@ -80,8 +80,20 @@ def _password(user: str) -> str:
 @click.option(
     "--allow-plaintext-auth", is_flag=True, help="Send the password without TLS (non-loopback)."
 )
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0)
-@click.option("--delay", type=click.FloatRange(min=0), default=1.0, help="Seconds between tests.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for each reply.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between transactions.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--only",
