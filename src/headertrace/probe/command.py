@@ -1,0 +1,215 @@
+"""``headertrace probe HOST[:PORT]``: run the relay probe and print or emit the report.
+
+Exit status: 0 closed, 1 open, 2 inconclusive or the probe could not run.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from headertrace.errors import ConfigurationError, ProbeError
+from headertrace.probe.battery import DEFAULT_FROM, DEFAULT_TO, TEST_NAMES
+from headertrace.probe.report import AuthCheck, ProbeReport, ProbeResult
+from headertrace.probe.runner import probe
+
+PASSWORD_ENV = "HEADERTRACE_PROBE_PASSWORD"
+EXIT_ERROR = 2
+
+_OUTCOME_STYLE = {
+    "accepted": "bold red",
+    "refused": "green",
+    "tempfail": "yellow",
+    "error": "magenta",
+    "skipped": "dim",
+}
+_STATUS_STYLE = {"closed": "bold green", "open": "bold red", "inconclusive": "bold yellow"}
+
+
+def parse_target(target: str, port: int | None) -> tuple[str, int]:
+    """Split ``HOST``, ``HOST:PORT``, ``[V6ADDR]:PORT`` or a bare IPv6 address.
+
+    ``--port`` may repeat the port in the target but not contradict it.
+    """
+    host, found = target.strip(), None
+    if host.startswith("["):
+        inside, sep, rest = host[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            raise click.BadParameter(f"cannot read {target!r}", param_hint="HOST[:PORT]")
+        host, found = inside, rest[1:] or None
+    elif host.count(":") == 1:
+        host, found = host.split(":")
+    if found is not None:
+        if not found.isdigit() or not 0 < int(found) < 65536:
+            raise click.BadParameter(f"invalid port in {target!r}", param_hint="HOST[:PORT]")
+        if port is not None and port != int(found):
+            raise click.BadParameter(f"--port {port} contradicts {target!r}", param_hint="--port")
+        return host, int(found)
+    if not host:
+        raise click.BadParameter("empty host", param_hint="HOST[:PORT]")
+    return host, port if port is not None else 25
+
+
+def _password(user: str) -> str:
+    """The password from the environment, or asked for; never from the command line."""
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env:
+        return from_env
+    value: str = click.prompt(f"Password for {user}", hide_input=True, err=True)
+    return value
+
+
+@click.command("probe")
+@click.argument("target", metavar="HOST[:PORT]")
+@click.option("--port", type=click.IntRange(1, 65535), help="SMTP port (default 25).")
+@click.option("--starttls", is_flag=True, help="Upgrade to TLS before testing.")
+@click.option("--our-domain", help="Your domain: enables the control and spoofing tests.")
+@click.option("--from", "mail_from", default=DEFAULT_FROM, show_default=True, help="Sender.")
+@click.option("--to", "rcpt_to", default=DEFAULT_TO, show_default=True, help="Third party.")
+@click.option("--helo-name", help="Name to announce in EHLO (default: this host).")
+@click.option(
+    "--auth",
+    "auth_user",
+    metavar="USER",
+    help=f"Also run the authenticated check; password from ${PASSWORD_ENV} or a prompt.",
+)
+@click.option(
+    "--allow-plaintext-auth", is_flag=True, help="Send the password without TLS (non-loopback)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for each reply.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between transactions.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="TEST",
+    help="Run only this test (repeatable; the control always runs).",
+)
+@click.pass_context
+def probe_command(
+    ctx: click.Context,
+    *,
+    target: str,
+    port: int | None,
+    starttls: bool,
+    our_domain: str | None,
+    mail_from: str,
+    rcpt_to: str,
+    helo_name: str | None,
+    auth_user: str | None,
+    allow_plaintext_auth: bool,
+    timeout: float,
+    delay: float,
+    as_json: bool,
+    only: tuple[str, ...],
+) -> None:
+    """Test whether the SMTP server at HOST relays for strangers.
+
+    Every test stops at RCPT TO: DATA is never sent, so nothing is delivered.
+    Probe only servers you are responsible for. Exit status: 0 closed, 1 open,
+    2 inconclusive or error.
+    """
+    host, port_number = parse_target(target, port)
+    unknown = sorted(set(only) - set(TEST_NAMES))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown test(s) {', '.join(unknown)}; known: {', '.join(TEST_NAMES)}",
+            param_hint="--only",
+        )
+    auth = (auth_user, _password(auth_user)) if auth_user else None
+    try:
+        report = probe(
+            host,
+            port_number,
+            helo_name=helo_name,
+            mail_from=mail_from,
+            rcpt_to=rcpt_to,
+            our_domain=our_domain,
+            starttls=starttls,
+            auth=auth,
+            allow_plaintext_auth=allow_plaintext_auth,
+            timeout=timeout,
+            delay=delay,
+            tests=only or None,
+        )
+    except ConfigurationError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except ProbeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(EXIT_ERROR)
+    if as_json:
+        click.echo(report.to_json())
+    else:
+        render(report, Console(highlight=False))
+    ctx.exit(report.exit_code)
+
+
+def render(report: ProbeReport, console: Console) -> None:
+    """The human report: the server, a table of tests, the auth check, the verdict."""
+    console.print(Text(f"{report.host} port {report.port}", style="bold"))
+    console.print(Text(f"banner: {report.banner}"))
+    if report.ehlo:
+        console.print(Text(f"{report.ehlo.verb} {report.ehlo.name}: {report.ehlo.reply_code}"))
+    if report.starttls:
+        tls = report.starttls
+        console.print(Text(f"TLS: {tls.version} {tls.cipher} (certificate not verified)"))
+    if report.tests:
+        console.print(_table(report.tests, report))
+    if report.auth:
+        _render_auth(report.auth, console)
+    summary = report.summary
+    line = Text("result: ")
+    line.append(summary.status.upper(), style=_STATUS_STYLE[summary.status])
+    console.print(line)
+    for reason in summary.reasons:
+        console.print(Text(f"  {reason}", style="dim"))
+
+
+def _table(results: tuple[ProbeResult, ...], report: ProbeReport) -> Table:
+    default_from = f"<{report.mail_from}>"
+    table = Table(header_style="bold", caption=f"MAIL FROM is {default_from} where blank")
+    table.add_column("test", no_wrap=True)
+    table.add_column("MAIL FROM", overflow="fold")
+    table.add_column("RCPT TO", overflow="fold")
+    table.add_column("reply", overflow="fold")
+    table.add_column("outcome", no_wrap=True)
+    for res in results:
+        name = Text(res.name)
+        if res.helo and res.helo != report.helo_name:
+            name.append(f"\nHELO {res.helo}", style="dim")
+        mail_from = "" if res.mail_from == default_from else res.mail_from or ""
+        first_line = res.reply_text.splitlines()[0] if res.reply_text else ""
+        reply = f"{res.reply_code or ''} {first_line}".strip()
+        if res.outcome == "skipped" and res.reason:
+            reply = res.reason
+        outcome = Text(res.outcome, style=_OUTCOME_STYLE[res.outcome])
+        if res.stage in ("helo", "mail") and res.outcome != "error":
+            outcome.append(f" at {res.stage}")
+        table.add_row(name, Text(mail_from), Text(res.rcpt_to or ""), Text(reply), outcome)
+    return table
+
+
+def _render_auth(check: AuthCheck, console: Console) -> None:
+    style = "green" if check.verdict == "good" else "bold red"
+    if check.verdict in ("not-offered", "not-attempted", "inconclusive"):
+        style = "yellow"
+    line = Text(f"authenticated check ({check.user}, {check.mechanism or 'no AUTH'}): ")
+    line.append(check.verdict, style=style)
+    line.append(f" - {check.message}")
+    console.print(line)
