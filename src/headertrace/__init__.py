@@ -36,6 +36,7 @@ from headertrace.models import (
     Verdict,
 )
 from headertrace.parse.received import parse_received
+from headertrace.probe import ProbeReport, ProbeResult, probe
 from headertrace.tracing import trace
 
 __version__ = "0.1.0"
@@ -54,11 +55,14 @@ __all__ = [
     "MessageInfo",
     "Origin",
     "ProbeError",
+    "ProbeReport",
+    "ProbeResult",
     "Server",
     "Source",
     "Trace",
     "Verdict",
     "__version__",
     "parse_received",
+    "probe",
     "trace",
 ]

@@ -25,6 +25,7 @@ from rich.console import Console
 from headertrace import __version__
 from headertrace.errors import HeadertraceError
 from headertrace.models import Trace
+from headertrace.probe.command import probe_command
 from headertrace.render.terminal import print_trace
 from headertrace.tracing import trace
 
@@ -83,3 +84,6 @@ def _trace_one(name: str) -> Trace:
     if name == "-":
         return trace(sys.stdin.buffer.read())
     return trace(Path(name))
+
+
+main.add_command(probe_command)
