@@ -13,7 +13,6 @@ Example::
 from __future__ import annotations
 
 import re
-from enum import Enum
 from typing import NamedTuple
 
 MAX_COMMENT_DEPTH = 16
@@ -23,7 +22,10 @@ MAX_TOKENS = 4096
 """A Received header with more tokens than this is cut short (a defect)."""
 
 
-class Kind(Enum):
+class Kind:
+    """Token kinds. Plain interned strings, not an Enum: the lexer compares and hashes
+    them millions of times, and Enum members hash in Python code."""
+
     WORD = "word"
     COMMENT = "comment"  # text inside the outermost ( ), nested comments kept verbatim
     LITERAL = "literal"  # text inside [ ]
@@ -36,7 +38,7 @@ class Kind(Enum):
 class Token(NamedTuple):
     """One token. A tuple, because the lexer makes millions of them and tuples are cheap."""
 
-    kind: Kind
+    kind: str
     text: str
     start: int
     """Offset of the token's first character (the opening bracket for delimited tokens)."""
@@ -107,7 +109,7 @@ class Lexer:
                     if value[-1:] == _CLOSERS[kind] and len(value) > 1:
                         value = value[1:-1]
                     else:
-                        self.defects.append(f"unclosed-{kind.value}")
+                        self.defects.append(f"unclosed-{kind}")
                         value = value[1:]
                 append(Token(kind, value, i, end, joined))
             i = prev_end = end
