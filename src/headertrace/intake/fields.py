@@ -29,7 +29,7 @@ def parse_field_block(data: bytes) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     canonical: dict[str, str] = {}
     headers = parse_headers(data.lstrip(b"\r\n") + b"\n\n")
-    for count, (name, value) in enumerate(headers.items()):
+    for count, (name, value) in enumerate(headers.raw_items()):
         if count >= MAX_FIELDS:
             break
         key = canonical.setdefault(name.lower(), str(name).strip())

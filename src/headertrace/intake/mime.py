@@ -63,13 +63,26 @@ def parse_headers(data: bytes) -> Message:
         return Message()
 
 
+def header(msg: Message, name: str) -> str | None:
+    """A header's first value as found: 8-bit bytes kept (as surrogate escapes), not replaced."""
+    wanted = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == wanted:
+            return str(value)
+    return None
+
+
 def text(value: object) -> str:
     """A header value as JSON-safe text: encoded words decoded, raw 8-bit bytes read as UTF-8."""
     if value is None:
         return ""
     raw = str(value)
     if _SURROGATES.search(raw):
-        raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        octets = raw.encode("utf-8", "surrogateescape")
+        try:
+            raw = octets.decode("utf-8")
+        except UnicodeDecodeError:
+            raw = octets.decode("latin-1")
     try:
         decoded = str(decode_header_part(raw))
     except Exception:

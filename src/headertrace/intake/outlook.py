@@ -44,7 +44,7 @@ def transport_headers(header_text: str | None) -> bytes | None:
     cleaned = cleaned.strip("\r\n ")
     if not cleaned:
         return None
-    eol = "\r\n" if "\r\n" in cleaned else "\n"
+    eol = "\r\n" if "\r\n" in header_text else "\n"
     return (cleaned + eol + eol).encode("utf-8", "surrogateescape")
 
 

@@ -177,6 +177,8 @@ def _merge_spaced(runs: list[_Run], lines: list[str]) -> list[_Run]:
     """Join runs split by empty lines when one side is a single header (double-spaced paste)."""
     merged: list[_Run] = []
     for run in runs:
+        if not any(piece for h in run.headers for piece in h.pieces):
+            continue  # "Headers:" or "See:" introducing the paste, not a header
         if merged:
             last = merged[-1]
             gap = lines[last.last : run.first - 1]
@@ -193,10 +195,18 @@ def _merge_spaced(runs: list[_Run], lines: list[str]) -> list[_Run]:
     return merged
 
 
+def _is_received(header: _Header) -> bool:
+    """A Received header, not prose that starts with "Received:"."""
+    if header.name.lower() != "received":
+        return False
+    value = " ".join(header.pieces).lower()
+    return "from " in value or "by " in value
+
+
 def _blocks(runs: list[_Run]) -> list[PastedBlock]:
     blocks: list[PastedBlock] = []
     for run in runs:
-        if not any(h.name.lower() == "received" for h in run.headers):
+        if not any(_is_received(h) for h in run.headers):
             continue
         while run.headers and not any(run.headers[0].pieces):
             del run.headers[0]  # "Headers:" introducing the paste

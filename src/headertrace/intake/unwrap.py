@@ -17,6 +17,7 @@ from headertrace.intake.mime import (
     Entity,
     child_path,
     ensure_blank_line,
+    header,
     entity_from_bytes,
     looks_like_header_block,
     parse_entity,
@@ -83,6 +84,8 @@ class _Scan:
     texts: list[Entity] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)
     """Paths of multiparts whose closing boundary is missing."""
+    loose: bool = False
+    """A feedback report or delivery status outside a multipart/report (a broken client)."""
     levels: dict[str, int] = field(default_factory=dict)
     """Nesting level of each collected part, by part path."""
 
@@ -117,6 +120,8 @@ class Unwrapper:
             return []
         if data.startswith(OLE_MAGIC):
             return self.run_msg(data)
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]  # a UTF-8 byte order mark left by an editor is not a header
         top = entity_from_bytes(data)
         if not looks_like_header_block(data) or len(top.headers) == 0:
             return self._not_a_message(data)
@@ -191,9 +196,13 @@ class Unwrapper:
         whose original is missing (the finding is recorded) and must not be traced itself.
         """
         scan = self._scan(ent, depth)
-        me = self._wrapper("forward", ent.headers.get("from"), ent.headers.get("subject"), {})
+        me = self._wrapper(
+            "forward", header(ent.headers, "from"), header(ent.headers, "subject"), {}
+        )
         hits: list[Hit] = []
         consumed = False
+        if scan.loose and not scan.reports and ent.content_type.startswith("multipart/"):
+            scan.reports.append(ent)  # read the message as the report it carries
         for rep in scan.reports:
             outer = wrappers if rep is ent else (*wrappers, me)
             found = self._report(rep, ent, depth, outer)
@@ -314,7 +323,7 @@ class Unwrapper:
             return True
         if ent.headers.get_all("received") is None:
             return True
-        return is_forward_subject(text(ent.headers.get("subject")))
+        return is_forward_subject(text(header(ent.headers, "subject")))
 
     # -- reports ------------------------------------------------------------------------
 
@@ -346,7 +355,9 @@ class Unwrapper:
             kind = "report"
             if report_type:
                 fields = {"report-type": report_type}
-        wrapper = self._wrapper(kind, msg.headers.get("from"), msg.headers.get("subject"), fields)
+        wrapper = self._wrapper(
+            kind, header(msg.headers, "from"), header(msg.headers, "subject"), fields
+        )
         self._add_wrapper(wrapper)
         inner = (*wrappers, wrapper)
         hit_kind = kind if kind in ("arf", "dsn") else "attachment"
@@ -591,7 +602,7 @@ class Unwrapper:
                     "the message looks like a forwarded complaint but carries no attached "
                     "message, report or pasted Received headers: the forward itself is "
                     "traced",
-                    f"subject: {text(top.headers.get('subject'))}",
+                    f"subject: {text(header(top.headers, 'subject'))}",
                 )
             )
         return Hit(data, "message", None, (), findings)
@@ -622,12 +633,12 @@ class Unwrapper:
                     "no-reported-message",
                     "warning",
                     "no reported message was found in the complaint",
-                    f"subject: {text(top.headers.get('subject'))}",
+                    f"subject: {text(header(top.headers, 'subject'))}",
                 )
             )
 
     def _forward_like(self, ent: Entity) -> bool:
-        if is_forward_subject(text(ent.headers.get("subject"))):
+        if is_forward_subject(text(header(ent.headers, "subject"))):
             return True
         scan = self._scan(ent, 0, count=False)
         for part in scan.texts[:2]:
@@ -689,12 +700,13 @@ class Unwrapper:
                 scan.messages.append(node)
             elif ctype in HEADERS_TYPES:
                 scan.headers.append(node)
-            elif (
-                into_reports
-                and ctype.startswith("message/")
-                and ctype.endswith(("feedback-report", "delivery-status"))
+            elif ctype.startswith("message/") and ctype.endswith(
+                ("feedback-report", "delivery-status")
             ):
-                scan.reports.append(node)
+                if into_reports:
+                    scan.reports.append(node)
+                else:
+                    scan.loose = True
             elif _is_message_file(node):
                 scan.messages.append(node)
             elif ctype in TEXT_TYPES or ctype == "text/x-plain":
