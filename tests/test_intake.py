@@ -53,8 +53,16 @@ def test_arf_full_report(fixtures: Path) -> None:
     assert fields["Arrival-Date"] == "Tue, 1 Jun 2021 10:00:03 +0000"
     assert fields["Original-Rcpt-To"] == ["<victim@isp.example>"]
     assert fields["Reported-Domain"] == ["spammer.example"]
-    for name in ("User-Agent", "Version", "Original-Mail-From", "Reporting-MTA", "Incidents",
-                 "Identity-Alignment", "Delivery-Result", "Authentication-Results"):
+    for name in (
+        "User-Agent",
+        "Version",
+        "Original-Mail-From",
+        "Reporting-MTA",
+        "Incidents",
+        "Identity-Alignment",
+        "Delivery-Result",
+        "Authentication-Results",
+    ):
         assert name in fields
     assert complaint.findings == ()
     assert complaint.wrappers == (wrapper,)
@@ -334,10 +342,14 @@ def _nested_forwards(levels: int) -> bytes:
     )
     for i in range(levels):
         message = (
-            f"From: f{i}@example.org\r\nSubject: Fwd: level {i}\r\n"
-            f'Content-Type: multipart/mixed; boundary="f{i}"\r\n\r\n'
-            f"--f{i}\r\nContent-Type: message/rfc822\r\n\r\n"
-        ).encode() + message + f"\r\n--f{i}--\r\n".encode()
+            (
+                f"From: f{i}@example.org\r\nSubject: Fwd: level {i}\r\n"
+                f'Content-Type: multipart/mixed; boundary="f{i}"\r\n\r\n'
+                f"--f{i}\r\nContent-Type: message/rfc822\r\n\r\n"
+            ).encode()
+            + message
+            + f"\r\n--f{i}--\r\n".encode()
+        )
     return message
 
 
@@ -378,8 +390,10 @@ def test_large_attachment_is_not_decoded() -> None:
 
 
 def test_several_attached_messages_are_each_reported() -> None:
-    spam = b"Received: from x.example (x.example [192.0.2.%d]) by y.example; " \
+    spam = (
+        b"Received: from x.example (x.example [192.0.2.%d]) by y.example; "
         b"Tue, 1 Jun 2021 10:00:00 +0000\r\nSubject: spam %d\r\n\r\nbody\r\n"
+    )
     data = (
         b'From: a@example.org\r\nSubject: spam\r\nContent-Type: multipart/mixed; boundary="z"'
         b"\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nthree spams\r\n"
@@ -407,7 +421,7 @@ def test_eml_attachment_typed_octet_stream_is_opened() -> None:
     )
     data = (
         b'From: a@example.org\r\nSubject: look\r\nContent-Type: multipart/mixed; boundary="z"'
-        b"\r\n\r\n--z\r\nContent-Type: application/octet-stream; name=\"spam.eml\"\r\n"
+        b'\r\n\r\n--z\r\nContent-Type: application/octet-stream; name="spam.eml"\r\n'
         b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(spam) + b"--z--\r\n"
     )
     rep = only(open_complaint(data))

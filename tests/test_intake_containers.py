@@ -147,7 +147,7 @@ def test_transport_header_prefix_is_removed() -> None:
 class _Stub:
     """Stands in for an extract_msg message: the attributes intake reads."""
 
-    headerText: str | None  # noqa: N815 (extract-msg's name)
+    headerText: str | None  # extract-msg's attribute name
     subject: str = ""
     sender: str = ""
     body: str = ""
@@ -157,7 +157,7 @@ class _Stub:
 @dataclass
 class _Attachment:
     data: Any
-    longFilename: str = ""  # noqa: N815
+    longFilename: str = ""
     mimetype: str = ""
 
 

@@ -19,11 +19,7 @@ def manifest(corpus: Path) -> list[dict[str, str]]:
 
 
 def test_every_report_bounce_and_forward_yields_a_message_or_says_why(corpus: Path) -> None:
-    rows = [
-        r
-        for r in manifest(corpus)
-        if "1" in (r["is_arf"], r["is_dsn"], r["has_rfc822_part"])
-    ]
+    rows = [r for r in manifest(corpus) if "1" in (r["is_arf"], r["is_dsn"], r["has_rfc822_part"])]
     assert rows
     kinds: Counter[str] = Counter()
     unexplained = []

@@ -28,7 +28,9 @@ def codes(source: Source, trace: list[Hop]) -> list[str]:
 
 
 def test_agreement_is_info() -> None:
-    source = arf_source(**{"Source-IP": "192.0.2.77", "Arrival-Date": "Tue, 1 Jun 2021 10:00:03 +0000"})
+    source = arf_source(
+        **{"Source-IP": "192.0.2.77", "Arrival-Date": "Tue, 1 Jun 2021 10:00:03 +0000"}
+    )
     found = crosscheck(source, hops("192.0.2.77", "198.51.100.25"))
     assert [f.code for f in found] == ["report-source-ip-match", "report-arrival-date-match"]
     assert all(f.severity == "info" for f in found)
@@ -37,7 +39,9 @@ def test_agreement_is_info() -> None:
 
 
 def test_source_ip_not_in_any_hop() -> None:
-    found = crosscheck(arf_source(**{"Source-IP": "203.0.113.9"}), hops("192.0.2.77", "198.51.100.25"))
+    found = crosscheck(
+        arf_source(**{"Source-IP": "203.0.113.9"}), hops("192.0.2.77", "198.51.100.25")
+    )
     (mismatch,) = found
     assert mismatch.code == "report-source-ip-mismatch"
     assert mismatch.severity == "warning"
@@ -84,4 +88,6 @@ def test_nothing_to_compare() -> None:
         "report-arrival-date-invalid"
     ]
     no_time = [Hop(raw="x", client=Client(ip="192.0.2.77"))]
-    assert crosscheck(arf_source(**{"Arrival-Date": "Tue, 1 Jun 2021 10:00:00 +0000"}), no_time) == []
+    assert (
+        crosscheck(arf_source(**{"Arrival-Date": "Tue, 1 Jun 2021 10:00:00 +0000"}), no_time) == []
+    )
