@@ -1,5 +1,21 @@
-"""Bytes in: read what the caller hands over and find the reported message(s) inside."""
+"""Bytes in: read what the caller hands over and find the reported message(s) inside.
 
+``open_complaint`` unwraps ARF feedback reports, DSN bounces, forwards (attached, nested or
+with pasted headers), Outlook ``.msg`` files, mbox files and Maildir folders, and returns the
+messages to trace with the wrappers they came in. ``crosscheck`` compares what a report
+claims (Source-IP, Arrival-Date) with the trace of its original.
+"""
+
+from headertrace.intake.complaint import crosscheck, open_complaint
+from headertrace.intake.mailbox import iter_messages
+from headertrace.intake.model import Complaint, Reported
 from headertrace.intake.reader import read_source
 
-__all__ = ["read_source"]
+__all__ = [
+    "Complaint",
+    "Reported",
+    "crosscheck",
+    "iter_messages",
+    "open_complaint",
+    "read_source",
+]

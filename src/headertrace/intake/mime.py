@@ -1,0 +1,297 @@
+"""A lazy MIME splitter over one byte buffer.
+
+The standard library parser builds the whole tree and copies every payload; mail-parser
+goes further and decodes every attachment. Intake needs neither: it reads the headers of
+each part, splits multipart bodies by their boundary with ``bytes.find`` and keeps offsets,
+so a 25 MB attachment that is not a message is stepped over without being copied or decoded,
+the bytes of an embedded message are exactly the bytes on the wire, and nesting is walked
+under an explicit depth cap (no recursion error, whatever the input).
+
+Everything here is linear in the size of the input and never raises on bad mail.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import itertools
+import quopri
+import re
+from dataclasses import dataclass
+from email import policy
+from email.message import Message
+from email.parser import BytesHeaderParser
+
+from mailparser.utils import decode_base64_payload, decode_header_part
+
+_EOL = re.compile(rb"\r\n|\r|\n")
+_HEADER_LINE = re.compile(rb"[!-9;-~]{1,200}:")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+MAX_HEADER_BYTES = 1 << 20
+"""A header block longer than this is cut (the rest is taken as body)."""
+MAX_DECODE_BYTES = 64 << 20
+"""An embedded message or headers part larger than this is not decoded."""
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def header_block_end(buf: bytes, start: int, end: int) -> tuple[int, int, bool]:
+    """Find the blank line that ends the header block starting at ``start``.
+
+    Returns ``(header_end, body_start, separated)``; ``separated`` is False when no blank
+    line was found (a truncated message, or a header block past ``MAX_HEADER_BYTES``).
+    Any mix of CRLF, LF and CR line ends is accepted.
+    """
+    limit = min(end, start + MAX_HEADER_BYTES)
+    line_start = start
+    for m in _EOL.finditer(buf, start, limit):
+        if m.start() == line_start:
+            return line_start, m.end(), True
+        line_start = m.end()
+    if limit < end:
+        return limit, limit, False
+    return end, end, False
+
+
+def parse_headers(data: bytes) -> Message:
+    """Parse a header block (compat32, 8-bit bytes kept as surrogate escapes)."""
+    try:
+        return BytesHeaderParser(policy=policy.compat32).parsebytes(data)
+    except Exception:  # the stdlib parser is lenient; this is a last resort
+        return Message()
+
+
+def header(msg: Message, name: str) -> str | None:
+    """A header's first value as found: 8-bit bytes kept (as surrogate escapes), not replaced."""
+    wanted = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == wanted:
+            return str(value)
+    return None
+
+
+def text(value: object) -> str:
+    """A header value as JSON-safe text: encoded words decoded, raw 8-bit bytes read as UTF-8."""
+    if value is None:
+        return ""
+    raw = str(value)
+    if _SURROGATES.search(raw):
+        octets = raw.encode("utf-8", "surrogateescape")
+        try:
+            raw = octets.decode("utf-8")
+        except UnicodeDecodeError:
+            raw = octets.decode("latin-1")
+    try:
+        decoded = str(decode_header_part(raw))
+    except Exception:
+        decoded = raw
+    decoded = _SURROGATES.sub("\ufffd", decoded)
+    return " ".join(decoded.split())
+
+
+def looks_like_header_block(data: bytes) -> bool:
+    """Whether ``data`` starts like a message: a ``Name:`` line (after an mbox ``From `` line)."""
+    stripped = data.lstrip(b"\r\n\t ")
+    if stripped.startswith(b"From "):
+        m = _EOL.search(stripped, 0, 4096)
+        if m is None:
+            return False
+        stripped = stripped[m.end() :]
+    return _HEADER_LINE.match(stripped, 0, 202) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One MIME entity: a message or a body part, as offsets into ``buf``."""
+
+    buf: bytes
+    start: int
+    end: int
+    body_start: int
+    header_end: int
+    separated: bool
+    headers: Message
+    path: str
+    """IMAP-style part number (``""`` for the top of the buffer)."""
+
+    @property
+    def content_type(self) -> str:
+        try:
+            return self.headers.get_content_type()
+        except Exception:
+            return "text/plain"
+
+    def param(self, name: str) -> str | None:
+        try:
+            value = self.headers.get_param(name)
+        except Exception:
+            return None
+        if isinstance(value, tuple):
+            value = value[2]
+        if value is None:
+            return None
+        return str(value)
+
+    @property
+    def boundary(self) -> str | None:
+        return self.param("boundary")
+
+    @property
+    def transfer_encoding(self) -> str:
+        return str(self.headers.get("content-transfer-encoding", "") or "").strip().lower()
+
+    @property
+    def filename(self) -> str:
+        try:
+            name = self.headers.get_filename()
+        except Exception:
+            name = None
+        return text(name) if name else ""
+
+    @property
+    def disposition(self) -> str:
+        try:
+            return (self.headers.get_content_disposition() or "").lower()
+        except Exception:
+            return ""
+
+    @property
+    def body_size(self) -> int:
+        return self.end - self.body_start
+
+    def raw(self) -> bytes:
+        return self.buf[self.start : self.end]
+
+    def header_bytes(self) -> bytes:
+        return self.buf[self.start : self.header_end]
+
+    def body(self) -> bytes:
+        return self.buf[self.body_start : self.end]
+
+    def decoded_body(self) -> bytes | None:
+        """The body with its transfer encoding undone (``None`` when too large to decode)."""
+        if self.body_size > MAX_DECODE_BYTES:
+            return None
+        data = self.body()
+        cte = self.transfer_encoding
+        if cte == "base64":
+            try:
+                return bytes(decode_base64_payload(data.decode("latin-1")))
+            except Exception:
+                return b""
+        if cte == "quoted-printable":
+            try:
+                return quopri.decodestring(data)
+            except Exception:
+                return data
+        return data
+
+    def damaged_encoding(self) -> bool:
+        """Whether a base64 body is not valid base64 (lenient decoding may have garbled it)."""
+        if self.transfer_encoding != "base64" or self.body_size > MAX_DECODE_BYTES:
+            return False
+        compact = self.body().translate(None, b" \t\r\n")
+        try:
+            base64.b64decode(compact, validate=True)
+        except (binascii.Error, ValueError):
+            return True
+        return False
+
+    def decoded_text(self, limit: int) -> str:
+        """The body as text (charset applied leniently), at most ``limit`` characters."""
+        if self.body_size > max(limit * 8, 1 << 20):
+            data: bytes | None = self.buf[self.body_start : self.body_start + limit * 4]
+            if self.transfer_encoding in ("base64", "quoted-printable"):
+                data = None  # cut encoded data could decode wrongly; skip it
+        else:
+            data = self.decoded_body()
+        if not data:
+            return ""
+        charset = (self.param("charset") or "utf-8").strip().lower() or "utf-8"
+        try:
+            codecs.lookup(charset)
+            result = data.decode(charset, "replace")
+        except Exception:
+            result = data.decode("utf-8", "replace")
+        return result[:limit]
+
+
+def parse_entity(buf: bytes, start: int, end: int, path: str) -> Entity:
+    """Read the headers of the entity ``buf[start:end]``; the body is left untouched."""
+    header_end, body_start, separated = header_block_end(buf, start, end)
+    headers = parse_headers(buf[start:header_end])
+    return Entity(buf, start, end, body_start, header_end, separated, headers, path)
+
+
+def entity_from_bytes(data: bytes, path: str = "") -> Entity:
+    return parse_entity(data, 0, len(data), path)
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    parts: tuple[tuple[int, int], ...]
+    closed: bool
+    """Whether the closing delimiter ``--boundary--`` was found."""
+    capped: bool = False
+
+
+def split_multipart(entity: Entity, max_parts: int) -> Split:
+    """Split a multipart body into ``(start, end)`` offsets of its parts, in one pass."""
+    boundary = entity.boundary
+    if not boundary:
+        return Split((), False)
+    buf, pos, end = entity.buf, entity.body_start, entity.end
+    delim = b"--" + boundary.encode("utf-8", "surrogateescape")
+    # (delimiter position, start of the line after it)
+    marks: list[tuple[int, int]] = []
+    closed = capped = False
+    while pos < end:
+        i = buf.find(delim, pos, end)
+        if i < 0:
+            break
+        pos = i + len(delim)
+        if i != entity.body_start and buf[i - 1] not in (10, 13):
+            continue
+        is_close = buf.startswith(b"--", pos)
+        eol = _EOL.search(buf, pos, end)
+        line_end = eol.start() if eol else end
+        rest_start = pos + 2 if is_close else pos
+        if buf[rest_start:line_end].strip(b" \t"):
+            continue  # a longer boundary that merely starts with this one
+        marks.append((i, eol.end() if eol else end))
+        if is_close:
+            closed = True
+            break
+        if len(marks) > max_parts:
+            capped = True
+            break
+    parts: list[tuple[int, int]] = []
+    for (_, part_start), (next_delim, _) in itertools.pairwise(marks):
+        parts.append((part_start, _strip_eol(buf, part_start, next_delim)))
+    if marks and not closed and not capped:
+        parts.append((marks[-1][1], end))
+    return Split(tuple(parts[:max_parts]), closed, capped)
+
+
+def _strip_eol(buf: bytes, start: int, pos: int) -> int:
+    """The end of a part: its last line end belongs to the delimiter that follows."""
+    if pos - 2 >= start and buf[pos - 2 : pos] == b"\r\n":
+        return pos - 2
+    if pos - 1 >= start and buf[pos - 1] in (10, 13):
+        return pos - 1
+    return pos
+
+
+def child_path(parent: str, index: int) -> str:
+    return f"{parent}.{index}" if parent else str(index)
+
+
+def ensure_blank_line(data: bytes) -> bytes:
+    """Terminate a header block with an empty line (CRLF, LF or CR, as the block uses)."""
+    stripped = data.rstrip(b"\r\n")
+    eol = b"\r\n" if b"\r\n" in stripped[:4096] else b"\n"
+    if not stripped:
+        return b""
+    return stripped + eol + eol
