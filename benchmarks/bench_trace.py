@@ -77,7 +77,9 @@ def main() -> None:
     }
     base = rates["headertrace.trace"]
     for name, rate in rates.items():
-        print(f"{name:26} {rate:10.0f} msg/s  {1e3 / rate:7.3f} ms/msg  headertrace x{base / rate:.2f}")
+        print(
+            f"{name:26} {rate:10.0f} msg/s  {1e3 / rate:7.3f} ms/msg  headertrace x{base / rate:.2f}"
+        )
 
 
 if __name__ == "__main__":

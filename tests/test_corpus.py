@@ -41,9 +41,13 @@ def test_corpus_agrees_with_spamassassin(corpus: Path) -> None:
                     agree += 1
                 else:
                     disagreements.append(
-                        {"path": ref["path"], "header": relay["rcvd_index"],
-                         "spamassassin": relay["ip"], "headertrace": mine,
-                         "raw": hop.raw if hop else None}  # fmt: skip
+                        {
+                            "path": ref["path"],
+                            "header": relay["rcvd_index"],
+                            "spamassassin": relay["ip"],
+                            "headertrace": mine,
+                            "raw": hop.raw if hop else None,
+                        }  # fmt: skip
                     )
     REPORTS.mkdir(exist_ok=True)
     with (REPORTS / "received-disagreements.jsonl").open("w", encoding="utf-8") as out:

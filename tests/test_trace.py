@@ -130,7 +130,7 @@ def test_huge_header_is_cut() -> None:
 
 
 def test_deep_comments_and_unclosed_delimiters() -> None:
-    t = trace(_message("from a " + "(" * 50_000 + " by b", "from <<<[[[\"\"\" by"))
+    t = trace(_message("from a " + "(" * 50_000 + " by b", 'from <<<[[[""" by'))
     assert len(t.hops) == 2
     assert any("comment-depth-cap" in h.defects or "unclosed-comment" in h.defects for h in t.hops)
 
@@ -166,9 +166,35 @@ def test_any_received_value_parses_without_exception(value: str) -> None:
 @given(
     st.lists(
         st.sampled_from(
-            ["from", "by", "with", "id", "for", "via", "(", ")", "[", "]", "<", ">", ";", '"',
-             "192.0.2.1", "[IPv6:2001:db8::1]", "helo=x", "HELO", "unknown", "ESMTPSA",
-             "Mon, 2 Oct 2023 12:00:00 +0000", "(Postfix)", "(Exim 4.96)", " ", "\n\t", "@", ":"]
+            [
+                "from",
+                "by",
+                "with",
+                "id",
+                "for",
+                "via",
+                "(",
+                ")",
+                "[",
+                "]",
+                "<",
+                ">",
+                ";",
+                '"',
+                "192.0.2.1",
+                "[IPv6:2001:db8::1]",
+                "helo=x",
+                "HELO",
+                "unknown",
+                "ESMTPSA",
+                "Mon, 2 Oct 2023 12:00:00 +0000",
+                "(Postfix)",
+                "(Exim 4.96)",
+                " ",
+                "\n\t",
+                "@",
+                ":",
+            ]
         ),  # fmt: skip
         max_size=60,
     )

@@ -21,6 +21,7 @@ from headertrace.errors import (
     LookupFailed,
     ProbeError,
 )
+from headertrace.intake import Complaint, Reported, open_complaint
 from headertrace.models import (
     SCHEMA,
     TLS,
@@ -37,7 +38,7 @@ from headertrace.models import (
 )
 from headertrace.parse.received import parse_received
 from headertrace.probe import ProbeReport, ProbeResult, probe
-from headertrace.tracing import trace
+from headertrace.tracing import trace, trace_all
 
 __version__ = "0.1.0"
 
@@ -46,6 +47,7 @@ __all__ = [
     "TLS",
     "Auth",
     "Client",
+    "Complaint",
     "ConfigurationError",
     "Finding",
     "HeadertraceError",
@@ -57,12 +59,15 @@ __all__ = [
     "ProbeError",
     "ProbeReport",
     "ProbeResult",
+    "Reported",
     "Server",
     "Source",
     "Trace",
     "Verdict",
     "__version__",
+    "open_complaint",
     "parse_received",
     "probe",
     "trace",
+    "trace_all",
 ]

@@ -27,7 +27,7 @@ from headertrace.errors import HeadertraceError
 from headertrace.models import Trace
 from headertrace.probe.command import probe_command
 from headertrace.render.terminal import print_trace
-from headertrace.tracing import trace
+from headertrace.tracing import trace_all
 
 
 class ExitStatus(enum.IntEnum):
@@ -48,42 +48,50 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command("trace")
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
+@click.option(
+    "--no-unwrap",
+    "no_unwrap",
+    is_flag=True,
+    help="Trace the outer message, not the one reported inside (ARF, bounce, forward).",
+)
 @click.pass_context
-def trace_command(ctx: click.Context, files: Sequence[str], as_json: bool) -> None:
+def trace_command(ctx: click.Context, files: Sequence[str], as_json: bool, no_unwrap: bool) -> None:
     """Trace the Received chain of each FILE (``-`` reads standard input).
 
-    Prints the origin first, then the hop table; --json prints the trace format
-    described in docs/trace-format.md (one JSON object, or a list for several files).
+    A complaint is unwrapped to the message it reports; an mbox or Maildir is traced
+    message by message. Prints the origin first, then the hop table; --json prints the
+    trace format of docs/trace-format.md (one object for one message, else a list).
     """
     console = Console(highlight=False, soft_wrap=False)
     status = ExitStatus.OK
     results: list[Trace] = []
     for name in files:
         try:
-            result = _trace_one(name)
+            traces = _trace_file(name, unwrap=not no_unwrap)
         except HeadertraceError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"headertrace: {exc}", err=True)
             status = ExitStatus.INPUT_ERROR
             continue
-        results.append(result)
+        results.extend(traces)
         if not as_json:
-            print_trace(result, console, title=name if len(files) > 1 else None)
+            for k, result in enumerate(traces):
+                title = name if len(files) > 1 else None
+                if len(traces) > 1:
+                    title = f"{name} [{result.source.part or k + 1}]"
+                print_trace(result, console, title=title)
     if as_json:
         payload = [t.to_dict() for t in results]
-        click.echo(
-            json.dumps(
-                payload[0] if len(files) == 1 and payload else payload, indent=2, ensure_ascii=False
-            )
-        )
+        single = len(payload) == 1 and len(files) == 1
+        click.echo(json.dumps(payload[0] if single else payload, indent=2, ensure_ascii=False))
     ctx.exit(int(status))
 
 
-def _trace_one(name: str) -> Trace:
+def _trace_file(name: str, *, unwrap: bool) -> list[Trace]:
     if name == "-":
-        return trace(sys.stdin.buffer.read())
-    return trace(Path(name))
+        return trace_all(sys.stdin.buffer.read(), unwrap=unwrap)
+    return trace_all(Path(name), unwrap=unwrap)
 
 
 main.add_command(probe_command)

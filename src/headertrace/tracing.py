@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from email.header import decode_header, make_header
 
-from headertrace.intake.reader import SourceLike, read_source
+from headertrace.intake import Complaint, crosscheck, open_complaint
+from headertrace.intake.reader import SourceLike
 from headertrace.judge.chain import chain_findings, infer_origin, with_delays
 from headertrace.models import Finding, Hop, MessageInfo, Source, Trace
 from headertrace.parse.headers import HeaderBlock, split_header_block
@@ -16,15 +18,45 @@ MAX_RECEIVED = 1_000
 than about 100; past this many the rest is a loop or an attack (a defect)."""
 
 
-def trace(source: SourceLike, org: object = None, *, online: bool = False) -> Trace:
+def trace(
+    source: SourceLike, org: object = None, *, online: bool = False, unwrap: bool = True
+) -> Trace:
     """Trace a message: parse its Received chain and find where it came from.
 
     ``source`` is the raw message as bytes or str, a path, or an ``email.message.Message``.
+    A complaint is unwrapped first (ARF report, bounce, forward, pasted headers, .msg):
+    the reported message is traced, and ``Trace.source`` says where it was found. When a
+    complaint holds several messages (or ``source`` is a mailbox) this traces the first;
+    :func:`trace_all` traces each. ``unwrap=False`` traces the outer message itself.
+
     Tracing is offline: no DNS, HTTP or SMTP. It never raises on bad mail; damage is
     reported in ``Trace.defects``, in each hop's ``defects`` and in ``Trace.findings``.
     """
-    data, path = read_source(source)
-    return trace_bytes(data, source=Source(kind="message", path=path))
+    return trace_all(source, org, online=online, unwrap=unwrap)[0]
+
+
+def trace_all(
+    source: SourceLike, org: object = None, *, online: bool = False, unwrap: bool = True
+) -> list[Trace]:
+    """Trace every reported message in ``source`` (a complaint, an mbox, a Maildir).
+
+    Always returns at least one trace: a complaint with no message inside gives an empty
+    trace whose findings say what was found and what is missing.
+    """
+    complaint = open_complaint(source, unwrap=unwrap)
+    if not complaint.reported:
+        return [_empty_trace(complaint)]
+    traces = []
+    for reported in complaint.reported:
+        t = trace_bytes(reported.raw, source=reported.source)
+        extra = (*complaint.findings, *reported.findings, *crosscheck(reported.source, t.hops))
+        traces.append(replace(t, findings=(*extra, *t.findings)) if extra else t)
+    return traces
+
+
+def _empty_trace(complaint: Complaint) -> Trace:
+    source = Source(kind=complaint.container, path=complaint.path, wrappers=complaint.wrappers)
+    return Trace(hops=(), source=source, findings=complaint.findings)
 
 
 def trace_bytes(data: bytes, *, source: Source | None = None) -> Trace:

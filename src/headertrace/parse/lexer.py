@@ -100,7 +100,9 @@ class Lexer:
                 closed = text[end - 1 : end] == ")" and end > i + 1
                 if not closed:
                     self.defects.append("unclosed-comment")
-                append(Token(Kind.COMMENT, text[i + 1 : end - 1 if closed else end], i, end, joined))
+                append(
+                    Token(Kind.COMMENT, text[i + 1 : end - 1 if closed else end], i, end, joined)
+                )
             else:
                 kind = _GROUP_KIND[group]
                 end = m.end()

@@ -1,0 +1,47 @@
+"""The CLI, in process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from headertrace.cli import main
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "complaint.eml"
+
+
+def test_trace_json() -> None:
+    result = CliRunner().invoke(main, ["trace", "--json", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["schema"] == "headertrace.trace/1"
+    assert data["hops"][1]["from"]["ip"] == "198.51.100.7"
+
+
+def test_trace_table_leads_with_the_answer() -> None:
+    result = CliRunner().invoke(main, ["trace", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first.split(":")[0] in ("Origin",) or first.isupper() or ":" in first
+
+
+def test_trace_stdin() -> None:
+    result = CliRunner().invoke(main, ["trace", "--json", "-"], input=EXAMPLE.read_bytes())
+    assert result.exit_code == 0
+    assert json.loads(result.output)["message"]["subject"].startswith("You have won")
+
+
+def test_missing_file_exit_status(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["trace", str(tmp_path / "nope.eml")])
+    assert result.exit_code == 1
+    assert "headertrace:" in result.output
+
+
+def test_several_files_give_a_list(tmp_path: Path) -> None:
+    other = tmp_path / "b.eml"
+    other.write_bytes(EXAMPLE.read_bytes())
+    result = CliRunner().invoke(main, ["trace", "--json", str(EXAMPLE), str(other)])
+    assert result.exit_code == 0
+    assert len(json.loads(result.output)) == 2
