@@ -47,7 +47,7 @@ def test_corpus_agrees_with_spamassassin(corpus: Path) -> None:
                             "spamassassin": relay["ip"],
                             "headertrace": mine,
                             "raw": hop.raw if hop else None,
-                        }  # fmt: skip
+                        }
                     )
     REPORTS.mkdir(exist_ok=True)
     with (REPORTS / "received-disagreements.jsonl").open("w", encoding="utf-8") as out:

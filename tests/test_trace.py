@@ -98,10 +98,25 @@ def test_json_schema() -> None:
     assert set(data) >= {"message", "source", "hops", "origin", "verdict", "findings"}
     hop = data["hops"][0]
     assert set(hop) >= {
-        "index", "header_index", "raw", "from", "by", "protocol", "via", "id", "for",
-        "envelope_from", "tls", "auth", "timestamp", "timestamp_raw", "delay_seconds",
-        "kind", "status", "defects",
-    }  # fmt: skip
+        "index",
+        "header_index",
+        "raw",
+        "from",
+        "by",
+        "protocol",
+        "via",
+        "id",
+        "for",
+        "envelope_from",
+        "tls",
+        "auth",
+        "timestamp",
+        "timestamp_raw",
+        "delay_seconds",
+        "kind",
+        "status",
+        "defects",
+    }
     assert data["message"]["subject"] == "You have won 1,000,000 EUR"
     assert data["message"]["message_id"] == "20251014091157.4711@lattery.example.net".replace(
         "lattery", "lottery"
@@ -195,7 +210,7 @@ def test_any_received_value_parses_without_exception(value: str) -> None:
                 "@",
                 ":",
             ]
-        ),  # fmt: skip
+        ),
         max_size=60,
     )
 )

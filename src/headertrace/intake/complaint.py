@@ -12,8 +12,9 @@ from headertrace.intake.mailbox import as_directory, iter_messages, looks_like_m
 from headertrace.intake.mime import OLE_MAGIC
 from headertrace.intake.model import Complaint, Reported
 from headertrace.intake.reader import SourceLike, read_source
-from headertrace.intake.unwrap import Hit, Unwrapper, finding
+from headertrace.intake.unwrap import FORWARD_MARKERS, Hit, Unwrapper, finding, is_forward_subject
 from headertrace.models import Finding, Hop, JSONDict, Source
+from headertrace.parse.headers import header_end
 
 ARRIVAL_TOLERANCE_SECONDS = 24 * 3600
 
@@ -56,6 +57,9 @@ def _collect(
         if not unwrap:
             reported.append(entry)
             continue
+        if _nothing_inside(entry.raw):
+            reported.append(entry)
+            continue
         walker = Unwrapper(max_depth)
         hits = walker.run(entry.raw)
         reported.extend(_reported(h, entry.source) for h in hits)
@@ -71,6 +75,38 @@ def _collect(
             )
         )
     return Complaint(tuple(reported), tuple(findings), tuple(wrappers), path, container)
+
+
+# Words that any wrapped or pasted original leaves in a message's bytes, whatever its
+# MIME layout (lower case; base64 text parts aside).
+_INSIDE_MARKERS = (
+    b"received:",
+    b"message/rfc822",
+    b"message/global",
+    b"rfc822-headers",
+    b"multipart/report",
+    b".eml",  # an attached message sent as application/octet-stream, base64-encoded
+    b".msg",
+    *(m.encode() for m in FORWARD_MARKERS),  # a forward with nothing inside is worth a finding
+)
+
+
+def _nothing_inside(raw: bytes) -> bool:
+    """True for the common case, a plain message with no original inside: tracing then
+    reads only its header block and pays for no MIME walk."""
+    end = header_end(raw)
+    if end >= len(raw) - 2:
+        return False  # headers only: maybe a pasted block (see pasted.py)
+    head = raw[:end].lower()
+    if b"multipart/report" in head or b"message/" in head:
+        return False
+    subject = head.partition(b"\nsubject:")[2].split(b"\n", 1)[0]
+    if is_forward_subject(subject.decode("latin-1")):
+        return False
+    body = raw[end:].lower()
+    if b"multipart/" in head and b"multipart/" in body:
+        return False  # nested multiparts: the walk checks the nesting cap
+    return not any(marker in body for marker in _INSIDE_MARKERS)
 
 
 def _open_msg(raw: bytes, path: str | None, unwrap: bool, max_depth: int) -> Complaint:

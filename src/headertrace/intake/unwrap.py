@@ -54,7 +54,7 @@ _FORWARD_SUBJECT = re.compile(
     r"(?:fwd?|fw|tr|wg|rv|vs|enc|doorst|vb|pd|rif|i|fs|vl|továbbítás)\s{0,3}(?:\[\d{1,4}\])?\s{0,3}:",
     re.IGNORECASE,
 )
-_FORWARD_MARKERS = (
+FORWARD_MARKERS = (
     # Forward markers only: "Original Message" also introduces quoted replies.
     "forwarded message",
     "begin forwarded message",
@@ -643,7 +643,7 @@ class Unwrapper:
         scan = self._scan(ent, 0, count=False)
         for part in scan.texts[:2]:
             head = part.decoded_text(20_000).lower()
-            if any(marker in head for marker in _FORWARD_MARKERS):
+            if any(marker in head for marker in FORWARD_MARKERS):
                 return True
         return False
 

@@ -32,11 +32,12 @@ def with_delays(hops: Sequence[Hop]) -> list[Hop]:
     out: list[Hop] = []
     last = None
     for hop in hops:
+        dated = hop
         if hop.timestamp is not None:
             if last is not None:
-                hop = replace(hop, delay_seconds=(hop.timestamp - last).total_seconds())
+                dated = replace(hop, delay_seconds=(hop.timestamp - last).total_seconds())
             last = hop.timestamp
-        out.append(hop)
+        out.append(dated)
     return out
 
 

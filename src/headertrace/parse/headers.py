@@ -71,7 +71,7 @@ def split_header_block(data: bytes) -> HeaderBlock:
         nl = text.find("\n")
         text = text[nl + 1 :] if nl >= 0 else ""
     starts = list(_FIELD_START.finditer(text))
-    if not starts and text.strip() or starts and text[: starts[0].start()].strip():
+    if (not starts and text.strip()) or (starts and text[: starts[0].start()].strip()):
         block.defects.append("malformed-header-line")
     for k, m in enumerate(starts):
         stop = starts[k + 1].start() if k + 1 < len(starts) else len(text)
