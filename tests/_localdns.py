@@ -7,6 +7,7 @@ with bytes that are not DNS (a malformed answer).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterable, Mapping
@@ -30,9 +31,7 @@ class Zone:
 
 
 def _matches(name: str, patterns: set[str]) -> bool:
-    return name in patterns or any(
-        p.startswith("*.") and name.endswith(p[1:]) for p in patterns
-    )
+    return name in patterns or any(p.startswith("*.") and name.endswith(p[1:]) for p in patterns)
 
 
 class LocalDNS:
@@ -74,10 +73,8 @@ class LocalDNS:
                 continue
             reply = self._answer(data)
             if reply is not None:
-                try:
+                with contextlib.suppress(OSError):
                     self.sock.sendto(reply, peer)
-                except OSError:
-                    pass
 
     def _answer(self, data: bytes) -> bytes | None:
         try:

@@ -239,7 +239,9 @@ def test_rdns_embeds_address(rdns: str | None, ip: str | None, dynamic: bool) ->
 def test_attribute_offline_fills_classes_and_domains() -> None:
     h = Hop(
         raw="from mail.sender.co.uk (mx-out.sender.co.uk [::ffff:81.2.69.142]) by mx1.example.org",
-        client=Client(ip="::ffff:81.2.69.142", helo="mail.sender.co.uk", rdns="mx-out.sender.co.uk"),
+        client=Client(
+            ip="::ffff:81.2.69.142", helo="mail.sender.co.uk", rdns="mx-out.sender.co.uk"
+        ),
         server=Server(host="mx1.example.org", ip="10.0.0.25"),
     )
     a = attribute_offline(h)
@@ -261,7 +263,9 @@ def test_attribute_offline_fills_classes_and_domains() -> None:
 
 
 def test_attribute_offline_without_client_address() -> None:
-    a = attribute_offline(Hop(raw="by mx1.example.org with LMTP", server=Server(host="mx1.example.org")))
+    a = attribute_offline(
+        Hop(raw="by mx1.example.org with LMTP", server=Server(host="mx1.example.org"))
+    )
     assert a.ip is None
     assert a.ip_class is None
     assert a.by_domain == "example.org"
@@ -336,7 +340,9 @@ def test_rdns_dynamic() -> None:
 
 
 def test_by_from_chain_mismatch() -> None:
-    older = hop(0, ip="85.12.34.56", helo="mail.sender.com", rdns="mail.sender.com", by="mx.relay.net")
+    older = hop(
+        0, ip="85.12.34.56", helo="mail.sender.com", rdns="mail.sender.com", by="mx.relay.net"
+    )
     newer = hop(1, ip="10.0.0.5", helo="gw.other.org", rdns="gw.other.org", by="mx1.example.org")
     found = consistency_findings([newer, older])
     assert codes(found) == ["by-from-mismatch"]
@@ -347,7 +353,9 @@ def test_by_from_chain_mismatch() -> None:
 def test_enrich_offline_fills_every_hop_and_appends_findings_once() -> None:
     hops = (
         hop(0, ip="85.12.34.56", helo="localhost", rdns=None, by="mx1.example.org"),
-        hop(1, ip="10.0.0.25", helo="mx1.example.org", rdns="mx1.example.org", by="imap.example.org"),
+        hop(
+            1, ip="10.0.0.25", helo="mx1.example.org", rdns="mx1.example.org", by="imap.example.org"
+        ),
     )
     existing = Finding(code="parser-note", severity="info", message="kept")
     trace = Trace(

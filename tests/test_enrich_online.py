@@ -403,9 +403,10 @@ def test_blocklists_skip_what_cannot_be_listed(enricher: Enricher) -> None:
     v6 = by_zone(enricher.blocklists(V6))
     assert v6[SPAMCOP].status == "skipped"
     assert v6[ZEN].status == "not_listed"
-    assert v6[ZEN].query is not None
-    assert v6[ZEN].query.endswith(f".{ZEN}")
-    assert len(v6[ZEN].query.split(".")) == 32 + 3
+    query = v6[ZEN].query
+    assert query is not None
+    assert query.endswith(f".{ZEN}")
+    assert len(query.split(".")) == 32 + 3
 
 
 # --- dead servers, timeouts, the budget -----------------------------------------------------
@@ -438,7 +439,9 @@ def test_slow_rdap_server_times_out(dns_server: LocalDNS) -> None:
 def test_the_budget_bounds_the_whole_lookup(dns_server: LocalDNS, rdap_server: LocalHTTP) -> None:
     zones = tuple(f"z{i}.silent.example" for i in range(12))
     enricher = Enricher(
-        config(dns_server.port, rdap_server.url, zones=zones, timeout=0.4, budget=0.5, concurrency=2)
+        config(
+            dns_server.port, rdap_server.url, zones=zones, timeout=0.4, budget=0.5, concurrency=2
+        )
     )
     started = time.monotonic()
     results = enricher.blocklists(GOOD)
@@ -452,10 +455,10 @@ def test_missing_system_resolver_configuration_is_recorded(
 ) -> None:
     real = dns.resolver.Resolver
 
-    def resolver(*args: Any, configure: bool = True, **kwargs: Any) -> dns.resolver.Resolver:
+    def resolver(filename: str = "/etc/resolv.conf", configure: bool = True) -> Any:
         if configure:
-            raise dns.resolver.NoResolverConfiguration("no nameservers")
-        return real(*args, configure=False, **kwargs)
+            raise dns.resolver.NoResolverConfiguration
+        return real(filename, configure=False)
 
     monkeypatch.setattr(dns.resolver, "Resolver", resolver)
     enricher = Enricher(LookupConfig(rdap_url=rdap_server.url, timeout=0.3, use_cache=False))
