@@ -202,7 +202,9 @@ class Enricher:
             raise _Budget
         url = rdap.ip_url(self.config.rdap_url, str(address))
         try:
-            data, final = rdap.fetch(url, timeout=timeout, user_agent=self.config.user_agent)
+            data, final = rdap.fetch(
+                url, timeout=timeout, user_agent=self.config.user_agent, deadline=deadline.end
+            )
             network = rdap.parse_network(data, final).to_json()
         except rdap.RdapError as exc:
             return {}, [exc.issue]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -85,9 +86,30 @@ def ip_url(base: str, ip: str) -> str:
     return f"{base.rstrip('/')}/ip/{urllib.parse.quote(ip, safe=':.')}"
 
 
-def fetch(url: str, *, timeout: float, user_agent: str) -> tuple[Any, str]:
+def _read_until(response: Any, deadline: float | None, url: str) -> bytes:
+    """Read the body in chunks, giving up at ``deadline`` (a ``time.monotonic`` value), so
+    a server that trickles bytes cannot hold the lookup past its budget."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if deadline is not None and time.monotonic() > deadline:
+            raise RdapError(LookupIssue("rdap", "timeout", f"answer from {url} too slow"))
+        chunk = response.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise RdapError(LookupIssue("rdap", "malformed", f"answer from {url} is too large"))
+
+
+def fetch(
+    url: str, *, timeout: float, user_agent: str, deadline: float | None = None
+) -> tuple[Any, str]:
     """GET an RDAP URL and decode its JSON; returns (data, final URL after redirects).
-    Raises :class:`RdapError` for every failure."""
+
+    ``timeout`` bounds each socket operation, ``deadline`` (``time.monotonic``) the whole
+    read. Raises :class:`RdapError` for every failure."""
     request = urllib.request.Request(
         url,
         headers={
@@ -97,7 +119,7 @@ def fetch(url: str, *, timeout: float, user_agent: str) -> tuple[Any, str]:
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read(MAX_BYTES + 1)
+            body = _read_until(response, deadline, url)
             final = response.geturl() or url
     except urllib.error.HTTPError as exc:
         exc.close()
@@ -119,8 +141,6 @@ def fetch(url: str, *, timeout: float, user_agent: str) -> tuple[Any, str]:
         raise RdapError(LookupIssue("rdap", "timeout", f"no answer from {url}")) from exc
     except (OSError, ValueError) as exc:
         raise RdapError(LookupIssue("rdap", "unreachable", f"{url}: {exc}")) from exc
-    if len(body) > MAX_BYTES:
-        raise RdapError(LookupIssue("rdap", "malformed", f"answer from {url} is too large"))
     try:
         return json.loads(body.decode("utf-8")), final
     except (UnicodeDecodeError, ValueError) as exc:
