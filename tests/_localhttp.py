@@ -18,6 +18,8 @@ class Canned:
     body: bytes | str | Any = b""
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0
+    """Seconds between single bytes of the body (a server that drips its answer)."""
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -52,7 +54,13 @@ class LocalHTTP:
                     for key, value in canned.headers.items():
                         self.send_header(key, value)
                     self.end_headers()
-                    self.wfile.write(body)
+                    if canned.trickle:
+                        for i in range(len(body)):
+                            self.wfile.write(body[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(canned.trickle)
+                    else:
+                        self.wfile.write(body)
                 except OSError:
                     pass
 

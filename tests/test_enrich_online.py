@@ -436,6 +436,29 @@ def test_slow_rdap_server_times_out(dns_server: LocalDNS) -> None:
     assert info.asn == 15169
 
 
+def test_a_trickling_rdap_server_cannot_outlast_the_budget(dns_server: LocalDNS) -> None:
+    with LocalHTTP({f"/ip/{GOOD}": Canned(200, ARIN_GOOGLE, trickle=0.05)}) as drip:
+        enricher = Enricher(config(dns_server.port, drip.url, timeout=0.3, budget=0.8))
+        started = time.monotonic()
+        info = enricher.lookup_ip(GOOD)
+        assert time.monotonic() - started < 1.5
+    assert steps(info) == {"rdap": "timeout"}
+
+
+def test_enrich_trace_with_a_private_origin_asks_nobody(
+    dns_server: LocalDNS, rdap_server: LocalHTTP
+) -> None:
+    hops = (Hop(raw="from pc (pc [10.0.0.7]) by mx1.example.org", client=Client(ip="10.0.0.7")),)
+    trace = Trace(hops=hops, origin=Origin(hop=0, ip="10.0.0.7", rdns=None, helo="pc", reason=""))
+    before = (len(dns_server.queries), len(rdap_server.requests))
+    out = Enricher(config(dns_server.port, rdap_server.url)).enrich_trace(trace)
+    assert (len(dns_server.queries), len(rdap_server.requests)) == before
+    attribution = out.hops[0].attribution
+    assert attribution is not None
+    assert attribution.ip_class == "private"
+    assert attribution.network is None
+
+
 def test_the_budget_bounds_the_whole_lookup(dns_server: LocalDNS, rdap_server: LocalHTTP) -> None:
     zones = tuple(f"z{i}.silent.example" for i in range(12))
     enricher = Enricher(

@@ -94,7 +94,7 @@ def _read_until(response: Any, deadline: float | None, url: str) -> bytes:
     while True:
         if deadline is not None and time.monotonic() > deadline:
             raise RdapError(LookupIssue("rdap", "timeout", f"answer from {url} too slow"))
-        chunk = response.read(65536)
+        chunk = response.read1(65536)
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
