@@ -1,0 +1,253 @@
+"""Offline facts about addresses and names: address classes and registered domains.
+
+Nothing here opens a socket. The public-suffix list is the snapshot bundled with
+``tldextract``; the extractor is built with ``suffix_list_urls=()`` and ``cache_dir=None`` so
+it never fetches a fresher list.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import threading
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    import tldextract
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+IP_CLASSES: Final = (
+    "private",
+    "loopback",
+    "link-local",
+    "shared",
+    "documentation",
+    "reserved",
+    "multicast",
+    "unspecified",
+    "global",
+    "invalid",
+)
+
+_N4 = ipaddress.IPv4Network
+_N6 = ipaddress.IPv6Network
+
+# (network, class, note), checked in order after the unspecified/loopback/link-local/multicast
+# tests. Notes follow the IANA special-purpose address registries.
+_SPECIAL: Final[tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str, str], ...]] = (
+    (_N4("0.0.0.0/8"), "reserved", "This network, RFC 791"),
+    (_N4("100.64.0.0/10"), "shared", "Shared address space (CGNAT), RFC 6598"),
+    (_N4("192.0.2.0/24"), "documentation", "TEST-NET-1, RFC 5737"),
+    (_N4("198.51.100.0/24"), "documentation", "TEST-NET-2, RFC 5737"),
+    (_N4("203.0.113.0/24"), "documentation", "TEST-NET-3, RFC 5737"),
+    (_N4("10.0.0.0/8"), "private", "Private use, RFC 1918"),
+    (_N4("172.16.0.0/12"), "private", "Private use, RFC 1918"),
+    (_N4("192.168.0.0/16"), "private", "Private use, RFC 1918"),
+    (_N4("192.0.0.0/24"), "reserved", "IETF protocol assignments, RFC 6890"),
+    (_N4("198.18.0.0/15"), "reserved", "Benchmarking, RFC 2544"),
+    (_N4("240.0.0.0/4"), "reserved", "Reserved, RFC 1112"),
+    (_N6("2001:db8::/32"), "documentation", "Documentation, RFC 3849"),
+    (_N6("3fff::/20"), "documentation", "Documentation, RFC 9637"),
+    (_N6("fc00::/7"), "private", "Unique local, RFC 4193"),
+    (_N6("fec0::/10"), "reserved", "Site-local (deprecated), RFC 3879"),
+    (_N6("100::/64"), "reserved", "Discard-only, RFC 6666"),
+    (_N6("64:ff9b:1::/48"), "private", "Local-use IPv4/IPv6 translation, RFC 8215"),
+    (_N6("2001:2::/48"), "reserved", "Benchmarking, RFC 5180"),
+    (_N6("2001:10::/28"), "reserved", "ORCHID, RFC 4843"),
+    (_N6("::/8"), "reserved", "Reserved by IETF, RFC 4291"),
+)
+
+
+def parse_ip(text: str | None) -> IPAddress | None:
+    """Parse an address as headers write it; IPv4-mapped IPv6 is returned as IPv4.
+
+    Accepts brackets (``[192.0.2.1]``), the ``IPv6:`` tag of address literals and a zone id
+    (``fe80::1%eth0``). Returns ``None`` for anything that is not an address.
+    """
+    if not text:
+        return None
+    value = text.strip()
+    if value.startswith("[") and value.endswith("]"):
+        value = value[1:-1].strip()
+    if value[:5].lower() == "ipv6:":
+        value = value[5:]
+    value = value.split("%", 1)[0]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def normalize_ip(text: str | None) -> str | None:
+    """The canonical text of an address (mapped IPv6 unwrapped), or ``None``."""
+    address = parse_ip(text)
+    return str(address) if address is not None else None
+
+
+def _classify(address: IPAddress) -> tuple[str, str | None]:
+    if address.is_unspecified:
+        return "unspecified", "Unspecified address"
+    if address.is_loopback:
+        return "loopback", "Loopback"
+    if address.is_link_local:
+        return "link-local", "Link-local"
+    if address.is_multicast:
+        return "multicast", "Multicast"
+    if address == ipaddress.IPv4Address("255.255.255.255"):
+        return "reserved", "Limited broadcast, RFC 919"
+    for network, cls, note in _SPECIAL:
+        if address.version == network.version and address in network:
+            return cls, note
+    return "global", None
+
+
+def classify_ip(ip: str | None) -> str:
+    """The class of an address: ``private``, ``loopback``, ``link-local``, ``shared``
+    (100.64/10), ``documentation``, ``reserved``, ``multicast``, ``unspecified``, ``global``,
+    or ``invalid`` when the text is not an address. IPv4-mapped IPv6 is unwrapped first."""
+    address = parse_ip(ip)
+    if address is None:
+        return "invalid"
+    return _classify(address)[0]
+
+
+def ip_note(ip: str | None) -> str | None:
+    """The special-purpose block an address belongs to, in words, or ``None`` for a global
+    (or invalid) address."""
+    address = parse_ip(ip)
+    if address is None:
+        return None
+    return _classify(address)[1]
+
+
+# --- registered domains ---------------------------------------------------------------------
+
+_extractor: tldextract.TLDExtract | None = None
+_extractor_lock = threading.Lock()
+
+
+def _get_extractor() -> tldextract.TLDExtract:
+    """The offline extractor, built once: bundled snapshot, no URL, no disk cache."""
+    global _extractor  # noqa: PLW0603 - a lazily built module-level singleton
+    if _extractor is None:
+        with _extractor_lock:
+            if _extractor is None:
+                import tldextract  # noqa: PLC0415 - slow import, only when needed
+
+                _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    return _extractor
+
+
+def normalize_host(host: str | None) -> str | None:
+    """Lower-case, strip one trailing dot and brackets; ``None`` for empty input."""
+    if host is None:
+        return None
+    value = host.strip().rstrip(".").lower()
+    return value or None
+
+
+def to_ascii(host: str) -> str:
+    """The IDNA (punycode) form of a host name, label by label; labels that cannot be
+    encoded are kept as they are."""
+    labels = []
+    for label in host.split("."):
+        if label.isascii():
+            labels.append(label)
+            continue
+        try:
+            labels.append(label.encode("idna").decode("ascii"))
+        except UnicodeError:
+            labels.append(label)
+    return ".".join(labels)
+
+
+def registered_domain(host: str | None, *, include_private: bool = False) -> str | None:
+    """The registered domain (public suffix plus one label) of a host name, in ASCII.
+
+    ``mail.example.co.uk`` gives ``example.co.uk``; ``пример.рф`` gives
+    ``xn--e1afmkfd.xn--p1ai``. Address literals, bare names (``localhost``), names under no
+    known suffix (``host.local``) and names that are themselves a suffix give ``None``. With
+    ``include_private`` the private section of the list counts too
+    (``foo.blogspot.com`` instead of ``blogspot.com``).
+    """
+    value = normalize_host(host)
+    if value is None or "." not in value or parse_ip(value) is not None:
+        return None
+    if value.startswith("[") or any(c in value for c in " /@:[]"):
+        return None
+    result = _get_extractor()(value, include_psl_private_domains=include_private)
+    if not result.suffix or not result.domain:
+        return None
+    return to_ascii(f"{result.domain}.{result.suffix}")
+
+
+# --- names --------------------------------------------------------------------------------
+
+_LOCALHOST_NAMES: Final = frozenset({"localhost", "localhost.localdomain", "localhost6"})
+_DYNAMIC_WORDS: Final = re.compile(
+    r"(?:^|[.\-_\d])(?:dyn|dynamic|dhcp|pool|dial(?:up)?|ppp|dsl|adsl|vdsl|cable|broadband|"
+    r"cust(?:omer)?|client|residential|cpe)(?=[.\-_\d]|$)"
+)
+
+
+def helo_kind(helo: str | None) -> str | None:
+    """The shape of a HELO argument: ``literal``, ``localhost``, ``bare``, ``fqdn`` or
+    ``None``."""
+    value = normalize_host(helo)
+    if value is None:
+        return None
+    if parse_ip(value) is not None:
+        address = parse_ip(value)
+        if address is not None and address.is_loopback:
+            return "localhost"
+        return "literal"
+    if value in _LOCALHOST_NAMES or value.startswith("localhost."):
+        return "localhost"
+    if "." not in value:
+        return "bare"
+    return "fqdn"
+
+
+def _embedded_patterns(address: ipaddress.IPv4Address) -> list[str]:
+    octets = str(address).split(".")
+    forward = octets
+    backward = octets[::-1]
+    sep = r"[.\-_x]?"
+    patterns = []
+    for order in (forward, backward):
+        patterns.append(sep.join(rf"0{{0,2}}{o}" for o in order))
+    patterns.append(f"{int(address):08x}")
+    return patterns
+
+
+def rdns_embeds_address(rdns: str | None, ip: str | None) -> bool:
+    """True when a reverse-DNS name spells out the address it belongs to, as dynamic and
+    residential pools do (``203-0-113-5.pool.example.net``, ``cb007105.example.net``,
+    ``5.113.0.203.dsl.example.net``). IPv6 addresses are matched on their hex groups."""
+    name = normalize_host(rdns)
+    address = parse_ip(ip)
+    if name is None or address is None:
+        return False
+    if isinstance(address, ipaddress.IPv4Address):
+        for pattern in _embedded_patterns(address):
+            if re.search(rf"(?<![0-9]){pattern}(?![0-9])", name):
+                return True
+        return False
+    compact = "".join(address.exploded.split(":")[4:])
+    flat = re.sub(r"[.\-_]", "", name)
+    return compact in flat
+
+
+def rdns_looks_dynamic(rdns: str | None, ip: str | None) -> bool:
+    """An address embedded in the name (the signal), used by ``rdns-dynamic``."""
+    return rdns_embeds_address(rdns, ip)
+
+
+def rdns_has_dynamic_word(rdns: str | None) -> bool:
+    """The name carries a pool keyword (``dyn``, ``dhcp``, ``pool``, ``dsl``, ...)."""
+    name = normalize_host(rdns)
+    return bool(name and _DYNAMIC_WORDS.search(name))

@@ -1,0 +1,396 @@
+"""Offline attribution: address classes, registered domains, consistency findings."""
+
+from __future__ import annotations
+
+import json
+import socket
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from headertrace.enrich import (
+    Attribution,
+    attribute_offline,
+    classify_ip,
+    consistency_findings,
+    enrich_offline,
+    helo_kind,
+    ip_note,
+    normalize_ip,
+    rdns_embeds_address,
+    registered_domain,
+)
+from headertrace.models import Client, Finding, Hop, Origin, Server, Trace
+
+
+def hop(
+    index: int = 0,
+    *,
+    ip: str | None = None,
+    helo: str | None = None,
+    rdns: str | None = None,
+    by: str | None = "mx1.example.org",
+) -> Hop:
+    raw = f"from {helo} ({rdns} [{ip}]) by {by} with ESMTP id ABC{index}"
+    return Hop(
+        raw=raw,
+        client=Client(ip=ip, helo=helo, rdns=rdns, rdns_status="present" if rdns else "none"),
+        server=Server(host=by),
+        index=index,
+    )
+
+
+# --- address classes ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ip", "expected"),
+    [
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("172.31.255.255", "private"),
+        ("172.32.0.1", "global"),
+        ("192.168.1.10", "private"),
+        ("fd12:3456:789a::1", "private"),
+        ("127.0.0.1", "loopback"),
+        ("127.9.9.9", "loopback"),
+        ("::1", "loopback"),
+        ("169.254.10.20", "link-local"),
+        ("fe80::1", "link-local"),
+        ("fe80::1%eth0", "link-local"),
+        ("100.64.0.1", "shared"),
+        ("100.127.255.254", "shared"),
+        ("100.128.0.1", "global"),
+        ("192.0.2.1", "documentation"),
+        ("198.51.100.7", "documentation"),
+        ("203.0.113.99", "documentation"),
+        ("2001:db8::25", "documentation"),
+        ("0.1.2.3", "reserved"),
+        ("240.0.0.1", "reserved"),
+        ("255.255.255.255", "reserved"),
+        ("198.18.0.1", "reserved"),
+        ("192.0.0.8", "reserved"),
+        ("224.0.0.5", "multicast"),
+        ("ff02::1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("8.8.8.8", "global"),
+        ("209.85.220.41", "global"),
+        ("2a00:1450:4864:20::52f", "global"),
+        ("not-an-ip", "invalid"),
+        ("", "invalid"),
+        ("999.1.1.1", "invalid"),
+    ],
+)
+def test_classify_ip(ip: str, expected: str) -> None:
+    assert classify_ip(ip) == expected
+
+
+def test_classify_ip_unwraps_ipv4_mapped_ipv6() -> None:
+    assert classify_ip("::ffff:10.0.0.1") == "private"
+    assert classify_ip("::ffff:209.85.220.41") == "global"
+    assert classify_ip("[IPv6:::ffff:192.168.0.1]") == "private"
+    assert normalize_ip("::ffff:209.85.220.41") == "209.85.220.41"
+
+
+def test_classify_ip_accepts_header_spellings() -> None:
+    assert classify_ip("[10.0.0.1]") == "private"
+    assert classify_ip("IPv6:2001:db8::1") == "documentation"
+    assert classify_ip(" 8.8.4.4 ") == "global"
+    assert classify_ip(None) == "invalid"
+
+
+def test_ip_note_names_the_block() -> None:
+    assert ip_note("192.0.2.1") == "TEST-NET-1, RFC 5737"
+    assert ip_note("100.64.1.1") == "Shared address space (CGNAT), RFC 6598"
+    assert ip_note("8.8.8.8") is None
+
+
+@given(st.ip_addresses())
+@settings(max_examples=300, deadline=None)
+def test_every_address_has_exactly_one_known_class(address: Any) -> None:
+    cls = classify_ip(str(address))
+    assert cls in {
+        "private",
+        "loopback",
+        "link-local",
+        "shared",
+        "documentation",
+        "reserved",
+        "multicast",
+        "unspecified",
+        "global",
+    }
+    if cls == "global":
+        assert not address.is_loopback
+        assert not address.is_multicast
+        assert not address.is_link_local
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_classify_and_domains_never_raise(text: str) -> None:
+    classify_ip(text)
+    registered_domain(text)
+    helo_kind(text)
+
+
+# --- registered domains --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("mail.example.com", "example.com"),
+        ("MAIL.Example.COM.", "example.com"),
+        ("mx1.mail.example.co.uk", "example.co.uk"),
+        ("smtp.example.com.au", "example.com.au"),
+        ("a.b.city.kawasaki.jp", "city.kawasaki.jp"),
+        ("mail-sor-f41.google.com", "google.com"),
+        ("пример.рф", "xn--e1afmkfd.xn--p1ai"),
+        ("почта.пример.рф.", "xn--e1afmkfd.xn--p1ai"),
+        ("www.xn--e1afmkfd.xn--p1ai", "xn--e1afmkfd.xn--p1ai"),
+        ("mx.bücher.de", "xn--bcher-kva.de"),
+        ("example.com", "example.com"),
+        ("co.uk", None),
+        ("localhost", None),
+        ("mailhost", None),
+        ("host.local", None),
+        ("exchange.corp.internal", None),
+        ("192.0.2.1", None),
+        ("[192.0.2.1]", None),
+        ("[IPv6:2001:db8::1]", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_registered_domain(host: str | None, expected: str | None) -> None:
+    assert registered_domain(host) == expected
+
+
+def test_registered_domain_private_section_is_opt_in() -> None:
+    assert registered_domain("someone.blogspot.com") == "blogspot.com"
+    assert registered_domain("someone.blogspot.com", include_private=True) == (
+        "someone.blogspot.com"
+    )
+    assert registered_domain("bucket.s3.amazonaws.com") == "amazonaws.com"
+
+
+def test_registered_domain_never_uses_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tldextract
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("module-level tldextract.extract must not be used")
+
+    monkeypatch.setattr(tldextract, "extract", forbidden)
+    assert registered_domain("www.example.org") == "example.org"
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("helo", "kind"),
+    [
+        ("mail.example.com", "fqdn"),
+        ("[203.0.113.5]", "literal"),
+        ("203.0.113.5", "literal"),
+        ("[IPv6:2001:db8::1]", "literal"),
+        ("[127.0.0.1]", "localhost"),
+        ("localhost", "localhost"),
+        ("localhost.localdomain", "localhost"),
+        ("LOCALHOST", "localhost"),
+        ("DESKTOP-7Q2KJ3", "bare"),
+        ("user", "bare"),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_helo_kind(helo: str | None, kind: str | None) -> None:
+    assert helo_kind(helo) == kind
+
+
+@pytest.mark.parametrize(
+    ("rdns", "ip", "dynamic"),
+    [
+        ("host-85-12-34-56.dyn.example.net", "85.12.34.56", True),
+        ("85-12-34-56.pool.example.net", "85.12.34.56", True),
+        ("56.34.12.85.dsl.example.net", "85.12.34.56", True),
+        ("ip085012034056.example.net", "85.12.34.56", True),
+        ("dsl-55c22238.example.net", "85.194.34.56", True),
+        ("dsl-55c22238.example.net", "85.194.34.57", False),
+        ("550c2238.cust.example.net", "85.12.34.56", True),
+        ("mail-sor-f41.google.com", "209.85.220.41", False),
+        ("mx1.example.org", "85.12.34.56", False),
+        ("host-85-12-34-57.dyn.example.net", "85.12.34.56", False),
+        (None, "85.12.34.56", False),
+        ("host-85-12-34-56.example.net", None, False),
+    ],
+)
+def test_rdns_embeds_address(rdns: str | None, ip: str | None, dynamic: bool) -> None:
+    assert rdns_embeds_address(rdns, ip) is dynamic
+
+
+# --- attribution and findings --------------------------------------------------------------
+
+
+def test_attribute_offline_fills_classes_and_domains() -> None:
+    h = Hop(
+        raw="from mail.sender.co.uk (mx-out.sender.co.uk [::ffff:81.2.69.142]) by mx1.example.org",
+        client=Client(
+            ip="::ffff:81.2.69.142", helo="mail.sender.co.uk", rdns="mx-out.sender.co.uk"
+        ),
+        server=Server(host="mx1.example.org", ip="10.0.0.25"),
+    )
+    a = attribute_offline(h)
+    assert isinstance(a, Attribution)
+    assert a.ip == "81.2.69.142"
+    assert a.ip_class == "global"
+    assert a.server_ip_class == "private"
+    assert a.helo_kind == "fqdn"
+    assert (a.helo_domain, a.rdns_domain, a.by_domain) == (
+        "sender.co.uk",
+        "sender.co.uk",
+        "example.org",
+    )
+    assert a.rdns_dynamic is False
+    assert a.network is None
+    data = json.loads(json.dumps(a.to_dict()))
+    assert data["ip_class"] == "global"
+    assert data["domains"] == {"helo": "sender.co.uk", "rdns": "sender.co.uk", "by": "example.org"}
+
+
+def test_attribute_offline_without_client_address() -> None:
+    a = attribute_offline(
+        Hop(raw="by mx1.example.org with LMTP", server=Server(host="mx1.example.org"))
+    )
+    assert a.ip is None
+    assert a.ip_class is None
+    assert a.by_domain == "example.org"
+
+
+def codes(findings: list[Finding]) -> list[str]:
+    return [f.code for f in findings]
+
+
+def test_helo_literal_mismatch() -> None:
+    h = hop(2, ip="85.12.34.56", helo="[10.9.9.9]", rdns=None)
+    found = consistency_findings([h])
+    assert codes(found) == ["helo-literal-mismatch"]
+    assert found[0].severity == "warning"
+    assert found[0].hop == 2
+    assert found[0].evidence == (h.raw,)
+
+
+def test_helo_literal_matching_the_address_is_fine() -> None:
+    assert consistency_findings([hop(ip="85.12.34.56", helo="[85.12.34.56]")]) == []
+    assert consistency_findings([hop(ip="::ffff:85.12.34.56", helo="[85.12.34.56]")]) == []
+
+
+def test_helo_localhost_and_bare_names_from_outside() -> None:
+    found = consistency_findings(
+        [
+            hop(0, ip="85.12.34.56", helo="localhost"),
+            hop(1, ip="85.12.34.57", helo="DESKTOP-7Q2KJ3"),
+        ]
+    )
+    assert codes(found) == ["helo-localhost-external", "helo-not-fqdn"]
+
+
+def test_helo_localhost_and_bare_names_from_inside_are_normal() -> None:
+    found = consistency_findings(
+        [hop(0, ip="127.0.0.1", helo="localhost"), hop(1, ip="10.0.0.8", helo="WORKSTATION7")]
+    )
+    assert found == []
+
+
+def test_external_predicate_is_respected() -> None:
+    h = hop(0, ip="10.0.0.8", helo="WORKSTATION7")
+    assert codes(consistency_findings([h], external=lambda _h: True)) == ["helo-not-fqdn"]
+    h2 = hop(0, ip="85.12.34.56", helo="localhost")
+    assert consistency_findings([h2], external=lambda _h: False) == []
+
+
+def test_helo_rdns_mismatch() -> None:
+    found = consistency_findings(
+        [hop(ip="85.12.34.56", helo="mail.paypal-secure.com", rdns="vps12.cheaphost.net")]
+    )
+    assert codes(found) == ["helo-rdns-mismatch"]
+    assert "paypal-secure.com" in found[0].message
+    assert "cheaphost.net" in found[0].message
+
+
+def test_same_registered_domain_is_consistent() -> None:
+    h = hop(ip="209.85.220.41", helo="mail-sor-f41.google.com", rdns="mail-sor-f41.google.com")
+    assert consistency_findings([h]) == []
+
+
+def test_helo_claiming_the_receivers_domain() -> None:
+    h = hop(ip="85.12.34.56", helo="mail.example.org", rdns="vps12.cheaphost.net")
+    assert "helo-claims-receiver" in codes(consistency_findings([h]))
+
+
+def test_rdns_dynamic() -> None:
+    h = hop(ip="85.12.34.56", helo="85-12-34-56.dyn.isp.net", rdns="85-12-34-56.dyn.isp.net")
+    found = consistency_findings([h])
+    assert codes(found) == ["rdns-dynamic"]
+    assert found[0].severity == "warning"
+
+
+def test_by_from_chain_mismatch() -> None:
+    older = hop(
+        0, ip="85.12.34.56", helo="mail.sender.com", rdns="mail.sender.com", by="mx.relay.net"
+    )
+    newer = hop(1, ip="10.0.0.5", helo="gw.other.org", rdns="gw.other.org", by="mx1.example.org")
+    found = consistency_findings([newer, older])
+    assert codes(found) == ["by-from-mismatch"]
+    assert found[0].hop == 1
+    assert found[0].evidence == (older.raw, newer.raw)
+
+
+def test_enrich_offline_fills_every_hop_and_appends_findings_once() -> None:
+    hops = (
+        hop(0, ip="85.12.34.56", helo="localhost", rdns=None, by="mx1.example.org"),
+        hop(
+            1, ip="10.0.0.25", helo="mx1.example.org", rdns="mx1.example.org", by="imap.example.org"
+        ),
+    )
+    existing = Finding(code="parser-note", severity="info", message="kept")
+    trace = Trace(
+        hops=hops,
+        origin=Origin(hop=0, ip="85.12.34.56", rdns=None, helo="localhost", reason="test"),
+        findings=(existing,),
+    )
+    out = enrich_offline(trace)
+    assert all(h.attribution is not None for h in out.hops)
+    assert out.findings[0] == existing
+    assert "helo-localhost-external" in [f.code for f in out.findings]
+    again = enrich_offline(out)
+    assert again.findings == out.findings
+    json.loads(out.to_json())
+
+
+class _NoSocket(Exception):
+    pass
+
+
+def test_offline_work_opens_no_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise _NoSocket("offline code opened a socket")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    hops = (
+        hop(0, ip="85.12.34.56", helo="[10.0.0.1]", rdns="85-12-34-56.dyn.isp.co.uk"),
+        hop(1, ip="10.0.0.25", helo="mx1.пример.рф", rdns=None, by="mx2.example.org"),
+    )
+    out = enrich_offline(Trace(hops=hops))
+    assert out.hops[0].attribution is not None
+    assert out.hops[0].attribution.rdns_domain == "isp.co.uk"
+    assert out.hops[1].attribution is not None
+    assert out.hops[1].attribution.helo_domain == "xn--e1afmkfd.xn--p1ai"
+    assert registered_domain("a.b.example.com.br") == "example.com.br"
+    assert attribute_offline(hops[0]).ip_class == "global"
