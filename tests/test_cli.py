@@ -45,3 +45,24 @@ def test_several_files_give_a_list(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["trace", "--json", str(EXAMPLE), str(other)])
     assert result.exit_code == 0
     assert len(json.loads(result.output)) == 2
+
+
+def test_trace_without_online_opens_no_socket() -> None:
+    import socket
+
+    import pytest
+
+    mp = pytest.MonkeyPatch()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("trace opened a socket without --online")
+
+    mp.setattr(socket, "socket", refuse)
+    mp.setattr(socket, "create_connection", refuse)
+    mp.setattr(socket, "getaddrinfo", refuse)
+    try:
+        result = CliRunner().invoke(main, ["trace", "--json", str(EXAMPLE)])
+    finally:
+        mp.undo()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["hops"][0]["attribution"] is not None

@@ -14,6 +14,15 @@ Tracing is offline and never raises on bad mail.
 
 from __future__ import annotations
 
+from headertrace.enrich import (
+    Attribution,
+    BlocklistResult,
+    Enricher,
+    IpInfo,
+    LookupConfig,
+    classify_ip,
+    registered_domain,
+)
 from headertrace.errors import (
     ConfigurationError,
     HeadertraceError,
@@ -45,14 +54,19 @@ __version__ = "0.1.0"
 __all__ = [
     "SCHEMA",
     "TLS",
+    "Attribution",
     "Auth",
+    "BlocklistResult",
     "Client",
     "Complaint",
     "ConfigurationError",
+    "Enricher",
     "Finding",
     "HeadertraceError",
     "Hop",
     "InputError",
+    "IpInfo",
+    "LookupConfig",
     "LookupFailed",
     "MessageInfo",
     "Origin",
@@ -65,9 +79,11 @@ __all__ = [
     "Trace",
     "Verdict",
     "__version__",
+    "classify_ip",
     "open_complaint",
     "parse_received",
     "probe",
+    "registered_domain",
     "trace",
     "trace_all",
 ]

@@ -18,11 +18,20 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 
 from headertrace import __version__
+from headertrace.enrich import Enricher
+from headertrace.enrich.command import (
+    blocklist_command,
+    config_from_options,
+    lookup_command,
+    lookup_options,
+    online_option,
+)
 from headertrace.errors import HeadertraceError
 from headertrace.models import Trace
 from headertrace.probe.command import probe_command
@@ -54,13 +63,24 @@ def main(ctx: click.Context, debug: bool) -> None:
     is_flag=True,
     help="Trace the outer message, not the one reported inside (ARF, bounce, forward).",
 )
+@online_option
+@lookup_options
 @click.pass_context
-def trace_command(ctx: click.Context, files: Sequence[str], as_json: bool, no_unwrap: bool) -> None:
+def trace_command(
+    ctx: click.Context,
+    /,
+    files: Sequence[str],
+    as_json: bool,
+    no_unwrap: bool,
+    online: bool,
+    **lookup: Any,
+) -> None:
     """Trace the Received chain of each FILE (``-`` reads standard input).
 
     A complaint is unwrapped to the message it reports; an mbox or Maildir is traced
     message by message. Prints the origin first, then the hop table; --json prints the
     trace format of docs/trace-format.md (one object for one message, else a list).
+    Offline unless --online asks for attribution (docs/attribution.md).
     """
     console = Console(highlight=False, soft_wrap=False)
     status = ExitStatus.OK
@@ -68,6 +88,9 @@ def trace_command(ctx: click.Context, files: Sequence[str], as_json: bool, no_un
     for name in files:
         try:
             traces = _trace_file(name, unwrap=not no_unwrap)
+            if online:
+                enricher = Enricher(config_from_options(**lookup))
+                traces = [enricher.enrich_trace(t) for t in traces]
         except HeadertraceError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -94,4 +117,5 @@ def _trace_file(name: str, *, unwrap: bool) -> list[Trace]:
     return trace_all(Path(name), unwrap=unwrap)
 
 
-main.add_command(probe_command)
+for _command in (probe_command, lookup_command, blocklist_command):
+    main.add_command(_command)

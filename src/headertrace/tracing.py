@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from email.header import decode_header, make_header
 
+from headertrace.enrich import Enricher, LookupConfig, enrich_offline
 from headertrace.intake import Complaint, crosscheck, open_complaint
 from headertrace.intake.reader import SourceLike
 from headertrace.judge.chain import chain_findings, infer_origin, with_delays
@@ -19,7 +20,12 @@ than about 100; past this many the rest is a loop or an attack (a defect)."""
 
 
 def trace(
-    source: SourceLike, org: object = None, *, online: bool = False, unwrap: bool = True
+    source: SourceLike,
+    org: object = None,
+    *,
+    online: bool = False,
+    unwrap: bool = True,
+    lookup: LookupConfig | None = None,
 ) -> Trace:
     """Trace a message: parse its Received chain and find where it came from.
 
@@ -29,14 +35,21 @@ def trace(
     complaint holds several messages (or ``source`` is a mailbox) this traces the first;
     :func:`trace_all` traces each. ``unwrap=False`` traces the outer message itself.
 
-    Tracing is offline: no DNS, HTTP or SMTP. It never raises on bad mail; damage is
-    reported in ``Trace.defects``, in each hop's ``defects`` and in ``Trace.findings``.
+    Tracing is offline: no DNS, HTTP or SMTP, unless ``online=True`` asks for attribution
+    (ASN, RDAP owner and abuse contact, FCrDNS, blocklists) with the resolver and RDAP
+    endpoint of ``lookup`` (see docs/attribution.md). It never raises on bad mail; damage
+    is reported in ``Trace.defects``, in each hop's ``defects`` and in ``Trace.findings``.
     """
-    return trace_all(source, org, online=online, unwrap=unwrap)[0]
+    return trace_all(source, org, online=online, unwrap=unwrap, lookup=lookup)[0]
 
 
 def trace_all(
-    source: SourceLike, org: object = None, *, online: bool = False, unwrap: bool = True
+    source: SourceLike,
+    org: object = None,
+    *,
+    online: bool = False,
+    unwrap: bool = True,
+    lookup: LookupConfig | None = None,
 ) -> list[Trace]:
     """Trace every reported message in ``source`` (a complaint, an mbox, a Maildir).
 
@@ -46,11 +59,14 @@ def trace_all(
     complaint = open_complaint(source, unwrap=unwrap)
     if not complaint.reported:
         return [_empty_trace(complaint)]
+    enricher = Enricher(lookup) if online else None
     traces = []
     for reported in complaint.reported:
         t = trace_bytes(reported.raw, source=reported.source)
         extra = (*complaint.findings, *reported.findings, *crosscheck(reported.source, t.hops))
-        traces.append(replace(t, findings=(*extra, *t.findings)) if extra else t)
+        if extra:
+            t = replace(t, findings=(*extra, *t.findings))
+        traces.append(enricher.enrich_trace(t) if enricher else enrich_offline(t))
     return traces
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
 
-from headertrace.domains import registered_domain
+from headertrace.enrich.classify import registered_domain
 from headertrace.models import Finding, Hop, Origin
 from headertrace.parse.addresses import is_internal
 
