@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import threading
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ _SPECIAL: Final[tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str, 
 )
 
 
+@lru_cache(maxsize=16384)
 def parse_ip(text: str | None) -> IPAddress | None:
     """Parse an address as headers write it; IPv4-mapped IPv6 is returned as IPv4.
 
@@ -105,6 +107,7 @@ def _classify(address: IPAddress) -> tuple[str, str | None]:
     return "global", None
 
 
+@lru_cache(maxsize=16384)
 def classify_ip(ip: str | None) -> str:
     """The class of an address: ``private``, ``loopback``, ``link-local``, ``shared``
     (100.64/10), ``documentation``, ``reserved``, ``multicast``, ``unspecified``, ``global``,
@@ -115,6 +118,7 @@ def classify_ip(ip: str | None) -> str:
     return _classify(address)[0]
 
 
+@lru_cache(maxsize=16384)
 def ip_note(ip: str | None) -> str | None:
     """The special-purpose block an address belongs to, in words, or ``None`` for a global
     (or invalid) address."""
@@ -142,6 +146,7 @@ def _get_extractor() -> tldextract.TLDExtract:
     return _extractor
 
 
+@lru_cache(maxsize=16384)
 def normalize_host(host: str | None) -> str | None:
     """Lower-case, strip one trailing dot and brackets; ``None`` for empty input."""
     if host is None:
@@ -165,6 +170,7 @@ def to_ascii(host: str) -> str:
     return ".".join(labels)
 
 
+@lru_cache(maxsize=16384)
 def registered_domain(host: str | None, *, include_private: bool = False) -> str | None:
     """The registered domain (public suffix plus one label) of a host name, in ASCII.
 
@@ -194,6 +200,7 @@ _DYNAMIC_WORDS: Final = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def helo_kind(helo: str | None) -> str | None:
     """The shape of a HELO argument: ``literal``, ``localhost``, ``bare``, ``fqdn`` or
     ``None``."""
@@ -224,6 +231,7 @@ def _embedded_patterns(address: ipaddress.IPv4Address) -> list[str]:
     return patterns
 
 
+@lru_cache(maxsize=16384)
 def rdns_embeds_address(rdns: str | None, ip: str | None) -> bool:
     """True when a reverse-DNS name spells out the address it belongs to, as dynamic and
     residential pools do (``203-0-113-5.pool.example.net``, ``cb007105.example.net``,
@@ -242,11 +250,13 @@ def rdns_embeds_address(rdns: str | None, ip: str | None) -> bool:
     return compact in flat
 
 
+@lru_cache(maxsize=16384)
 def rdns_looks_dynamic(rdns: str | None, ip: str | None) -> bool:
     """An address embedded in the name (the signal), used by ``rdns-dynamic``."""
     return rdns_embeds_address(rdns, ip)
 
 
+@lru_cache(maxsize=16384)
 def rdns_has_dynamic_word(rdns: str | None) -> bool:
     """The name carries a pool keyword (``dyn``, ``dhcp``, ``pool``, ``dsl``, ...)."""
     name = normalize_host(rdns)

@@ -98,15 +98,31 @@ def _nothing_inside(raw: bytes) -> bool:
     if end >= len(raw) - 2:
         return False  # headers only: maybe a pasted block (see pasted.py)
     head = raw[:end].lower()
-    if b"multipart/report" in head or b"message/" in head:
+    ctype = _content_type(head)
+    if ctype.startswith((b"multipart/report", b"message/")):
         return False
     subject = head.partition(b"\nsubject:")[2].split(b"\n", 1)[0]
     if is_forward_subject(subject.decode("latin-1")):
         return False
     body = raw[end:].lower()
-    if b"multipart/" in head and b"multipart/" in body:
+    if ctype.startswith(b"multipart/") and b"multipart/" in body:
         return False  # nested multiparts: the walk checks the nesting cap
     return not any(marker in body for marker in _INSIDE_MARKERS)
+
+
+def _content_type(head: bytes) -> bytes:
+    """The top-level Content-Type value of a lower-cased header block (unfolded)."""
+    at = head.find(b"\ncontent-type:") + 1 if not head.startswith(b"content-type:") else 0
+    if at <= 0 and not head.startswith(b"content-type:"):
+        return b"text/plain"
+    value = head[at + len(b"content-type:") :]
+    lines = value.split(b"\n")
+    kept = [lines[0]]
+    for line in lines[1:]:
+        if line[:1] not in (b" ", b"\t"):
+            break
+        kept.append(line)
+    return b" ".join(kept).strip()
 
 
 def _open_msg(raw: bytes, path: str | None, unwrap: bool, max_depth: int) -> Complaint:
