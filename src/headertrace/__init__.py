@@ -21,6 +21,7 @@ from headertrace.errors import (
     LookupFailed,
     ProbeError,
 )
+from headertrace.judge.org import Organisation
 from headertrace.models import (
     SCHEMA,
     TLS,
@@ -52,6 +53,7 @@ __all__ = [
     "InputError",
     "LookupFailed",
     "MessageInfo",
+    "Organisation",
     "Origin",
     "ProbeError",
     "Server",

@@ -24,6 +24,7 @@ from rich.console import Console
 
 from headertrace import __version__
 from headertrace.errors import HeadertraceError
+from headertrace.judge.org import Organisation
 from headertrace.models import Trace
 from headertrace.render.terminal import print_trace
 from headertrace.tracing import trace
@@ -47,19 +48,48 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command("trace")
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
+@click.option(
+    "--org",
+    "org_file",
+    type=click.Path(dir_okay=False),
+    help="Organisation TOML file (domains, servers, networks, relays); see docs/verdicts.md.",
+)
+@click.option("--our-domain", multiple=True, help="A mail domain of ours (repeatable).")
+@click.option(
+    "--our-server", multiple=True, help="A mail server name or glob of ours (repeatable)."
+)
+@click.option(
+    "--our-network", multiple=True, help="An address or CIDR network of ours (repeatable)."
+)
 @click.pass_context
-def trace_command(ctx: click.Context, files: Sequence[str], as_json: bool) -> None:
+def trace_command(
+    ctx: click.Context,
+    *,
+    files: Sequence[str],
+    as_json: bool,
+    org_file: str | None,
+    our_domain: Sequence[str],
+    our_server: Sequence[str],
+    our_network: Sequence[str],
+) -> None:
     """Trace the Received chain of each FILE (``-`` reads standard input).
 
     Prints the origin first, then the hop table; --json prints the trace format
     described in docs/trace-format.md (one JSON object, or a list for several files).
     """
     console = Console(highlight=False, soft_wrap=False)
+    try:
+        org = _organisation(org_file, our_domain, our_server, our_network)
+    except HeadertraceError as exc:
+        if ctx.obj and ctx.obj.get("debug"):
+            raise
+        click.echo(f"headertrace: {exc}", err=True)
+        ctx.exit(int(ExitStatus.USAGE))
     status = ExitStatus.OK
     results: list[Trace] = []
     for name in files:
         try:
-            result = _trace_one(name)
+            result = _trace_one(name, org)
         except HeadertraceError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -79,7 +109,28 @@ def trace_command(ctx: click.Context, files: Sequence[str], as_json: bool) -> No
     ctx.exit(int(status))
 
 
-def _trace_one(name: str) -> Trace:
+def _organisation(
+    path: str | None, domains: Sequence[str], servers: Sequence[str], networks: Sequence[str]
+) -> Organisation | None:
+    """The organisation from --org, extended by the --our-* shorthands."""
+    if path is None and not (domains or servers or networks):
+        return None
+    base = Organisation.load(path) if path is not None else Organisation()
+    if not (domains or servers or networks):
+        return base
+    extra = Organisation.from_options(domains=domains, servers=servers, networks=networks)
+    return Organisation(
+        name=base.name,
+        domains=base.domains + extra.domains,
+        servers=base.servers + extra.servers,
+        networks=base.networks + extra.networks,
+        submission_networks=base.submission_networks,
+        relay_names=base.relay_names,
+        relay_networks=base.relay_networks,
+    )
+
+
+def _trace_one(name: str, org: Organisation | None = None) -> Trace:
     if name == "-":
-        return trace(sys.stdin.buffer.read())
-    return trace(Path(name))
+        return trace(sys.stdin.buffer.read(), org=org)
+    return trace(Path(name), org=org)

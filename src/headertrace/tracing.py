@@ -8,6 +8,8 @@ from email.header import decode_header, make_header
 
 from headertrace.intake.reader import SourceLike, read_source
 from headertrace.judge.chain import chain_findings, infer_origin, with_delays
+from headertrace.judge.org import Organisation
+from headertrace.judge.verdict import judge
 from headertrace.models import Finding, Hop, MessageInfo, Source, Trace
 from headertrace.parse.headers import HeaderBlock, split_header_block
 from headertrace.parse.received import parse_received
@@ -17,24 +19,29 @@ MAX_RECEIVED = 1_000
 than about 100; past this many the rest is a loop or an attack (a defect)."""
 
 
-def trace(source: SourceLike, org: object = None, *, online: bool = False) -> Trace:
+def trace(source: SourceLike, org: Organisation | None = None, *, online: bool = False) -> Trace:
     """Trace a message: parse its Received chain and find where it came from.
 
     ``source`` is the raw message as bytes or str, a path, or an ``email.message.Message``.
+    With ``org`` (an :class:`Organisation`), ``Trace.verdict`` says what its part was.
     Tracing is offline: no DNS, HTTP or SMTP. It never raises on bad mail; damage is
     reported in ``Trace.defects``, in each hop's ``defects`` and in ``Trace.findings``.
     """
     data, path = read_source(source)
-    return trace_bytes(data, source=Source(kind="message", path=path))
+    return trace_bytes(data, source=Source(kind="message", path=path), org=org)
 
 
-def trace_bytes(data: bytes, *, source: Source | None = None) -> Trace:
+def trace_bytes(
+    data: bytes, *, source: Source | None = None, org: Organisation | None = None
+) -> Trace:
     """Trace raw message bytes (only the header block is read)."""
     block = split_header_block(data)
-    return trace_headers(block, source=source)
+    return trace_headers(block, source=source, org=org)
 
 
-def trace_headers(block: HeaderBlock, *, source: Source | None = None) -> Trace:
+def trace_headers(
+    block: HeaderBlock, *, source: Source | None = None, org: Organisation | None = None
+) -> Trace:
     """Trace an already split header block."""
     defects = list(block.defects)
     values = block.get_all("Received")
@@ -53,11 +60,14 @@ def trace_headers(block: HeaderBlock, *, source: Source | None = None) -> Trace:
                 "headers were stripped; nothing can be traced",
             )
         )
+    verdict, judged = judge(hops, org, block, origin)
+    findings.extend(judged)
     return Trace(
         hops=tuple(hops),
         message=message_info(block),
         source=source or Source(),
         origin=origin,
+        verdict=verdict,
         findings=tuple(findings),
         defects=tuple(defects),
     )

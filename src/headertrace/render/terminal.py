@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timezone
 
 from rich.console import Console, Group, RenderableType
@@ -10,6 +11,7 @@ from rich.text import Text
 
 from headertrace.models import Hop, Trace
 
+_HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: ")
 _SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 
 
@@ -21,7 +23,11 @@ def render_trace(trace: Trace, *, title: str | None = None) -> RenderableType:
     if trace.verdict is not None and trace.verdict.evidence:
         parts.append(Text("Evidence:", style="bold"))
         parts.extend(
-            Text(f"  Received: {_one_line(e)}", style="cyan") for e in trace.verdict.evidence
+            Text(
+                f"  {_one_line(e)}" if _HEADER_LINE.match(e) else f"  Received: {_one_line(e)}",
+                style="cyan",
+            )
+            for e in trace.verdict.evidence
         )
     parts.append(_hop_table(trace))
     if trace.findings:
