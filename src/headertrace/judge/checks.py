@@ -66,7 +66,7 @@ def org_findings(
 
 
 def _forged(hops: Sequence[Hop], custody: Custody, verdict: Verdict) -> list[Finding]:
-    if not custody.unverified:
+    if not custody.unverified or verdict.kind == "undetermined":
         return []
     critical = verdict.kind == "forged"
     where = (

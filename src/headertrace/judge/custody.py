@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from headertrace.judge.chain import custody_holds
 from headertrace.judge.org import Organisation
 from headertrace.models import Hop
 from headertrace.parse.addresses import is_internal
@@ -91,6 +92,23 @@ def client_hidden(hop: Hop) -> bool:
     return hop.status == "unparsed" or (c.ip is None and not c.helo and not c.rdns)
 
 
+def _anonymous_local(hop: Hop) -> bool:
+    """A local submission header that names no server (qmail's ``invoked by uid 48``)."""
+    return hop.server.host is None and hop.server.ip is None and hop.kind == "local"
+
+
+def _ours_at(newest_first: Sequence[Hop], pos: int, org: Organisation) -> bool:
+    hop = newest_first[pos]
+    if is_our_hop(hop, org):
+        return True
+    # a header naming no server, just below a hop that recorded a client of ours
+    return (
+        _anonymous_local(hop)
+        and pos > 0
+        and client_match(newest_first[pos - 1], org) in ("address", "name")
+    )
+
+
 def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
     """Walk the chain from the top and find the verified hops of ours and the entry hop."""
     named = tuple(h.index for h in reversed(hops) if is_our_hop(h, org))
@@ -104,7 +122,7 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
 
     # 1. the complainant's hops, taken as written, down to our topmost hop
     pos = 0
-    while pos < len(newest_first) and not is_our_hop(newest_first[pos], org):
+    while pos < len(newest_first) and not _ours_at(newest_first, pos, org):
         pos += 1
     if pos == len(newest_first):
         # nothing of ours wrote a header; did a hop taken as written record our address?
@@ -145,13 +163,14 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
         if match == "relay":
             # a listed relay handed it to us: take its hops as written, then stop
             j = k + 1
-            while j < len(newest_first) and is_relay_hop(newest_first[j], org):
+            while j < len(newest_first) and (
+                is_relay_hop(newest_first[j], org)
+                or (j == k + 1 and custody_holds(newest_first[j], newer) is True)
+            ):
                 relay_hops.append(newest_first[j].index)
                 j += 1
             break
-        ours_below = is_our_hop(older, org) or (
-            older.server.host is None and older.server.ip is None and older.kind == "local"
-        )
+        ours_below = is_our_hop(older, org) or _anonymous_local(older)
         if not ours_below:
             break
         by_name = by_name or match == "name"

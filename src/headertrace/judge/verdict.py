@@ -13,10 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from headertrace.judge.checks import org_findings
+from headertrace.judge.checks import org_findings, recipient_trick
 from headertrace.judge.custody import Custody, client_match, walk
 from headertrace.judge.org import Organisation
-from headertrace.models import Confidence, Finding, Hop, JSONDict, Origin, Verdict
+from headertrace.models import Client, Confidence, Finding, Hop, JSONDict, Origin, Verdict
 from headertrace.parse.addresses import is_internal, normalise_ip
 from headertrace.parse.headers import HeaderBlock
 
@@ -228,6 +228,11 @@ def recipients(
     ours_fors.sort(key=lambda h: h.index)
     for h in ours_fors:
         assert h.recipient is not None
+        trick = recipient_trick(h.recipient)
+        if trick:
+            return Recipients(
+                False, h.recipient, f"the for clause of hop {h.index} ({trick})", evidence=(h.raw,)
+            )
         if org.is_our_domain(h.recipient):
             outside = next((x for x in above_fors if not org.is_our_domain(x.recipient)), None) or (
                 hops[custody.handed_out] if custody.handed_out is not None else None
@@ -475,7 +480,15 @@ def _decide(
     if is_local:
         script = script_of(facts)
         how = _local_how(entry)
-        account = None if entry.kind == "local" else account_of(entry, facts)
+        if entry.server.host is None and entry.server.ip is None:
+            server = _name_from_above(hops, entry) or server
+        account = account_of(entry, facts)
+        if entry.kind == "local":
+            ident = entry.client.ident
+            if ident and ident.isdigit():
+                ident = f"uid {ident}"
+            account = ident or (account.split("/")[0] if account else None)
+            c = Client()
         summary = f"this was created on {server} itself ({how})" + (
             f" by the script {script}" if script else ""
         )
@@ -579,6 +592,14 @@ def _decide(
         sender=_sender(ip, c.rdns, c.helo, client=ua),
         evidence=custody_raw + header_lines + rc.evidence,
     )
+
+
+def _name_from_above(hops: Sequence[Hop], entry: Hop) -> str | None:
+    """The name the next hop up recorded for the server that wrote ``entry``."""
+    if entry.index + 1 >= len(hops):
+        return None
+    c = hops[entry.index + 1].client
+    return c.rdns or c.helo or c.ip
 
 
 def _lower(c: Confidence) -> Confidence:
