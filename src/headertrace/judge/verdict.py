@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from headertrace.judge.checks import org_findings, recipient_trick
 from headertrace.judge.custody import Custody, client_match, walk
@@ -335,6 +335,23 @@ def judge(
     origin: Origin | None = None,
 ) -> tuple[Verdict, list[Finding]]:
     """The verdict, plus the findings that belong to the judgement (see ``checks``)."""
+    verdict, findings = _judge(hops, org, block, origin)
+    if set(verdict.sender) != set(SENDER_KEYS):
+        sender = _sender(None, None, None)
+        sender.update({k: v for k, v in verdict.sender.items() if k in sender})
+        verdict = replace(verdict, sender=sender)
+    return verdict, findings
+
+
+SENDER_KEYS = ("ip", "rdns", "helo", "account", "script", "client")
+
+
+def _judge(
+    hops: Sequence[Hop],
+    org: Organisation | None,
+    block: HeaderBlock,
+    origin: Origin | None,
+) -> tuple[Verdict, list[Finding]]:
     if org is None:
         return _no_org(origin), []
     if not hops:
