@@ -161,7 +161,7 @@ CASES: list[tuple[str, dict[str, Any], str, int | None, dict[str, Any], set[str]
     CASES,
     ids=[f"{c[0]}-{c[2]}-{len(c[1])}" for c in CASES],
 )
-def test_fixture_verdict(
+def test_fixture_verdict(  # noqa: PLR0917 - one argument per column of CASES
     name: str,
     org: dict[str, Any],
     kind: str,

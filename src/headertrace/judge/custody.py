@@ -86,6 +86,28 @@ def client_match(hop: Hop, org: Organisation) -> ClientMatch | None:
     return None
 
 
+def same_server(older: Hop, newer: Hop) -> bool | None:
+    """Whether the server that wrote ``older`` is the client ``newer`` recorded.
+
+    Stricter than :func:`headertrace.judge.chain.custody_holds`: same address, same name
+    or same first label; a registered domain in common is not enough (any host under our
+    domain would pass). ``None`` when there is nothing to compare.
+    """
+    c = newer.client
+    if c.ip is not None and _loopback(c.ip):
+        return True  # the same machine: a content filter or a local program
+    if c.ip is not None and older.server.ip is not None and c.ip == older.server.ip:
+        return True
+    host = (older.server.host or "").lower().rstrip(".")
+    names = {n.lower().rstrip(".") for n in (c.helo, c.rdns) if n and not n.startswith("[")}
+    if not host or host in ("localhost", "unknown") or not names:
+        return None
+    if host in names:
+        return True
+    label = host.split(".", 1)[0]
+    return any(n.split(".", 1)[0] == label for n in names)
+
+
 def client_hidden(hop: Hop) -> bool:
     """The hop recorded no usable client (no address and no name), or was not parsed."""
     c = hop.client
@@ -142,6 +164,12 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
                     "address or name, so custody cannot be checked"
                 )
             return Custody(named=named, unverified=named, missing=missing)
+        if same_server(top, above) is False:
+            if match == "address":
+                # one of our addresses handed it straight out; the header below it does not
+                # match that client, so it is a claim
+                return Custody(named=named, unverified=named, direct_client=above.index)
+            return Custody(named=named, unverified=named)
         by_name = match == "name"
         handed_out = above.index
     verified.append(top.index)
@@ -171,7 +199,7 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
                 j += 1
             break
         ours_below = is_our_hop(older, org) or _anonymous_local(older)
-        if not ours_below:
+        if not ours_below or same_server(older, newer) is False:
             break
         by_name = by_name or match == "name"
         verified.append(older.index)

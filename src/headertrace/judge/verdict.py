@@ -406,7 +406,7 @@ def _decide(
 ) -> Verdict:
     label = org.label
     if entry is None:
-        if custody.named:
+        if custody.named and custody.direct_client is None:
             if custody.missing:
                 return Verdict(
                     kind="undetermined",
@@ -492,8 +492,8 @@ def _decide(
 
     # local injection: created on the server itself
     is_local = entry.kind == "local" or bool(LOCAL_MARKS.search(entry.raw))
-    if match == "loopback" and not (entry.index > 0 and _ours_below(hops, entry, org)):
-        is_local = True
+    if match == "loopback":
+        is_local = True  # a program on the server itself connected over SMTP
     if is_local:
         script = script_of(facts)
         how = _local_how(entry)
@@ -621,11 +621,6 @@ def _name_from_above(hops: Sequence[Hop], entry: Hop) -> str | None:
 
 def _lower(c: Confidence) -> Confidence:
     return "medium" if c == "high" else "low"
-
-
-def _ours_below(hops: Sequence[Hop], entry: Hop, org: Organisation) -> bool:
-    below = hops[entry.index - 1]
-    return org.is_our_server(below.server.host) or org.is_our_address(below.server.ip)
 
 
 def _local_how(hop: Hop) -> str:
