@@ -27,7 +27,7 @@ RCPTS = [None, "x@victim.example", "bob@example.com", "a%b@example.com", '"a@b"@
 def fake_received(draw: st.DrawFn) -> str:
     helo = draw(st.sampled_from(OUTSIDE_NAMES + OUR_NAMES))
     ip = draw(st.sampled_from(IPS))
-    by = draw(st.sampled_from(OUR_NAMES + ["fake.example.org", "localhost"]))
+    by = draw(st.sampled_from([*OUR_NAMES, "fake.example.org", "localhost"]))
     proto = draw(st.sampled_from(["SMTP", "ESMTP", "ESMTPA", "ESMTPSA", "HTTP"]))
     rcpt = draw(st.sampled_from(RCPTS))
     auth = draw(st.sampled_from(["", "\n\t(Authenticated sender: mallory@example.com)"]))

@@ -9,7 +9,7 @@ from email.header import decode_header, make_header
 from headertrace.intake.reader import SourceLike, read_source
 from headertrace.judge.chain import chain_findings, infer_origin, with_delays
 from headertrace.judge.org import Organisation
-from headertrace.judge.verdict import judge
+from headertrace.judge.verdict import judge, origin_from_verdict
 from headertrace.models import Finding, Hop, MessageInfo, Source, Trace
 from headertrace.parse.headers import HeaderBlock, split_header_block
 from headertrace.parse.received import parse_received
@@ -50,6 +50,9 @@ def trace_headers(
         defects.append("received-count-cap")
     hops = hops_from_values(values)
     origin = infer_origin(hops)
+    verdict, judged = judge(hops, org, block, origin)
+    if org is not None:
+        origin = origin_from_verdict(verdict, hops, org.label) or origin
     findings: list[Finding] = chain_findings(hops, origin)
     if not hops:
         findings.append(
@@ -60,7 +63,6 @@ def trace_headers(
                 "headers were stripped; nothing can be traced",
             )
         )
-    verdict, judged = judge(hops, org, block, origin)
     findings.extend(judged)
     return Trace(
         hops=tuple(hops),

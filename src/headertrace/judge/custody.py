@@ -145,6 +145,16 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
     # 1. the complainant's hops, taken as written, down to our topmost hop
     pos = 0
     while pos < len(newest_first) and not _ours_at(newest_first, pos, org):
+        hop = newest_first[pos]
+        nxt = pos + 1
+        if (
+            client_match(hop, org) == "address"
+            and nxt < len(newest_first)
+            and not _ours_at(newest_first, nxt, org)
+        ):
+            # one of our addresses handed it to an outside server, and the header below is
+            # not one of ours: that address is where it came from; the rest are claims
+            return Custody(named=named, unverified=named, direct_client=hop.index)
         pos += 1
     if pos == len(newest_first):
         # nothing of ours wrote a header; did a hop taken as written record our address?

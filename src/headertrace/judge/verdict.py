@@ -336,6 +336,8 @@ def judge(
 ) -> tuple[Verdict, list[Finding]]:
     """The verdict, plus the findings that belong to the judgement (see ``checks``)."""
     verdict, findings = _judge(hops, org, block, origin)
+    if verdict.evidence:
+        verdict = replace(verdict, evidence=tuple(dict.fromkeys(verdict.evidence)))
     if set(verdict.sender) != set(SENDER_KEYS):
         sender = _sender(None, None, None)
         sender.update({k: v for k, v in verdict.sender.items() if k in sender})
@@ -373,6 +375,23 @@ def _judge(
         hops, org, block, custody=custody, entry=entry, facts=facts, verdict=verdict, rc=rc
     )
     return verdict, findings
+
+
+def origin_from_verdict(verdict: Verdict, hops: Sequence[Hop], org_label: str) -> Origin | None:
+    """With an organisation, the origin is the entry hop's client: our verified chain
+    vouches for everything above it."""
+    if verdict.hop is None or verdict.kind in ("no_organisation", "undetermined"):
+        return None
+    hop = hops[verdict.hop]
+    s = verdict.sender
+    return Origin(
+        hop=verdict.hop,
+        ip=s.get("ip"),
+        rdns=s.get("rdns"),
+        helo=s.get("helo"),
+        reason=f"the entry hop: the oldest hop {org_label}'s verified chain of custody reaches",
+        evidence=(hop.raw,),
+    )
 
 
 def _no_org(origin: Origin | None) -> Verdict:
