@@ -448,7 +448,9 @@ def _decide(
                 f"but custody shows the message never came from us: hop "
                 f"{above.index if above else '?'} recorded {shown} as the client, not one of "
                 "our servers",
-                confidence="high" if above is not None and above.client.ip else "medium",
+                confidence="high"
+                if above is not None and above.client.ip and org.networks
+                else "medium",
                 hop=None,
                 sender=_sender(
                     above.client.ip if above else None,
