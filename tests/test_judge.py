@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from headertrace import Organisation, trace
+from headertrace.judge.checks import recipient_trick
 
 JUDGE = Path(__file__).parent / "fixtures" / "judge"
 
@@ -58,6 +59,22 @@ CASES: list[tuple[str, dict[str, Any], str, int | None, dict[str, Any], set[str]
         {"recipient-trick"},
     ),
     ("open_relay_smarthost.eml", SMARTHOST, "open_relay", 0, {"ip": "198.51.100.9"}, set()),
+    (
+        "open_relay_postfix_content_filter.eml",
+        STANDARD,
+        "open_relay",
+        0,
+        {"ip": "192.0.2.77", "helo": "bot.spam.example"},
+        set(),
+    ),
+    (
+        "private_client_postfix.eml",
+        STANDARD,
+        "open_relay",
+        0,
+        {"ip": "192.168.77.5"},
+        {"private-client-external"},
+    ),
     (
         "auth_relay_postfix.eml",
         STANDARD,
@@ -258,3 +275,32 @@ def test_no_received_headers_is_undetermined() -> None:
     assert t.verdict is not None
     assert t.verdict.kind == "undetermined"
     assert t.verdict.hop is None
+
+
+@pytest.mark.parametrize(
+    ("address", "trick"),
+    [
+        ("x%victim.example@mail.example.com", "the % hack"),
+        ("victim.example!x@mail.example.com", "a ! bang path"),
+        ("@mail.example.com:x@victim.example", "an @host: source route"),
+        ('"x@victim.example"@mail.example.com', "a quoted @ in the local part"),
+        ("x@victim.example", None),
+        ("bob@example.com", None),
+    ],
+)
+def test_recipient_tricks(address: str, trick: str | None) -> None:
+    assert recipient_trick(address) == trick
+
+
+def test_content_filter_on_localhost_keeps_custody() -> None:
+    t = trace(JUDGE / "open_relay_postfix_content_filter.eml", org=Organisation.from_dict(STANDARD))
+    assert t.verdict is not None
+    assert t.verdict.confidence == "high"
+    assert len(t.verdict.evidence) == 4  # the complainant's hop and our three
+
+
+def test_origin_follows_the_entry_hop_with_an_organisation() -> None:
+    t = trace(JUDGE / "auth_relay_cpanel.eml", org=Organisation.from_dict(STANDARD))
+    assert t.origin is not None and t.origin.hop == 0
+    assert t.origin.ip == "198.51.100.44"
+    assert "unverified-hops" not in {f.code for f in t.findings}

@@ -119,6 +119,17 @@ def _anonymous_local(hop: Hop) -> bool:
     return hop.server.host is None and hop.server.ip is None and hop.kind == "local"
 
 
+def _this_machine(hop: Hop) -> bool:
+    """Written by a process that names the machine only as localhost (a content filter)."""
+    host = (hop.server.host or "").lower().rstrip(".")
+    ip = hop.server.ip
+    return (
+        host in ("", "localhost", "localhost.localdomain")
+        and (ip is None or _loopback(ip))
+        and hop.kind in ("relay", "local", "unknown")
+    )
+
+
 def _ours_at(newest_first: Sequence[Hop], pos: int, org: Organisation) -> bool:
     hop = newest_first[pos]
     if is_our_hop(hop, org):
@@ -208,7 +219,11 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
                 relay_hops.append(newest_first[j].index)
                 j += 1
             break
-        ours_below = is_our_hop(older, org) or _anonymous_local(older)
+        ours_below = (
+            is_our_hop(older, org)
+            or _anonymous_local(older)
+            or (match == "loopback" and _this_machine(older))
+        )
         if not ours_below or same_server(older, newer) is False:
             break
         by_name = by_name or match == "name"
