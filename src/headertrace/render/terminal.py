@@ -20,7 +20,7 @@ def render_trace(trace: Trace, *, title: str | None = None) -> RenderableType:
     if title:
         parts.append(Text(title, style="bold"))
     parts.append(_headline(trace))
-    if trace.verdict is not None and trace.verdict.evidence:
+    if _judged(trace) and trace.verdict is not None and trace.verdict.evidence:
         parts.append(Text("Evidence:", style="bold"))
         parts.extend(
             Text(
@@ -45,8 +45,13 @@ def render_trace(trace: Trace, *, title: str | None = None) -> RenderableType:
     return Group(*parts)
 
 
+def _judged(trace: Trace) -> bool:
+    """A verdict about an organisation (without one, the origin line says it all)."""
+    return trace.verdict is not None and trace.verdict.kind != "no_organisation"
+
+
 def _headline(trace: Trace) -> Text:
-    if trace.verdict is not None:
+    if trace.verdict is not None and _judged(trace):
         style = (
             "bold red"
             if trace.verdict.kind
