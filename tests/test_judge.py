@@ -304,3 +304,47 @@ def test_origin_follows_the_entry_hop_with_an_organisation() -> None:
     assert t.origin is not None and t.origin.hop == 0
     assert t.origin.ip == "198.51.100.44"
     assert "unverified-hops" not in {f.code for f in t.findings}
+
+
+VICTIM_TOP = (
+    "Received: from mail.example.com (mail.example.com [203.0.113.5])\n"
+    "\tby mx.victim.example (Postfix) with ESMTP id 4QXZ\n"
+    "\tfor <x@victim.example>; Mon,  2 Oct 2023 12:00:09 +0000 (UTC)\n"
+)
+TAIL = "From: a@example.com\nTo: x@victim.example\nSubject: s\n\nbody\n"
+
+
+def test_entry_hop_without_client_is_undetermined() -> None:
+    msg = (
+        VICTIM_TOP
+        + "Received: by mail.example.com with SMTP id q1; Mon, 2 Oct 2023 12:00:01 +0000\n"
+    )
+    t = trace((msg + TAIL).encode(), org=Organisation.from_dict(STANDARD))
+    assert t.verdict is not None
+    assert t.verdict.kind == "undetermined"
+    assert "no client" in t.verdict.summary
+
+
+def test_authenticated_from_inside_is_authenticated_relay() -> None:
+    msg = VICTIM_TOP + (
+        "Received: from laptop (laptop.example.com [10.9.8.7])\n"
+        "\t(Authenticated sender: carol@example.com)\n"
+        "\tby mail.example.com (Postfix) with ESMTPSA id 1F\n"
+        "\tfor <x@victim.example>; Mon,  2 Oct 2023 12:00:01 +0000 (UTC)\n"
+    )
+    t = trace((msg + TAIL).encode(), org=Organisation.from_dict(STANDARD))
+    assert t.verdict is not None
+    assert t.verdict.kind == "authenticated_relay"
+    assert t.verdict.sender["account"] == "carol@example.com"
+    assert t.verdict.sender["ip"] == "10.9.8.7"
+
+
+def test_helo_claiming_our_name_from_outside() -> None:
+    msg = VICTIM_TOP + (
+        "Received: from mail.example.com ([198.51.100.61])\n"
+        "\tby mail.example.com (8.14.4/8.14.4) with SMTP id q2\n"
+        "\tfor <x@victim.example>; Mon, 2 Oct 2023 12:00:01 +0000\n"
+    )
+    t = trace((msg + TAIL).encode(), org=Organisation.from_dict(STANDARD))
+    assert t.verdict is not None and t.verdict.kind == "open_relay"
+    assert "helo-claims-our-name" in {f.code for f in t.findings}
