@@ -31,6 +31,7 @@ from headertrace.errors import (
     ProbeError,
 )
 from headertrace.intake import Complaint, Reported, open_complaint
+from headertrace.judge.org import Organisation
 from headertrace.models import (
     SCHEMA,
     TLS,
@@ -69,6 +70,7 @@ __all__ = [
     "LookupConfig",
     "LookupFailed",
     "MessageInfo",
+    "Organisation",
     "Origin",
     "ProbeError",
     "ProbeReport",

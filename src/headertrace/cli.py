@@ -33,6 +33,7 @@ from headertrace.enrich.command import (
     online_option,
 )
 from headertrace.errors import HeadertraceError
+from headertrace.judge.org import Organisation
 from headertrace.models import Trace
 from headertrace.probe.command import probe_command
 from headertrace.render.terminal import print_trace
@@ -63,15 +64,33 @@ def main(ctx: click.Context, debug: bool) -> None:
     is_flag=True,
     help="Trace the outer message, not the one reported inside (ARF, bounce, forward).",
 )
+@click.option(
+    "--org",
+    "org_file",
+    type=click.Path(dir_okay=False),
+    help="Organisation TOML file (domains, servers, networks, relays); see docs/verdicts.md.",
+)
+@click.option("--our-domain", multiple=True, help="A mail domain of ours (repeatable).")
+@click.option(
+    "--our-server", multiple=True, help="A mail server name or glob of ours (repeatable)."
+)
+@click.option(
+    "--our-network", multiple=True, help="An address or CIDR network of ours (repeatable)."
+)
 @online_option
 @lookup_options
 @click.pass_context
 def trace_command(
     ctx: click.Context,
     /,
+    *,
     files: Sequence[str],
     as_json: bool,
     no_unwrap: bool,
+    org_file: str | None,
+    our_domain: Sequence[str],
+    our_server: Sequence[str],
+    our_network: Sequence[str],
     online: bool,
     **lookup: Any,
 ) -> None:
@@ -83,11 +102,18 @@ def trace_command(
     Offline unless --online asks for attribution (docs/attribution.md).
     """
     console = Console(highlight=False, soft_wrap=False)
+    try:
+        org = _organisation(org_file, our_domain, our_server, our_network)
+    except HeadertraceError as exc:
+        if ctx.obj and ctx.obj.get("debug"):
+            raise
+        click.echo(f"headertrace: {exc}", err=True)
+        ctx.exit(int(ExitStatus.USAGE))
     status = ExitStatus.OK
     results: list[Trace] = []
     for name in files:
         try:
-            traces = _trace_file(name, unwrap=not no_unwrap)
+            traces = _trace_file(name, org, unwrap=not no_unwrap)
             if online:
                 enricher = Enricher(config_from_options(**lookup))
                 traces = [enricher.enrich_trace(t) for t in traces]
@@ -111,10 +137,31 @@ def trace_command(
     ctx.exit(int(status))
 
 
-def _trace_file(name: str, *, unwrap: bool) -> list[Trace]:
+def _organisation(
+    path: str | None, domains: Sequence[str], servers: Sequence[str], networks: Sequence[str]
+) -> Organisation | None:
+    """The organisation from --org, extended by the --our-* shorthands."""
+    if path is None and not (domains or servers or networks):
+        return None
+    base = Organisation.load(path) if path is not None else Organisation()
+    if not (domains or servers or networks):
+        return base
+    extra = Organisation.from_options(domains=domains, servers=servers, networks=networks)
+    return Organisation(
+        name=base.name,
+        domains=base.domains + extra.domains,
+        servers=base.servers + extra.servers,
+        networks=base.networks + extra.networks,
+        submission_networks=base.submission_networks,
+        relay_names=base.relay_names,
+        relay_networks=base.relay_networks,
+    )
+
+
+def _trace_file(name: str, org: Organisation | None, *, unwrap: bool) -> list[Trace]:
     if name == "-":
-        return trace_all(sys.stdin.buffer.read(), unwrap=unwrap)
-    return trace_all(Path(name), unwrap=unwrap)
+        return trace_all(sys.stdin.buffer.read(), org, unwrap=unwrap)
+    return trace_all(Path(name), org, unwrap=unwrap)
 
 
 for _command in (probe_command, lookup_command, blocklist_command):

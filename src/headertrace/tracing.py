@@ -10,6 +10,8 @@ from headertrace.enrich import Enricher, LookupConfig, enrich_offline
 from headertrace.intake import Complaint, crosscheck, open_complaint
 from headertrace.intake.reader import SourceLike
 from headertrace.judge.chain import chain_findings, infer_origin, with_delays
+from headertrace.judge.org import Organisation
+from headertrace.judge.verdict import judge, origin_from_verdict
 from headertrace.models import Finding, Hop, MessageInfo, Source, Trace
 from headertrace.parse.headers import HeaderBlock, split_header_block
 from headertrace.parse.received import parse_received
@@ -21,7 +23,7 @@ than about 100; past this many the rest is a loop or an attack (a defect)."""
 
 def trace(
     source: SourceLike,
-    org: object = None,
+    org: Organisation | None = None,
     *,
     online: bool = False,
     unwrap: bool = True,
@@ -30,6 +32,7 @@ def trace(
     """Trace a message: parse its Received chain and find where it came from.
 
     ``source`` is the raw message as bytes or str, a path, or an ``email.message.Message``.
+    With ``org`` (an :class:`Organisation`), ``Trace.verdict`` says what its part was.
     A complaint is unwrapped first (ARF report, bounce, forward, pasted headers, .msg):
     the reported message is traced, and ``Trace.source`` says where it was found. When a
     complaint holds several messages (or ``source`` is a mailbox) this traces the first;
@@ -45,7 +48,7 @@ def trace(
 
 def trace_all(
     source: SourceLike,
-    org: object = None,
+    org: Organisation | None = None,
     *,
     online: bool = False,
     unwrap: bool = True,
@@ -62,7 +65,7 @@ def trace_all(
     enricher = Enricher(lookup) if online else None
     traces = []
     for reported in complaint.reported:
-        t = trace_bytes(reported.raw, source=reported.source)
+        t = trace_bytes(reported.raw, source=reported.source, org=org)
         extra = (*complaint.findings, *reported.findings, *crosscheck(reported.source, t.hops))
         if extra:
             t = replace(t, findings=(*extra, *t.findings))
@@ -75,13 +78,17 @@ def _empty_trace(complaint: Complaint) -> Trace:
     return Trace(hops=(), source=source, findings=complaint.findings)
 
 
-def trace_bytes(data: bytes, *, source: Source | None = None) -> Trace:
+def trace_bytes(
+    data: bytes, *, source: Source | None = None, org: Organisation | None = None
+) -> Trace:
     """Trace raw message bytes (only the header block is read)."""
     block = split_header_block(data)
-    return trace_headers(block, source=source)
+    return trace_headers(block, source=source, org=org)
 
 
-def trace_headers(block: HeaderBlock, *, source: Source | None = None) -> Trace:
+def trace_headers(
+    block: HeaderBlock, *, source: Source | None = None, org: Organisation | None = None
+) -> Trace:
     """Trace an already split header block."""
     defects = list(block.defects)
     values = block.get_all("Received")
@@ -90,6 +97,9 @@ def trace_headers(block: HeaderBlock, *, source: Source | None = None) -> Trace:
         defects.append("received-count-cap")
     hops = hops_from_values(values)
     origin = infer_origin(hops)
+    verdict, judged = judge(hops, org, block, origin)
+    if org is not None:
+        origin = origin_from_verdict(verdict, hops, org.label) or origin
     findings: list[Finding] = chain_findings(hops, origin)
     if not hops:
         findings.append(
@@ -100,11 +110,13 @@ def trace_headers(block: HeaderBlock, *, source: Source | None = None) -> Trace:
                 "headers were stripped; nothing can be traced",
             )
         )
+    findings.extend(judged)
     return Trace(
         hops=tuple(hops),
         message=message_info(block),
         source=source or Source(),
         origin=origin,
+        verdict=verdict,
         findings=tuple(findings),
         defects=tuple(defects),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timezone
 
 from rich.console import Console, Group, RenderableType
@@ -10,6 +11,7 @@ from rich.text import Text
 
 from headertrace.models import Hop, Trace
 
+_HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: ")
 _SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 
 
@@ -18,10 +20,14 @@ def render_trace(trace: Trace, *, title: str | None = None) -> RenderableType:
     if title:
         parts.append(Text(title, style="bold"))
     parts.append(_headline(trace))
-    if trace.verdict is not None and trace.verdict.evidence:
+    if _judged(trace) and trace.verdict is not None and trace.verdict.evidence:
         parts.append(Text("Evidence:", style="bold"))
         parts.extend(
-            Text(f"  Received: {_one_line(e)}", style="cyan") for e in trace.verdict.evidence
+            Text(
+                f"  {_one_line(e)}" if _HEADER_LINE.match(e) else f"  Received: {_one_line(e)}",
+                style="cyan",
+            )
+            for e in trace.verdict.evidence
         )
     parts.append(_hop_table(trace))
     if trace.findings:
@@ -39,8 +45,13 @@ def render_trace(trace: Trace, *, title: str | None = None) -> RenderableType:
     return Group(*parts)
 
 
+def _judged(trace: Trace) -> bool:
+    """A verdict about an organisation (without one, the origin line says it all)."""
+    return trace.verdict is not None and trace.verdict.kind != "no_organisation"
+
+
 def _headline(trace: Trace) -> Text:
-    if trace.verdict is not None:
+    if trace.verdict is not None and _judged(trace):
         style = (
             "bold red"
             if trace.verdict.kind

@@ -1,0 +1,243 @@
+"""Chain of custody: which hops our servers verifiably wrote, and where the message entered.
+
+Walk the chain from the top (newest). Hops written by the complainant's servers (every hop
+above our topmost hop) are taken as written. A hop written by one of our servers counts as
+**ours** only where custody is verified: it is the top of the chain, or the hop above it
+recorded a client that is ours (an address in our networks, a loopback content filter, or
+a name of ours where the address is hidden or private), or a listed relay whose own hop
+recorded such a client. The **entry hop** is the oldest verified hop of ours.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from headertrace.judge.chain import custody_holds
+from headertrace.judge.org import Organisation
+from headertrace.models import Hop
+from headertrace.parse.addresses import is_internal
+
+ClientMatch = Literal["address", "loopback", "name", "relay"]
+
+
+@dataclass(frozen=True, slots=True)
+class Custody:
+    """The result of the walk. Indices are chronological (``Hop.index``)."""
+
+    verified: tuple[int, ...] = ()
+    """Hops of ours whose custody is verified, newest first."""
+    entry: int | None = None
+    """The oldest verified hop of ours."""
+    relay_hops: tuple[int, ...] = ()
+    """Hops written by listed relays below the entry hop, taken as written."""
+    named: tuple[int, ...] = ()
+    """Every hop whose ``by`` names one of our servers or addresses."""
+    unverified: tuple[int, ...] = ()
+    """Hops naming our server that custody does not reach: forged or claims."""
+    handed_out: int | None = None
+    """A hop above ours whose client is ours: our server handed the message outside."""
+    by_name: bool = False
+    """Custody rested on a name match somewhere (no address to compare)."""
+    missing: str | None = None
+    """What kept custody from being decided (hidden addresses, unparsed hops)."""
+    direct_client: int | None = None
+    """No hop of ours, but a hop taken as written recorded one of our addresses as client."""
+
+
+def is_our_hop(hop: Hop, org: Organisation) -> bool:
+    """Written by one of our servers (by name or address)."""
+    return org.is_our_server(hop.server.host) or org.is_our_address(hop.server.ip)
+
+
+def is_relay_hop(hop: Hop, org: Organisation) -> bool:
+    return org.is_relay(hop.server.host) or org.is_relay(hop.server.ip)
+
+
+def _loopback(ip: str) -> bool:
+    return ip.startswith("127.") or ip == "::1"
+
+
+def client_match(hop: Hop, org: Organisation) -> ClientMatch | None:
+    """How (if at all) the client this hop recorded is ours."""
+    c = hop.client
+    if hop.kind not in ("relay", "fetch", "unknown"):
+        return None
+    if c.ip is not None:
+        if org.is_our_address(c.ip):
+            return "address"
+        if _loopback(c.ip):
+            return "loopback"
+        if org.is_relay(c.ip):
+            return "relay"
+    if org.is_relay(c.rdns) or (c.ip is None and org.is_relay(c.helo)):
+        return "relay"
+    if org.is_our_server(c.rdns) and c.rdns_status == "present":
+        if c.ip is None or is_internal(c.ip) or not org.networks:
+            return "name"
+        return None  # a public address outside our networks: the name is not enough
+    if org.is_our_server(c.helo) and (
+        c.ip is None or is_internal(c.ip) or (not org.networks and c.rdns_status == "not_recorded")
+    ):
+        return "name"
+    return None
+
+
+def same_server(older: Hop, newer: Hop) -> bool | None:
+    """Whether the server that wrote ``older`` is the client ``newer`` recorded.
+
+    Stricter than :func:`headertrace.judge.chain.custody_holds`: same address, same name
+    or same first label; a registered domain in common is not enough (any host under our
+    domain would pass). ``None`` when there is nothing to compare.
+    """
+    c = newer.client
+    if c.ip is not None and _loopback(c.ip):
+        return True  # the same machine: a content filter or a local program
+    if c.ip is not None and older.server.ip is not None and c.ip == older.server.ip:
+        return True
+    host = (older.server.host or "").lower().rstrip(".")
+    names = {n.lower().rstrip(".") for n in (c.helo, c.rdns) if n and not n.startswith("[")}
+    if not host or host in ("localhost", "unknown") or not names:
+        return None
+    if host in names:
+        return True
+    label = host.split(".", 1)[0]
+    return any(n.split(".", 1)[0] == label for n in names)
+
+
+def client_hidden(hop: Hop) -> bool:
+    """The hop recorded no usable client (no address and no name), or was not parsed."""
+    c = hop.client
+    return hop.status == "unparsed" or (c.ip is None and not c.helo and not c.rdns)
+
+
+def _anonymous_local(hop: Hop) -> bool:
+    """A local submission header that names no server (qmail's ``invoked by uid 48``)."""
+    return hop.server.host is None and hop.server.ip is None and hop.kind == "local"
+
+
+def _this_machine(hop: Hop) -> bool:
+    """Written by a process that names the machine only as localhost (a content filter)."""
+    host = (hop.server.host or "").lower().rstrip(".")
+    ip = hop.server.ip
+    return (
+        host in ("", "localhost", "localhost.localdomain")
+        and (ip is None or _loopback(ip))
+        and hop.kind in ("relay", "local", "unknown")
+    )
+
+
+def _ours_at(newest_first: Sequence[Hop], pos: int, org: Organisation) -> bool:
+    hop = newest_first[pos]
+    if is_our_hop(hop, org):
+        return True
+    # a header naming no server, just below a hop that recorded a client of ours
+    return (
+        _anonymous_local(hop)
+        and pos > 0
+        and client_match(newest_first[pos - 1], org) in ("address", "name")
+    )
+
+
+def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
+    """Walk the chain from the top and find the verified hops of ours and the entry hop."""
+    named = tuple(h.index for h in reversed(hops) if is_our_hop(h, org))
+    newest_first = list(reversed(hops))
+    verified: list[int] = []
+    relay_hops: list[int] = []
+    by_name = False
+    missing: str | None = None
+    handed_out: int | None = None
+    direct_client: int | None = None
+
+    # 1. the complainant's hops, taken as written, down to our topmost hop
+    pos = 0
+    while pos < len(newest_first) and not _ours_at(newest_first, pos, org):
+        hop = newest_first[pos]
+        nxt = pos + 1
+        if (
+            client_match(hop, org) == "address"
+            and nxt < len(newest_first)
+            and not _ours_at(newest_first, nxt, org)
+        ):
+            # one of our addresses handed it to an outside server, and the header below is
+            # not one of ours: that address is where it came from; the rest are claims
+            return Custody(named=named, unverified=named, direct_client=hop.index)
+        pos += 1
+    if pos == len(newest_first):
+        # nothing of ours wrote a header; did a hop taken as written record our address?
+        for h in newest_first:
+            if h.client.ip is not None and org.is_our_address(h.client.ip):
+                direct_client = h.index
+                break
+        return Custody(named=named, direct_client=direct_client)
+    top = newest_first[pos]
+    if pos > 0:
+        above = newest_first[pos - 1]
+        match = client_match(above, org)
+        if match is None:
+            if client_hidden(above):
+                missing = (
+                    f"hop {above.index} (above our server's header) records no client "
+                    "address or name, so custody cannot be checked"
+                )
+            return Custody(named=named, unverified=named, missing=missing)
+        if same_server(top, above) is False:
+            if match == "address":
+                # one of our addresses handed it straight out; the header below it does not
+                # match that client, so it is a claim
+                return Custody(named=named, unverified=named, direct_client=above.index)
+            return Custody(named=named, unverified=named)
+        by_name = match == "name"
+        handed_out = above.index
+    verified.append(top.index)
+
+    # 2. down through our own hops while the hop above recorded a client of ours
+    k = pos
+    while k + 1 < len(newest_first):
+        newer, older = newest_first[k], newest_first[k + 1]
+        if newer.kind == "local":
+            break
+        match = client_match(newer, org)
+        if match is None:
+            if client_hidden(newer) and is_our_hop(older, org):
+                missing = (
+                    f"hop {newer.index} records no client address or name, so custody "
+                    f"of hop {older.index} below it cannot be checked"
+                )
+            break
+        if match == "relay":
+            # a listed relay handed it to us: take its hops as written, then stop
+            j = k + 1
+            while j < len(newest_first) and (
+                is_relay_hop(newest_first[j], org)
+                or (j == k + 1 and custody_holds(newest_first[j], newer) is True)
+            ):
+                relay_hops.append(newest_first[j].index)
+                j += 1
+            break
+        ours_below = (
+            is_our_hop(older, org)
+            or _anonymous_local(older)
+            or (match == "loopback" and _this_machine(older))
+        )
+        if not ours_below or same_server(older, newer) is False:
+            break
+        by_name = by_name or match == "name"
+        verified.append(older.index)
+        k += 1
+    entry = verified[-1]
+    unverified = tuple(i for i in named if i not in verified and i < entry)
+    return Custody(
+        verified=tuple(verified),
+        entry=entry,
+        relay_hops=tuple(relay_hops),
+        named=named,
+        unverified=unverified,
+        handed_out=handed_out,
+        by_name=by_name,
+        missing=missing,
+    )

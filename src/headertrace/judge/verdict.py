@@ -1,0 +1,658 @@
+"""Custody + headers -> the organisation's part in the message (:class:`Verdict`).
+
+Kinds, first applicable wins: ``forged``, ``local_injection``, ``authenticated_relay``,
+``internal_origin``, ``inbound``, ``open_relay``; then ``not_involved``,
+``no_organisation`` and ``undetermined``. The rules are explained in ``docs/verdicts.md``.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from headertrace.judge.checks import org_findings, recipient_trick
+from headertrace.judge.custody import Custody, client_match, walk
+from headertrace.judge.org import Organisation
+from headertrace.models import Client, Confidence, Finding, Hop, JSONDict, Origin, Verdict
+from headertrace.parse.addresses import is_internal, normalise_ip
+from headertrace.parse.headers import HeaderBlock
+
+KINDS = (
+    "forged",
+    "local_injection",
+    "authenticated_relay",
+    "internal_origin",
+    "inbound",
+    "open_relay",
+    "not_involved",
+    "no_organisation",
+    "undetermined",
+)
+
+ACCOUNT_HEADERS = ("X-Authenticated-Sender", "X-Authenticated-User", "X-AuthUser")
+SCRIPT_HEADERS = ("X-PHP-Originating-Script", "X-PHP-Script", "X-Source-Args", "X-Source")
+IP_HEADERS = (
+    "X-Originating-IP",
+    "X-MS-Exchange-Organization-OriginalClientIPAddress",
+    "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp",
+    "X-MDRemoteIP",
+)
+EVIDENCE_HEADERS = (
+    *ACCOUNT_HEADERS,
+    *SCRIPT_HEADERS,
+    *IP_HEADERS,
+    "X-Source-Dir",
+    "X-Get-Message-Sender-Via",
+    "X-AntiAbuse",
+    "X-MS-Exchange-Organization-AuthAs",
+    "X-MS-Exchange-Organization-AuthSource",
+    "X-MS-Exchange-Organization-AuthMechanism",
+    "X-MS-Exchange-Organization-MessageDirectionality",
+    "X-MS-Exchange-CrossTenant-AuthAs",
+    "X-MS-Exchange-CrossTenant-AuthSource",
+    "X-MS-Exchange-CrossTenant-FromEntityHeader",
+)
+_EVIDENCE_LOWER = {h.lower() for h in EVIDENCE_HEADERS}
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(slots=True)
+class HeaderFacts:
+    """What the non-Received headers say, split into evidence about our side and claims."""
+
+    trusted: list[tuple[str, str]] = field(default_factory=list)
+    claims: list[tuple[str, str]] = field(default_factory=list)
+
+    def get(self, name: str) -> str | None:
+        low = name.lower()
+        return next((v for n, v in self.trusted if n.lower() == low), None)
+
+    def lines(self, names: Sequence[str] | None = None) -> list[str]:
+        wanted = {n.lower() for n in names} if names is not None else None
+        return [
+            f"{n}: {one_line(v)}" for n, v in self.trusted if wanted is None or n.lower() in wanted
+        ]
+
+
+def received_positions(block: HeaderBlock) -> list[int]:
+    """Positions in ``block.fields`` of the Received fields, top first."""
+    return [i for i, (n, _) in enumerate(block.fields) if n.lower() == "received"]
+
+
+def header_facts(
+    block: HeaderBlock, hops: Sequence[Hop], entry: Hop | None, custody: Custody
+) -> HeaderFacts:
+    """Sort the evidence headers into what our side wrote and what is only a claim.
+
+    A header above the entry hop's Received line was added by our servers or later. Below
+    it, a header is still ours when the entry hop is a local submission (the message was
+    born on our server), when it is an ``X-MS-Exchange-*`` header and the entry hop was
+    written by Exchange (its header firewall drops such headers from outside), or when it
+    names one of our verified servers the way cPanel's Exim does (``host: value``).
+    """
+    facts = HeaderFacts()
+    positions = received_positions(block)
+    limit = -1
+    if entry is not None and entry.header_index < len(positions):
+        limit = positions[entry.header_index]
+    ours = {
+        (h.server.host or "").lower() for h in hops if h.index in custody.verified and h.server.host
+    }
+    exchange = entry is not None and any(
+        w in (entry.server.software or "") for w in ("Microsoft", "Exchange")
+    )
+    for pos, (name, value) in enumerate(block.fields):
+        low = name.lower()
+        if low not in _EVIDENCE_LOWER:
+            continue
+        if entry is None:
+            facts.claims.append((name, value))
+            continue
+        head = value.strip().split(":", 1)[0].strip().lower()
+        anti = re.search(r"primary hostname - (\S+)", value, re.I)
+        trusted = (
+            pos < limit
+            or entry.kind == "local"
+            or (low.startswith("x-ms-exchange-") and exchange)
+            or (head in ours and low in ("x-get-message-sender-via", "x-authenticated-sender"))
+            or (low == "x-antiabuse" and anti is not None and anti.group(1).lower() in ours)
+            or (low == "x-antiabuse" and entry.server.software == "Exim")
+        )
+        (facts.trusted if trusted else facts.claims).append((name, value))
+    return facts
+
+
+def _after_colon_host(value: str) -> str:
+    """``server.example.com: bob@example.com`` -> ``bob@example.com``."""
+    v = one_line(value)
+    m = re.match(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}:\s*(.+)$", v)
+    return m.group(1) if m else v
+
+
+def account_of(entry: Hop, facts: HeaderFacts) -> str | None:
+    if entry.auth.identity:
+        return entry.auth.identity
+    via = facts.get("X-Get-Message-Sender-Via")
+    if via:
+        m = re.search(r"authenticated_id:\s*(\S+)", via)
+        if m:
+            return m.group(1).rstrip(";,")
+    for name in ACCOUNT_HEADERS:
+        v = facts.get(name)
+        if v:
+            return _after_colon_host(v).split()[0]
+    return None
+
+
+def script_of(facts: HeaderFacts) -> str | None:
+    v = facts.get("X-PHP-Originating-Script")
+    if v:
+        return one_line(v).split(":", 1)[-1] if re.match(r"^\d+:", v.strip()) else one_line(v)
+    v = facts.get("X-PHP-Script")
+    if v:
+        return one_line(v).split(" for ", 1)[0]
+    v = facts.get("X-Source-Args")
+    if v and one_line(v):
+        parts = one_line(v).split()
+        return next((p for p in reversed(parts) if "/" in p or "." in p), parts[-1])
+    v = facts.get("X-Source")
+    if v and one_line(v):
+        return one_line(v)
+    return None
+
+
+def authenticated_by_headers(facts: HeaderFacts) -> str | None:
+    """The trusted header line that shows the client authenticated, if any."""
+    for name in ("X-MS-Exchange-Organization-AuthAs", "X-MS-Exchange-CrossTenant-AuthAs"):
+        v = facts.get(name)
+        if v and one_line(v).lower() in ("internal", "partner"):
+            return f"{name}: {one_line(v)}"
+    via = facts.get("X-Get-Message-Sender-Via")
+    if via and "authenticated_id:" in via:
+        return f"X-Get-Message-Sender-Via: {one_line(via)}"
+    for name in ACCOUNT_HEADERS:
+        v = facts.get(name)
+        if v:
+            return f"{name}: {one_line(v)}"
+    return None
+
+
+def original_ip(facts: HeaderFacts) -> str | None:
+    for name in IP_HEADERS:
+        v = facts.get(name)
+        if not v:
+            continue
+        m = re.search(r"Ip=\[?([0-9A-Fa-f:.]+)\]?", v) or re.search(r"\[?([0-9A-Fa-f:.]+)\]?", v)
+        if m:
+            ip = normalise_ip(m.group(1))
+            if ip:
+                return ip
+    return None
+
+
+def _addresses(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return re.findall(r"[^\s<>,;\"']+@[A-Za-z0-9.-]+", value)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipients:
+    ours: bool | None
+    """True: for one of our domains; False: not ours; None: nothing shows."""
+    shown: str | None
+    how: str
+    forwarded: bool = False
+    evidence: tuple[str, ...] = ()
+
+
+def recipients(
+    hops: Sequence[Hop], entry: Hop, custody: Custody, org: Organisation, block: HeaderBlock
+) -> Recipients:
+    """Who the message was for, from the ``for`` clauses at and above the entry hop."""
+    ours_fors = [
+        h for h in reversed(hops) if h.index in custody.verified and h.recipient is not None
+    ]
+    above_fors = [
+        h
+        for h in reversed(hops)
+        if h.index > entry.index and h.index not in custody.verified and h.recipient is not None
+    ]
+    # our own servers' for clauses decide first (the entry hop's own for clause first)
+    ours_fors.sort(key=lambda h: h.index)
+    for h in ours_fors:
+        assert h.recipient is not None
+        trick = recipient_trick(h.recipient)
+        if trick:
+            return Recipients(
+                False, h.recipient, f"the for clause of hop {h.index} ({trick})", evidence=(h.raw,)
+            )
+        if org.is_our_domain(h.recipient):
+            outside = next((x for x in above_fors if not org.is_our_domain(x.recipient)), None) or (
+                hops[custody.handed_out] if custody.handed_out is not None else None
+            )
+            return Recipients(
+                True,
+                h.recipient,
+                f"the for clause of hop {h.index}",
+                forwarded=outside is not None,
+                evidence=(h.raw,) + ((outside.raw,) if outside is not None else ()),
+            )
+        return Recipients(False, h.recipient, f"the for clause of hop {h.index}", evidence=(h.raw,))
+    for h in above_fors:
+        assert h.recipient is not None
+        if not org.is_our_domain(h.recipient):
+            return Recipients(
+                False, h.recipient, f"the for clause of hop {h.index}", evidence=(h.raw,)
+            )
+    if custody.handed_out is not None:
+        out = hops[custody.handed_out]
+        if not (org.is_our_server(out.server.host) or org.is_our_address(out.server.ip)):
+            to = _addresses(block.get("To")) + _addresses(block.get("Cc"))
+            if to and all(org.is_our_domain(a) for a in to):
+                return Recipients(
+                    True,
+                    to[0],
+                    "the To/Cc headers, and our server then handed it to an outside server",
+                    forwarded=True,
+                    evidence=(out.raw,),
+                )
+            return Recipients(
+                False,
+                next((a for a in to if not org.is_our_domain(a)), None)
+                or (out.server.host or "an outside server"),
+                f"our server handed it to {out.server.host or 'an outside server'}",
+                evidence=(out.raw,),
+            )
+    for h in above_fors:
+        assert h.recipient is not None
+        return Recipients(True, h.recipient, f"the for clause of hop {h.index}", evidence=(h.raw,))
+    to = _addresses(block.get("To")) + _addresses(block.get("Cc"))
+    if to:
+        mine = [a for a in to if org.is_our_domain(a)]
+        if len(mine) == len(to):
+            return Recipients(True, mine[0], "the To/Cc headers (no for clause)")
+        return Recipients(
+            False,
+            next(a for a in to if not org.is_our_domain(a)),
+            "the To/Cc headers (no for clause)",
+        )
+    return Recipients(None, None, "nothing")
+
+
+def _client_words(ip: str | None, rdns: str | None, helo: str | None, status: str) -> str:
+    bits = []
+    if helo:
+        bits.append(f"HELO {helo}")
+    if rdns:
+        bits.append(f"rDNS {rdns}")
+    elif status == "none":
+        bits.append("no reverse DNS")
+    return f"{ip or 'an unrecorded address'}" + (f" ({', '.join(bits)})" if bits else "")
+
+
+def _sender(
+    ip: str | None,
+    rdns: str | None,
+    helo: str | None,
+    *,
+    account: str | None = None,
+    script: str | None = None,
+    client: str | None = None,
+) -> JSONDict:
+    return {
+        "ip": ip,
+        "rdns": rdns,
+        "helo": helo,
+        "account": account,
+        "script": script,
+        "client": client,
+    }
+
+
+def _user_agent(block: HeaderBlock) -> str | None:
+    v = block.get("X-Mailer") or block.get("User-Agent")
+    return one_line(v) if v else None
+
+
+LOCAL_MARKS = re.compile(
+    r"\bwith local\b|\bfrom userid\b|invoked by uid|invoked for bounce|\(from [^)@\s]+@localhost\)"
+    r"|mail pickup service|\bwith local-\w+|\bwith LOCAL\b",
+    re.I,
+)
+
+
+def judge(
+    hops: Sequence[Hop],
+    org: Organisation | None,
+    block: HeaderBlock,
+    origin: Origin | None = None,
+) -> tuple[Verdict, list[Finding]]:
+    """The verdict, plus the findings that belong to the judgement (see ``checks``)."""
+    verdict, findings = _judge(hops, org, block, origin)
+    if verdict.evidence:
+        verdict = replace(verdict, evidence=tuple(dict.fromkeys(verdict.evidence)))
+    if set(verdict.sender) != set(SENDER_KEYS):
+        sender = _sender(None, None, None)
+        sender.update({k: v for k, v in verdict.sender.items() if k in sender})
+        verdict = replace(verdict, sender=sender)
+    return verdict, findings
+
+
+SENDER_KEYS = ("ip", "rdns", "helo", "account", "script", "client")
+
+
+def _judge(
+    hops: Sequence[Hop],
+    org: Organisation | None,
+    block: HeaderBlock,
+    origin: Origin | None,
+) -> tuple[Verdict, list[Finding]]:
+    if org is None:
+        return _no_org(origin), []
+    if not hops:
+        return (
+            Verdict(
+                kind="undetermined",
+                summary="the message has no Received headers, so there is no chain of custody "
+                "to judge: ask for the complete original headers",
+                confidence="low",
+            ),
+            [],
+        )
+    custody = walk(hops, org)
+    entry = hops[custody.entry] if custody.entry is not None else None
+    facts = header_facts(block, hops, entry, custody)
+    verdict = _decide(hops, org, block, custody=custody, entry=entry, facts=facts)
+    rc = recipients(hops, entry, custody, org, block) if entry is not None else None
+    findings = org_findings(
+        hops, org, block, custody=custody, entry=entry, facts=facts, verdict=verdict, rc=rc
+    )
+    return verdict, findings
+
+
+def origin_from_verdict(verdict: Verdict, hops: Sequence[Hop], org_label: str) -> Origin | None:
+    """With an organisation, the origin is the entry hop's client: our verified chain
+    vouches for everything above it."""
+    if verdict.hop is None or verdict.kind in ("no_organisation", "undetermined"):
+        return None
+    hop = hops[verdict.hop]
+    s = verdict.sender
+    return Origin(
+        hop=verdict.hop,
+        ip=s.get("ip"),
+        rdns=s.get("rdns"),
+        helo=s.get("helo"),
+        reason=f"the entry hop: the oldest hop {org_label}'s verified chain of custody reaches",
+        evidence=(hop.raw,),
+    )
+
+
+def _no_org(origin: Origin | None) -> Verdict:
+    if origin is None:
+        return Verdict(
+            kind="no_organisation",
+            summary="no organisation was given, and no client address in the chain could be "
+            "taken as the origin",
+            confidence="low",
+        )
+    words = _client_words(origin.ip, origin.rdns, origin.helo, "present")
+    return Verdict(
+        kind="no_organisation",
+        summary=f"no organisation was given; the inferred origin is {words} at hop {origin.hop} "
+        f"({origin.reason})",
+        confidence="low",
+        hop=origin.hop,
+        sender=_sender(origin.ip, origin.rdns, origin.helo),
+        evidence=origin.evidence,
+    )
+
+
+def _decide(
+    hops: Sequence[Hop],
+    org: Organisation,
+    block: HeaderBlock,
+    *,
+    custody: Custody,
+    entry: Hop | None,
+    facts: HeaderFacts,
+) -> Verdict:
+    label = org.label
+    if entry is None:
+        if custody.named and custody.direct_client is None:
+            if custody.missing:
+                return Verdict(
+                    kind="undetermined",
+                    summary=f"a server of {label} is named in the headers, but {custody.missing}",
+                    confidence="low",
+                    evidence=tuple(hops[i].raw for i in custody.named),
+                )
+            top = hops[custody.named[0]]
+            above = hops[top.index + 1] if top.index + 1 < len(hops) else None
+            shown = (
+                _client_words(
+                    above.client.ip, above.client.rdns, above.client.helo, above.client.rdns_status
+                )
+                if above is not None
+                else "another client"
+            )
+            return Verdict(
+                kind="forged",
+                summary=f"{top.server.host or top.server.ip} ({label}) is named in the headers, "
+                f"but custody shows the message never came from us: hop "
+                f"{above.index if above else '?'} recorded {shown} as the client, not one of "
+                "our servers",
+                confidence="high"
+                if above is not None and above.client.ip and org.networks
+                else "medium",
+                hop=None,
+                sender=_sender(
+                    above.client.ip if above else None,
+                    above.client.rdns if above else None,
+                    above.client.helo if above else None,
+                ),
+                evidence=tuple(
+                    x.raw
+                    for x in ((above,) if above else ()) + tuple(hops[i] for i in custody.named)
+                ),
+            )
+        if custody.direct_client is not None:
+            h = hops[custody.direct_client]
+            words = _client_words(h.client.ip, h.client.rdns, h.client.helo, h.client.rdns_status)
+            return Verdict(
+                kind="internal_origin",
+                summary=f"{words}, an address of {label}, handed this straight to "
+                f"{h.server.host or 'an outside server'}: look for an infected machine, a device "
+                "or an application at that address",
+                confidence="high",
+                hop=h.index,
+                sender=_sender(
+                    h.client.ip, h.client.rdns, h.client.helo, client=_user_agent(block)
+                ),
+                evidence=(h.raw,),
+            )
+        if all(h.status == "unparsed" for h in hops):
+            return Verdict(
+                kind="undetermined",
+                summary="no Received header could be parsed, so custody cannot be checked: ask "
+                "for the complete original headers",
+                confidence="low",
+            )
+        return Verdict(
+            kind="not_involved",
+            summary=f"nothing in the verified chain is {label}'s: no server or address of ours "
+            "handled this message",
+            confidence="high" if all(h.status == "parsed" for h in hops) else "medium",
+        )
+
+    # -- we have an entry hop --------------------------------------------------------------
+    server = entry.server.host or entry.server.ip or "our server"
+    custody_raw = tuple(hops[i].raw for i in sorted(custody.verified, reverse=True))
+    if custody.handed_out is not None:
+        custody_raw = (hops[custody.handed_out].raw, *custody_raw)
+    match = client_match(entry, org)
+    c = entry.client
+    relay_client = None
+    if match == "relay" and custody.relay_hops:
+        relay_client = hops[custody.relay_hops[-1]]
+        c = relay_client.client
+        custody_raw = custody_raw + tuple(hops[i].raw for i in custody.relay_hops)
+    confidence: Confidence = "high"
+    if custody.by_name or match == "name":
+        confidence = "medium"
+    if entry.status != "parsed":
+        confidence = "low"
+    header_lines = tuple(facts.lines())
+    ua = _user_agent(block)
+
+    # local injection: created on the server itself
+    is_local = entry.kind == "local" or bool(LOCAL_MARKS.search(entry.raw))
+    if match == "loopback":
+        is_local = True  # a program on the server itself connected over SMTP
+    if is_local:
+        script = script_of(facts)
+        how = _local_how(entry)
+        if entry.server.host is None and entry.server.ip is None:
+            server = _name_from_above(hops, entry) or server
+        account = account_of(entry, facts)
+        if entry.kind == "local":
+            ident = entry.client.ident
+            if ident and ident.isdigit():
+                ident = f"uid {ident}"
+            account = ident or (account.split("/")[0] if account else None)
+            c = Client()
+        summary = f"this was created on {server} itself ({how})" + (
+            f" by the script {script}" if script else ""
+        )
+        summary += (
+            ": find and disable the script that sent it"
+            if script
+            else ": find the program or user on that server that sent it"
+        )
+        return Verdict(
+            kind="local_injection",
+            summary=summary,
+            confidence="high" if script or entry.kind == "local" else "medium",
+            hop=entry.index,
+            sender=_sender(
+                c.ip,
+                c.rdns,
+                c.helo if entry.kind != "local" else None,
+                account=account,
+                script=script,
+                client=ua,
+            ),
+            evidence=custody_raw + header_lines,
+        )
+
+    auth_header = authenticated_by_headers(facts)
+    authenticated = entry.auth.authenticated is True or (
+        auth_header is not None and entry.auth.authenticated is not False
+    )
+    ip = c.ip
+    if match in ("name", None) and (ip is None or is_internal(ip)):
+        ip = original_ip(facts) or ip
+    words = _client_words(ip, c.rdns, c.helo, c.rdns_status)
+    if authenticated:
+        account = account_of(entry, facts)
+        rc = recipients(hops, entry, custody, org, block)
+        for_text = f", for {rc.shown}" if rc.shown else ""
+        who = f" as {account}" if account else ""
+        marker = entry.auth.evidence or auth_header or "authentication"
+        return Verdict(
+            kind="authenticated_relay",
+            summary=f"{server} accepted this from {words} after it logged in{who} "
+            f"({marker}){for_text}: the account is probably compromised; reset its password",
+            confidence=confidence if account else _lower(confidence),
+            hop=entry.index,
+            sender=_sender(ip, c.rdns, c.helo, account=account, client=ua),
+            evidence=custody_raw + header_lines + rc.evidence,
+        )
+
+    if match in ("address", "name", "loopback") and relay_client is None:
+        return Verdict(
+            kind="internal_origin",
+            summary=f"{words}, inside the networks of {label}, handed this to {server} without "
+            "authenticating: look for an infected machine, a device or an application at that "
+            "address",
+            confidence=confidence,
+            hop=entry.index,
+            sender=_sender(ip, c.rdns, c.helo, client=ua),
+            evidence=custody_raw + header_lines,
+        )
+
+    if ip is None and not c.helo and not c.rdns:
+        return Verdict(
+            kind="undetermined",
+            summary=f"{server} wrote the entry hop but recorded no client address or name, so "
+            "who handed it the message is unknown: ask for the server's logs for that queue id"
+            + (f" ({entry.id})" if entry.id else ""),
+            confidence="low",
+            hop=entry.index,
+            evidence=custody_raw,
+        )
+    rc = recipients(hops, entry, custody, org, block)
+    via = f" via {relay_client.server.host}" if relay_client is not None else ""
+    if rc.ours is True:
+        return Verdict(
+            kind="inbound",
+            summary=f"{server} received this from {words}{via} for {rc.shown}, an address of "
+            f"{label}: we received it, we did not relay it"
+            + (" (our server then forwarded it outside)" if rc.forwarded else ""),
+            confidence=confidence if "for clause" in rc.how else _lower(confidence),
+            hop=entry.index,
+            sender=_sender(ip, c.rdns, c.helo, client=ua),
+            evidence=custody_raw + rc.evidence,
+        )
+    if rc.ours is None:
+        return Verdict(
+            kind="undetermined",
+            summary=f"{server} accepted this from {words}{via} without authentication, but no "
+            "for clause, forwarding hop or recipient header shows whether the recipient was "
+            "ours: ask for the complete headers or the server's log for this message",
+            confidence="low",
+            hop=entry.index,
+            sender=_sender(ip, c.rdns, c.helo, client=ua),
+            evidence=custody_raw,
+        )
+    return Verdict(
+        kind="open_relay",
+        summary=f"{server} accepted this from {words}{via} without authentication, for "
+        f"{rc.shown}: close relaying for unauthenticated clients",
+        confidence=confidence if "for clause" in rc.how or "handed" in rc.how else "low",
+        hop=entry.index,
+        sender=_sender(ip, c.rdns, c.helo, client=ua),
+        evidence=custody_raw + header_lines + rc.evidence,
+    )
+
+
+def _name_from_above(hops: Sequence[Hop], entry: Hop) -> str | None:
+    """The name the next hop up recorded for the server that wrote ``entry``."""
+    if entry.index + 1 >= len(hops):
+        return None
+    c = hops[entry.index + 1].client
+    return c.rdns or c.helo or c.ip
+
+
+def _lower(c: Confidence) -> Confidence:
+    return "medium" if c == "high" else "low"
+
+
+def _local_how(hop: Hop) -> str:
+    m = LOCAL_MARKS.search(hop.raw)
+    if hop.client.ident:
+        who = hop.client.ident
+        if who.isdigit():
+            return f"submitted locally by uid {who}"
+        return f"submitted locally by user {who}"
+    if m:
+        return one_line(m.group(0))
+    if hop.client.ip:
+        return f"a program on the server connected from {hop.client.ip}"
+    return "a local submission"
