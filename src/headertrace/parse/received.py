@@ -265,21 +265,26 @@ def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | Non
             if version is not None:
                 return "sendmail", version
             texts.append(tok.text)
+    # Each clause is read as one text, so that a name spread over words ("with Microsoft
+    # SMTP Server") is found and a version is never taken from another clause.
     for key in ("with", "id", "via"):
-        texts.extend(t.text for t in clauses.parts.get(key, []) if t.kind is not Kind.ANGLE)
+        words = [t.text for t in clauses.parts.get(key, []) if t.kind is not Kind.ANGLE]
+        texts.append(" ".join(words))
     texts.extend(t.text for t in clauses.preamble if t.kind is Kind.COMMENT)
-    joined = " ".join(texts)
-    low = joined.lower()
     for text in texts:
         exact = tables.SOFTWARE_EXACT_COMMENTS.get(text.strip().lower())
         if exact is not None:
             return exact, None
+    lowered = [t.lower() for t in texts]
     for needle, name in tables.SOFTWARE_MARKERS:
-        at = low.find(needle)
-        if at >= 0:
-            # "(qmail 4711 invoked ...)": the number after qmail is a process id.
-            version = None if name == "qmail" else _version_after(joined, at + len(needle))
-            return name, version
+        for text, low in zip(texts, lowered, strict=True):
+            at = low.find(needle)
+            if at >= 0:
+                # The version stands in the same comment or word as the name; the words
+                # after it belong to other clauses ("(Postfix) with ESMTP id 4B2D").
+                # "(qmail 4711 invoked ...)": the number after qmail is a process id.
+                version = None if name == "qmail" else _version_after(text, at + len(needle))
+                return name, version
     if any(f == "lhlo" for f in by_facts.words) or _has_lhlo(clauses):
         return "Zimbra", None
     host = (_first_value(clauses.parts.get("by")) or "").lower().rstrip(".")
