@@ -25,7 +25,9 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "cor
 
 
 def _load(corpus: Path, limit: int) -> list[bytes]:
-    paths = sorted((corpus / "messages").rglob("*.eml"))[:limit]
+    paths = sorted((corpus / "messages").rglob("*.eml"))
+    step = max(1, len(paths) // limit)  # every n-th message: all sources, in proportion
+    paths = paths[::step][:limit]
     return [p.read_bytes() for p in paths]
 
 

@@ -9,7 +9,7 @@ from email.header import decode_header, make_header
 from headertrace.enrich import Enricher, LookupConfig, enrich_offline
 from headertrace.intake import Complaint, crosscheck, open_complaint
 from headertrace.intake.reader import SourceLike
-from headertrace.judge.chain import chain_findings, infer_origin, with_delays
+from headertrace.judge.chain import chain_findings, infer_origin
 from headertrace.judge.org import Organisation
 from headertrace.judge.verdict import judge, origin_from_verdict
 from headertrace.models import Finding, Hop, MessageInfo, Source, Trace
@@ -123,13 +123,16 @@ def trace_headers(
 
 
 def hops_from_values(values: Sequence[str]) -> list[Hop]:
-    """Parse Received values given top first; return hops oldest first, indexed."""
+    """Parse Received values given top first; return hops oldest first, indexed, each
+    with its delay since the nearest older hop that has a timestamp."""
     n = len(values)
-    hops = [
-        parse_received(value, index=n - 1 - k, header_index=k) for k, value in enumerate(values)
-    ]
-    hops.reverse()
-    return with_delays(hops)
+    hops: list[Hop] = []
+    last = None
+    for k in range(n - 1, -1, -1):
+        hop = parse_received(values[k], index=n - 1 - k, header_index=k, after=last)
+        last = hop.timestamp or last
+        hops.append(hop)
+    return hops
 
 
 def _decoded(value: str | None) -> str | None:

@@ -91,6 +91,10 @@ _INSIDE_MARKERS = (
 )
 
 
+_USUAL_NESTING = 8
+"""Real mail nests a few multiparts (mixed > related > alternative); far more is hostile."""
+
+
 def _nothing_inside(raw: bytes) -> bool:
     """True for the common case, a plain message with no original inside: tracing then
     reads only its header block and pays for no MIME walk."""
@@ -105,8 +109,8 @@ def _nothing_inside(raw: bytes) -> bool:
     if is_forward_subject(subject.decode("latin-1")):
         return False
     body = raw[end:].lower()
-    if ctype.startswith(b"multipart/") and b"multipart/" in body:
-        return False  # nested multiparts: the walk checks the nesting cap
+    if ctype.startswith(b"multipart/") and body.count(b"multipart/") > _USUAL_NESTING:
+        return False  # deeply nested multiparts: let the walk apply its nesting cap
     return not any(marker in body for marker in _INSIDE_MARKERS)
 
 

@@ -12,7 +12,6 @@ Pure: no I/O. Registered domains come from the offline public-suffix snapshot.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from itertools import pairwise
 
 from headertrace.enrich.classify import registered_domain
@@ -21,24 +20,6 @@ from headertrace.parse.addresses import is_internal
 
 TIME_TOLERANCE_SECONDS = 300.0
 """Clock skew tolerated between two servers before time running backwards is flagged."""
-
-
-def with_delays(hops: Sequence[Hop]) -> list[Hop]:
-    """Fill ``delay_seconds``: seconds since the nearest older hop that has a timestamp.
-
-    Negative values are kept as they are (``timedelta.total_seconds``, never ``.seconds``,
-    which would wrap a negative delay to about a day).
-    """
-    out: list[Hop] = []
-    last = None
-    for hop in hops:
-        dated = hop
-        if hop.timestamp is not None:
-            if last is not None:
-                dated = replace(hop, delay_seconds=(hop.timestamp - last).total_seconds())
-            last = hop.timestamp
-        out.append(dated)
-    return out
 
 
 def _has_client(hop: Hop) -> bool:

@@ -65,6 +65,8 @@ _GROUP_KIND = {
     2: Kind.WORD, 3: Kind.LITERAL, 4: Kind.ANGLE, 5: Kind.QUOTED, 6: Kind.SEMI,
     7: Kind.COMMA, 9: Kind.WORD,
 }  # fmt: skip
+# tuple.__new__ builds a Token in C; the NamedTuple constructor is Python code.
+_new = tuple.__new__
 _INNER = {Kind.LITERAL, Kind.ANGLE, Kind.QUOTED}
 _CLOSERS = {Kind.LITERAL: "]", Kind.ANGLE: ">", Kind.QUOTED: '"'}
 
@@ -100,9 +102,8 @@ class Lexer:
                 closed = text[end - 1 : end] == ")" and end > i + 1
                 if not closed:
                     self.defects.append("unclosed-comment")
-                append(
-                    Token(Kind.COMMENT, text[i + 1 : end - 1 if closed else end], i, end, joined)
-                )
+                inner = text[i + 1 : end - 1 if closed else end]
+                append(_new(Token, (Kind.COMMENT, inner, i, end, joined)))
             else:
                 kind = _GROUP_KIND[group]
                 end = m.end()
@@ -113,7 +114,7 @@ class Lexer:
                     else:
                         self.defects.append(f"unclosed-{kind}")
                         value = value[1:]
-                append(Token(kind, value, i, end, joined))
+                append(_new(Token, (kind, value, i, end, joined)))
             i = prev_end = end
         return out
 

@@ -15,6 +15,7 @@ is kept in ``raw`` and named in ``defects``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from headertrace.models import TLS, Auth, Client, Hop, HopKind, ParseStatus, RdnsStatus, Server
 from headertrace.parse import tables
@@ -39,14 +40,18 @@ class _Clauses:
     order: list[str] = field(default_factory=list)
 
 
-def parse_received(value: str, *, index: int = 0, header_index: int = 0) -> Hop:
+def parse_received(
+    value: str, *, index: int = 0, header_index: int = 0, after: datetime | None = None
+) -> Hop:
     """Parse one Received header value (folded or not, without the ``Received:`` name).
 
-    ``index`` and ``header_index`` place the hop in its message (see :class:`Hop`).
-    Never raises: a value that cannot be read comes back with ``status="unparsed"``.
+    ``index`` and ``header_index`` place the hop in its message (see :class:`Hop`);
+    ``after`` is the timestamp of the previous (older) hop, from which ``delay_seconds``
+    is measured. Never raises: a value that cannot be read comes back with
+    ``status="unparsed"``.
     """
     try:
-        return _parse(value, index, header_index)
+        return _parse(value, index, header_index, after)
     except Exception as exc:  # pragma: no cover - a bug, reported rather than raised
         return Hop(
             raw=value,
@@ -57,7 +62,7 @@ def parse_received(value: str, *, index: int = 0, header_index: int = 0) -> Hop:
         )
 
 
-def _parse(value: str, index: int, header_index: int) -> Hop:
+def _parse(value: str, index: int, header_index: int, after: datetime | None) -> Hop:
     defects: list[str] = []
     text = value
     if len(text) > MAX_HEADER_LENGTH:
@@ -130,6 +135,8 @@ def _parse(value: str, index: int, header_index: int) -> Hop:
         defects=tuple(dict.fromkeys(defects)),
         index=index,
         header_index=header_index,
+        # total_seconds(), never .seconds: a negative delay must stay negative.
+        delay_seconds=(timestamp - after).total_seconds() if timestamp and after else None,
     )
 
 
@@ -275,16 +282,18 @@ def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | Non
         exact = tables.SOFTWARE_EXACT_COMMENTS.get(text.strip().lower())
         if exact is not None:
             return exact, None
-    lowered = [t.lower() for t in texts]
-    for needle, name in tables.SOFTWARE_MARKERS:
-        for text, low in zip(texts, lowered, strict=True):
-            at = low.find(needle)
-            if at >= 0:
-                # The version stands in the same comment or word as the name; the words
-                # after it belong to other clauses ("(Postfix) with ESMTP id 4B2D").
-                # "(qmail 4711 invoked ...)": the number after qmail is a process id.
-                version = None if name == "qmail" else _version_after(text, at + len(needle))
-                return name, version
+    best: tuple[int, str, str, int] | None = None  # priority, name, text, end of name
+    for text in texts:
+        for m in tables.SOFTWARE_SEARCH.finditer(text.lower()):
+            priority, name = tables.SOFTWARE_PRIORITY[m.group()]
+            if best is None or priority < best[0]:
+                best = (priority, name, text, m.end())
+    if best is not None:
+        _, name, text, end = best
+        # The version stands in the same comment or clause as the name; the words after it
+        # belong to other clauses ("(Postfix) with ESMTP id 4B2D").
+        # "(qmail 4711 invoked ...)": the number after qmail is a process id.
+        return name, None if name == "qmail" else _version_after(text, end)
     if any(f == "lhlo" for f in by_facts.words) or _has_lhlo(clauses):
         return "Zimbra", None
     host = (_first_value(clauses.parts.get("by")) or "").lower().rstrip(".")
