@@ -48,22 +48,23 @@ class Token(NamedTuple):
     """True when no whitespace separates this token from the previous one."""
 
 
-# One pattern, one match per token. Each alternative starts with a different character
-# class, so the engine never retries another branch: matching is linear.
+# One pattern, one match per token, leading blanks included. After the blanks, each
+# alternative starts with a different character class, so the engine never retries another
+# branch: matching is linear.
 _TOKEN = re.compile(
-    r"""(\s+)"""  # 1 blanks
-    r"""|([^\s()\[\]<>";,]+)"""  # 2 word
-    r"""|(\[[^\]]*\]?)"""  # 3 [literal]
-    r"""|(<[^>]*>?)"""  # 4 <angle>
-    r"""|("(?:[^"\\]|\\.)*"?)"""  # 5 "quoted"
-    r"""|(;)|(,)"""  # 6, 7
-    r"""|(\()"""  # 8 comment: its end is found by counting depth
-    r"""|([)\]>]|.)""",  # 9 a stray closer or anything else, kept as a word
-    re.DOTALL,
+    r"""\s*(?:"""
+    r"""([^\s()\[\]<>";,]+)"""  # 1 word
+    r"""|(\[[^\]]*\]?)"""  # 2 [literal]
+    r"""|(<[^>]*>?)"""  # 3 <angle>
+    r"""|("(?:[^"\\]|\\.)*"?)"""  # 4 "quoted"
+    r"""|(;)|(,)"""  # 5, 6
+    r"""|(\()"""  # 7 comment: its end is found by counting depth
+    r"""|(\S))""",  # 8 a stray closer or anything else, kept as a word
 )
+_COMMENT_GROUP = 7
 _GROUP_KIND = {
-    2: Kind.WORD, 3: Kind.LITERAL, 4: Kind.ANGLE, 5: Kind.QUOTED, 6: Kind.SEMI,
-    7: Kind.COMMA, 9: Kind.WORD,
+    1: Kind.WORD, 2: Kind.LITERAL, 3: Kind.ANGLE, 4: Kind.QUOTED, 5: Kind.SEMI,
+    6: Kind.COMMA, 8: Kind.WORD,
 }  # fmt: skip
 # tuple.__new__ builds a Token in C; the NamedTuple constructor is Python code.
 _new = tuple.__new__
@@ -87,23 +88,21 @@ class Lexer:
         prev_end = -1
         while i < n:
             m = match(text, i)
-            if m is None:  # pragma: no cover - the last alternative matches any character
+            if m is None:  # only blanks are left
                 break
             group = m.lastindex or 0
-            if group == 1:
-                i = m.end()
-                continue
+            start = m.start(group)
             if len(out) >= MAX_TOKENS:
                 self.defects.append("token-cap")
                 break
-            joined = i == prev_end
-            if group == 8:
-                end = self._comment_end(i)
-                closed = text[end - 1 : end] == ")" and end > i + 1
+            joined = start == prev_end
+            if group == _COMMENT_GROUP:
+                end = self._comment_end(start)
+                closed = text[end - 1 : end] == ")" and end > start + 1
                 if not closed:
                     self.defects.append("unclosed-comment")
-                inner = text[i + 1 : end - 1 if closed else end]
-                append(_new(Token, (Kind.COMMENT, inner, i, end, joined)))
+                inner = text[start + 1 : end - 1 if closed else end]
+                append(_new(Token, (Kind.COMMENT, inner, start, end, joined)))
             else:
                 kind = _GROUP_KIND[group]
                 end = m.end()
@@ -114,7 +113,7 @@ class Lexer:
                     else:
                         self.defects.append(f"unclosed-{kind}")
                         value = value[1:]
-                append(_new(Token, (kind, value, i, end, joined)))
+                append(_new(Token, (kind, value, start, end, joined)))
             i = prev_end = end
         return out
 
