@@ -20,6 +20,9 @@ def render_trace(trace: Trace, *, title: str | None = None) -> RenderableType:
     if title:
         parts.append(Text(title, style="bold"))
     parts.append(_headline(trace))
+    found = _found_in(trace)
+    if found:
+        parts.append(Text(found, style="dim"))
     if _judged(trace) and trace.verdict is not None and trace.verdict.evidence:
         parts.append(Text("Evidence:", style="bold"))
         parts.extend(
@@ -121,6 +124,29 @@ def _hop_table(trace: Trace) -> Table:
             style=style,
         )
     return table
+
+
+_KIND_WORDS = {
+    "arf": "an ARF abuse report",
+    "dsn": "a bounce (DSN)",
+    "attachment": "an attached message",
+    "pasted": "headers pasted into the text (they may have been altered)",
+    "msg": "an Outlook .msg file",
+    "mbox": "an mbox",
+    "maildir": "a Maildir",
+}
+
+
+def _found_in(trace: Trace) -> str | None:
+    """Where the traced message came from, when it was not simply the file given."""
+    source = trace.source
+    if source.kind == "message":
+        return None
+    where = _KIND_WORDS.get(source.kind, source.kind)
+    part = f", part {source.part}" if source.part else ""
+    wrappers = [w.get("kind") for w in source.wrappers if w.get("kind")]
+    chain = f" (inside {' > '.join(str(k) for k in wrappers)})" if wrappers else ""
+    return f"Traced the message found in {where}{part}{chain}."
 
 
 def _one_line(raw: str) -> str:
