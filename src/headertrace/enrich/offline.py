@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections.abc import Callable, Sequence
 
 from headertrace.enrich.classify import (
@@ -117,7 +116,17 @@ def _hop_findings(hop: Hop, external: bool) -> list[Finding]:
                 f"reverse DNS {client.rdns} is in {rdns_dom}",
             )
         )
-    if external and kind == "fqdn" and helo_dom and helo_dom == by_dom and rdns_dom != helo_dom:
+    # Only where the server records rDNS: Exchange and others never write it, so their
+    # silence is not a disagreement.
+    recorded = client.rdns_status != "not_recorded"
+    if (
+        external
+        and recorded
+        and kind == "fqdn"
+        and helo_dom
+        and helo_dom == by_dom
+        and rdns_dom != helo_dom
+    ):
         findings.append(
             _finding(
                 hop,
@@ -143,50 +152,21 @@ def _hop_findings(hop: Hop, external: bool) -> list[Finding]:
     return findings
 
 
-def _chain_findings(ordered: Sequence[Hop]) -> list[Finding]:
-    findings: list[Finding] = []
-    for older, newer in itertools.pairwise(ordered):
-        by_dom = registered_domain(older.server.host)
-        if by_dom is None:
-            continue
-        names = {
-            d
-            for d in (registered_domain(newer.client.helo), registered_domain(newer.client.rdns))
-            if d is not None
-        }
-        if names and by_dom not in names:
-            findings.append(
-                Finding(
-                    code="by-from-mismatch",
-                    severity="info",
-                    message=(
-                        f"hop {newer.index}: the previous hop was received by "
-                        f"{older.server.host} ({by_dom}) but this hop's client names "
-                        f"itself {', '.join(sorted(names))}"
-                    ),
-                    hop=newer.index,
-                    evidence=(older.raw, newer.raw),
-                )
-            )
-    return findings
-
-
 def consistency_findings(
     hops: Sequence[Hop], *, external: ExternalPredicate | None = None
 ) -> list[Finding]:
     """Findings from comparing each hop's names with each other and with its address.
 
     Codes: ``helo-literal-mismatch``, ``helo-localhost-external``, ``helo-not-fqdn``,
-    ``helo-rdns-mismatch``, ``helo-claims-receiver``, ``rdns-dynamic`` and, between adjacent
-    hops, ``by-from-mismatch``. ``external`` decides whether a hop's client is "from outside"
-    (default: its address is globally routable).
+    ``helo-rdns-mismatch``, ``helo-claims-receiver`` and ``rdns-dynamic``. (Custody between
+    adjacent hops is ``custody-break``, from ``judge.chain``.) ``external`` decides whether
+    a hop's client is "from outside" (default: its address is globally routable).
     """
     predicate = external or is_external
     ordered = sorted(hops, key=lambda h: h.index)
     findings: list[Finding] = []
     for hop in ordered:
         findings.extend(_hop_findings(hop, predicate(hop)))
-    findings.extend(_chain_findings(ordered))
     findings.sort(key=lambda f: f.hop if f.hop is not None else -1)
     return findings
 
