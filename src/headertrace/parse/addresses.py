@@ -53,6 +53,7 @@ def _port(digits: str) -> int | None:
     return value if 0 < value < 65536 else None
 
 
+@lru_cache(maxsize=4096)
 def is_internal(ip: str) -> bool:
     """True for addresses that cannot identify a sender on the public internet.
 

@@ -33,6 +33,7 @@ Examples of comment texts and what they yield::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from headertrace.parse.addresses import normalise_ip, split_port
 from headertrace.parse.lexer import Kind, Lexer, Token
@@ -66,10 +67,17 @@ class Facts:
 
 def read_comment(text: str, facts: Facts, defects: list[str], depth: int = 0) -> None:
     """Read one comment's text into ``facts``."""
-    lexer = Lexer(text)
-    tokens = lexer.tokens()
-    defects.extend(lexer.defects)
+    tokens, lex_defects = _lex(text)
+    defects.extend(lex_defects)
     _read_tokens(tokens, facts, defects, depth)
+
+
+@lru_cache(maxsize=8192)
+def _lex(text: str) -> tuple[list[Token], tuple[str, ...]]:
+    """Comments repeat across headers ("(Postfix)", "(PDT)", "(Exim 4.96)"): lex each once.
+    The token list is shared between callers, which only read it."""
+    lexer = Lexer(text)
+    return lexer.tokens(), tuple(lexer.defects)
 
 
 def _read_tokens(tokens: list[Token], facts: Facts, defects: list[str], depth: int) -> None:

@@ -19,7 +19,9 @@ ignored, so trailing junk does not break an otherwise good date.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 MONTHS = {
     m: i + 1
@@ -129,9 +131,45 @@ def _year(word: str) -> int | None:
     return y
 
 
+# The common RFC 5322 form, read in one match: "[Day,] DD Mon YYYY HH:MM[:SS] +ZZZZ".
+# Fixed-width pieces and single character classes: no backtracking. Anything else goes
+# through the word scanner below.
+_RFC5322 = re.compile(
+    r"\s*(?:[A-Za-z]{3},?\s+)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+"
+    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s+([+-])(\d{2})(\d{2})(?![\d:])"
+)
+
+
+def _fast(text: str) -> DateResult | None:
+    m = _RFC5322.match(text)
+    if m is None:
+        return None
+    month = MONTHS.get(m.group(2).lower())
+    hours, minutes = int(m.group(8)), int(m.group(9))
+    if month is None or hours > 23 or minutes > 59:
+        return None
+    offset = (hours * 60 + minutes) * (-1 if m.group(7) == "-" else 1)
+    try:
+        value = datetime(
+            int(m.group(3)), month, int(m.group(1)), int(m.group(4)), int(m.group(5)),
+            min(int(m.group(6) or 0), 59), tzinfo=_zone(offset),
+        )  # fmt: skip
+    except ValueError:
+        return None
+    return DateResult(value)
+
+
+@lru_cache(maxsize=256)
+def _zone(minutes: int) -> timezone:
+    return timezone(timedelta(minutes=minutes))
+
+
 def parse_date(text: str) -> DateResult:
     """Parse a date as found after the ``;`` of a Received header."""
-    words = text.replace(",", " ").split()
+    fast = _fast(text)
+    if fast is not None:
+        return fast
+    words = text.replace(",", " ").replace("(", " (").split()
     if len(words) > 40:  # a date is short; a long tail is junk
         words = words[:40]
     day = month = year = None
@@ -166,7 +204,7 @@ def parse_date(text: str) -> DateResult:
     if offset is None:
         offset, defect = 0, "date-without-zone"
     try:
-        tz = timezone(timedelta(minutes=offset))
+        tz = _zone(offset)
         value = datetime(year, month, day, hms[0], hms[1], hms[2], tzinfo=tz)
     except ValueError:
         return DateResult(None, "invalid-date")

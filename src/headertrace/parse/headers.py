@@ -33,7 +33,11 @@ class HeaderBlock:
 
 
 def header_end(data: bytes) -> int:
-    """Offset where the header block ends (the first empty line), or ``len(data)``."""
+    """Offset where the header block ends (the first empty line), or ``len(data)``.
+
+    Line ends may be LF, CRLF or CR, mixed. Each search stops at the best end found so far;
+    ``bytes.find`` is several times faster here than one regular expression.
+    """
     best = len(data)
     for sep in (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\r"):
         at = data.find(sep, 0, best)
