@@ -427,11 +427,13 @@ def test_dead_dns_and_rdap_servers_do_not_hang() -> None:
 
 
 def test_slow_rdap_server_times_out(dns_server: LocalDNS) -> None:
-    with LocalHTTP({f"/ip/{GOOD}": Canned(200, ARIN_GOOGLE, delay=1.5)}) as slow:
+    # The bounds below sit far between the configured limit and what waiting for the
+    # server would take, so that a loaded CI machine cannot make them flaky.
+    with LocalHTTP({f"/ip/{GOOD}": Canned(200, ARIN_GOOGLE, delay=10.0)}) as slow:
         enricher = Enricher(config(dns_server.port, slow.url, timeout=0.3))
         started = time.monotonic()
         info = enricher.lookup_ip(GOOD)
-        assert time.monotonic() - started < 1.2
+        assert time.monotonic() - started < 5.0
     assert steps(info) == {"rdap": "timeout"}
     assert info.asn == 15169
 
@@ -441,7 +443,7 @@ def test_a_trickling_rdap_server_cannot_outlast_the_budget(dns_server: LocalDNS)
         enricher = Enricher(config(dns_server.port, drip.url, timeout=0.3, budget=0.8))
         started = time.monotonic()
         info = enricher.lookup_ip(GOOD)
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 5.0  # the body alone would trickle for minutes
     assert steps(info) == {"rdap": "timeout"}
 
 
@@ -460,7 +462,7 @@ def test_enrich_trace_with_a_private_origin_asks_nobody(
 
 
 def test_the_budget_bounds_the_whole_lookup(dns_server: LocalDNS, rdap_server: LocalHTTP) -> None:
-    zones = tuple(f"z{i}.silent.example" for i in range(12))
+    zones = tuple(f"z{i}.silent.example" for i in range(40))  # 8 s without the budget
     enricher = Enricher(
         config(
             dns_server.port, rdap_server.url, zones=zones, timeout=0.4, budget=0.5, concurrency=2
@@ -468,8 +470,8 @@ def test_the_budget_bounds_the_whole_lookup(dns_server: LocalDNS, rdap_server: L
     )
     started = time.monotonic()
     results = enricher.blocklists(GOOD)
-    assert time.monotonic() - started < 1.5
-    assert len(results) == 12
+    assert time.monotonic() - started < 4.0
+    assert len(results) == 40
     assert {r.status for r in results} == {"timeout"}
 
 
