@@ -32,7 +32,6 @@ Examples of comment texts and what they yield::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from headertrace.parse.addresses import normalise_ip, split_port
@@ -41,9 +40,12 @@ from headertrace.parse.lexer import Kind, Lexer, Token
 MAX_NESTED = 3  # comments inside comments read for facts: "(may be forged)", "(verified OK)"
 
 
-@dataclass(slots=True)
 class Facts:
-    """What the comments of one part of a header say (mutable while reading)."""
+    """What the comments of one part of a header say (mutable while reading).
+
+    A plain class with class-level defaults: four are made per header, and an instance
+    that stays empty then costs one attribute, not twenty.
+    """
 
     helo: str | None = None
     helo_verb: str | None = None  # HELO / EHLO / LHLO / helo=
@@ -62,7 +64,10 @@ class Facts:
     tls_seen: bool = False
     envelope_from: str | None = None
     local_user: str | None = None  # "from userid 33", "(from apache@localhost)"
-    words: list[str] = field(default_factory=list)  # lower-cased words, for markers
+    words: list[str]  # lower-cased words, for markers
+
+    def __init__(self) -> None:
+        self.words = []
 
 
 def read_comment(text: str, facts: Facts, defects: list[str], depth: int = 0) -> None:
