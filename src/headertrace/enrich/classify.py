@@ -13,6 +13,8 @@ import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
+from headertrace.parse.addresses import normalise_ip
+
 if TYPE_CHECKING:
     import tldextract
 
@@ -65,23 +67,11 @@ def parse_ip(text: str | None) -> IPAddress | None:
     """Parse an address as headers write it; IPv4-mapped IPv6 is returned as IPv4.
 
     Accepts brackets (``[192.0.2.1]``), the ``IPv6:`` tag of address literals and a zone id
-    (``fe80::1%eth0``). Returns ``None`` for anything that is not an address.
+    (``fe80::1%eth0``); the spelling rules live in ``parse.addresses``. Returns ``None`` for
+    anything that is not an address.
     """
-    if not text:
-        return None
-    value = text.strip()
-    if value.startswith("[") and value.endswith("]"):
-        value = value[1:-1].strip()
-    if value[:5].lower() == "ipv6:":
-        value = value[5:]
-    value = value.split("%", 1)[0]
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
+    canonical = normalise_ip(text) if text else None
+    return ipaddress.ip_address(canonical) if canonical is not None else None
 
 
 def normalize_ip(text: str | None) -> str | None:
