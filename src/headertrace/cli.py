@@ -40,6 +40,9 @@ from headertrace.render.terminal import print_trace
 from headertrace.tracing import trace_all
 
 
+PIPED_WIDTH = 140
+
+
 class ExitStatus(enum.IntEnum):
     OK = 0
     INPUT_ERROR = 1
@@ -102,6 +105,10 @@ def trace_command(
     Offline unless --online asks for attribution (docs/attribution.md).
     """
     console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        # Piped into a file or a ticket: wide enough that header lines and the hop table
+        # are not folded at rich's default of 80 columns.
+        console.width = PIPED_WIDTH
     try:
         org = _organisation(org_file, our_domain, our_server, our_network)
     except HeadertraceError as exc:
