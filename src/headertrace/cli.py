@@ -39,7 +39,6 @@ from headertrace.probe.command import probe_command
 from headertrace.render.terminal import print_trace
 from headertrace.tracing import trace_all
 
-
 PIPED_WIDTH = 140
 
 

@@ -351,12 +351,18 @@ def _user_at(tokens: list[Token], i: int, text: str, facts: Facts) -> int:
 
 def _qmail_invoked(tokens: list[Token], i: int, facts: Facts) -> int:
     """qmail: ``invoked by uid 48`` (a local user), ``invoked from network`` (qmail-smtpd),
-    ``invoked by alias`` (a .qmail forward), ``invoked for bounce``."""
-    rest = [t.text.lower() for t in tokens[i + 1 : i + 4]]
-    for word in rest:
-        facts.words.append(word)
-    if rest[:2] == ["by", "uid"] and len(rest) == 3:
-        facts.local_user = tokens[i + 3].text
+    ``invoked from network[192.0.2.7/host.example]`` (with the client), ``invoked by
+    alias`` (a .qmail forward), ``invoked for bounce``."""
+    rest = tokens[i + 1 : i + 4]
+    words = [t.text.lower() for t in rest if t.kind is Kind.WORD]
+    facts.words.extend(words)
+    if words[:2] == ["by", "uid"] and len(rest) == 3:
+        facts.local_user = rest[2].text
+    elif words[:2] == ["from", "network"] and len(rest) == 3 and rest[2].kind is Kind.LITERAL:
+        address, _, host = rest[2].text.partition("/")
+        facts.ip = facts.ip or normalise_ip(address)
+        if host and _hostlike(host) and facts.host is None:
+            facts.host = host
     return i + 1 + len(rest)
 
 

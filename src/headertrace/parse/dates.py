@@ -12,6 +12,7 @@ Handled, each seen in real ``Received:`` headers::
     2021-03-04 05:06:07.123 +0000 UTC m=+0.12 Go's time.String()
     Thu, 22 Aug 2002 10:14:23 +0100 GMT       zone twice
     Thu, 22 Aug 2002 10:14:23                 no zone (taken as UTC, with a defect)
+    26/08/2002 09:29:26                       qmail-scanner, day first (no zone)
 
 The scan is a single pass over whitespace-separated words; anything it cannot place is
 ignored, so trailing junk does not break an otherwise good date.
@@ -120,6 +121,14 @@ def _iso_date(word: str) -> tuple[int, int, int] | None:
     return int(parts[0]), int(parts[1]), int(parts[2])
 
 
+def _slash_date(word: str) -> tuple[int, int, int] | None:
+    """``26/08/2002``: day first, as qmail-scanner writes it (``%d/%m/%Y``)."""
+    parts = word.split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        return None
+    return int(parts[2]), int(parts[1]), int(parts[0])
+
+
 def _year(word: str) -> int | None:
     if not word.isdigit() or len(word) not in (2, 3, 4):
         return None
@@ -196,7 +205,9 @@ def parse_date(text: str) -> DateResult:
                 day = int(low)  # asctime: "Aug 22"
             elif year is None:
                 year = _year(low)
-        elif (d := _iso_date(low)) is not None and year is None:
+        elif ((d := _iso_date(low)) is not None and year is None) or (
+            (d := _slash_date(low)) is not None and year is None
+        ):
             year, month, day = d
     if day is None or month is None or year is None or hms is None:
         return DateResult(None, "unparseable-date")

@@ -118,7 +118,10 @@ class Lexer:
         return out
 
     def _comment_end(self, start: int) -> int:
-        """Return the offset just past the ``)`` that closes the comment at ``start``."""
+        """Return the offset just past the ``)`` that closes the comment at ``start``.
+
+        Linear: one scan counting depth and, for a comment that never closes, one ``find``.
+        """
         text, n = self.text, len(self.text)
         depth = 0
         capped = False
@@ -138,6 +141,13 @@ class Lexer:
                 if depth == 0:
                     return i + 1
             i += 1
+        # Never closed. Often a stray "(" inside a comment (sendmail's
+        # "(8.12.2/BASENAME(ai.mc, .mc):RCS(v 1.23 )"): end the comment at its first ")"
+        # so that the clauses and the date after it are still read.
+        first = text.find(")", start)
+        if first >= 0:
+            self.defects.append("unbalanced-comment")
+            return first + 1
         return n
 
 

@@ -91,6 +91,13 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         version = hop_id  # Exchange 2007+ writes its build as the "id"
 
     client = _client(clauses.parts.get("from", []), from_facts, software)
+    if "from" not in clauses.parts and other.ip is not None:
+        # qmail-queue's "(qmail 1 invoked from network[192.0.2.7/host.example])"
+        client = Client(
+            rdns=other.host,
+            rdns_status="present" if other.host else "not_recorded",
+            ip=other.ip,
+        )
     server = _server(clauses.parts.get("by", []), by_facts, software, version)
     every = (from_facts, by_facts, with_facts, other)
     auth = _auth(protocol, software, every, clauses)
