@@ -67,3 +67,27 @@ def test_every_corpus_message_traces(corpus: Path) -> None:
         json.dumps(t.to_dict())
         count += 1
     assert count > 8_000
+
+
+@pytest.mark.corpus
+def test_every_corpus_message_gets_a_verdict_for_its_own_receiver(corpus: Path) -> None:
+    """Each message judged for the organisation that received it (the domain of its top
+    `by` host) and for one it never touched: no exception, always a verdict."""
+    from headertrace import Organisation
+    from headertrace.enrich import registered_domain
+    from headertrace.tracing import trace
+
+    stranger = Organisation.from_options(domains=["example.com"])
+    kinds: dict[str, int] = {}
+    for path in sorted((corpus / "messages").rglob("*.eml"))[::4]:
+        data = path.read_bytes()
+        plain = trace_bytes(data)
+        top = plain.hops[-1].server.host if plain.hops else None
+        domain = registered_domain(top) if top else None
+        orgs = [stranger] + ([Organisation.from_options(domains=[domain])] if domain else [])
+        for org in orgs:
+            t = trace(data, org=org, unwrap=False)
+            assert t.verdict is not None
+            kinds[t.verdict.kind] = kinds.get(t.verdict.kind, 0) + 1
+    print("\nverdicts:", dict(sorted(kinds.items())))
+    assert kinds.get("not_involved", 0) > 0

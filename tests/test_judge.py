@@ -40,6 +40,18 @@ DOMAIN_ONLY: dict[str, Any] = {"domains": ["example.com"]}
 
 # (fixture, organisation, kind, hop, expected sender fields, finding codes that must appear)
 CASES: list[tuple[str, dict[str, Any], str, int | None, dict[str, Any], set[str]]] = [
+    # fetchmail re-injects over 127.0.0.1: received mail, not a local injection
+    # Bcc to our tenant: no for clause, no To of ours; our Exchange's stamp says Incoming.
+    # Custody crosses CD2PR03CA0003.outlook.office365.com = CD2PR03CA0003.prod.outlook.com.
+    (
+        "inbound_m365_bcc.eml",
+        {"domains": ["example.com"], "servers": ["*.outlook.com"]},
+        "inbound",
+        0,
+        {"ip": "198.51.100.77"},
+        set(),
+    ),
+    ("inbound_fetchmail.eml", DOMAIN_ONLY, "inbound", 2, {"ip": "198.51.100.60"}, set()),
     ("open_relay_sendmail.eml", STANDARD, "open_relay", 1, {"ip": "198.51.100.7"}, set()),
     ("open_relay_sendmail.eml", DOMAIN_ONLY, "open_relay", 1, {"ip": "198.51.100.7"}, set()),
     (

@@ -227,3 +227,47 @@ def test_public_api_is_sorted_and_complete() -> None:
         assert hasattr(headertrace, name), name
     public = {n for n in dir(headertrace) if not n.startswith("_") and n[0].isupper()}
     assert public <= set(headertrace.__all__)
+
+
+ORG = headertrace.Organisation.from_options(
+    domains=["example.com"], networks=["203.0.113.0/24", "10.0.0.0/8"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=3000))
+def test_any_bytes_with_an_organisation_trace_without_exception(data: bytes) -> None:
+    t = trace(data, org=ORG)
+    assert t.verdict is not None
+    json.dumps(t.to_dict())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "from x.example.com (x.example.com [203.0.113.9]) by mx.victim.example"
+                " (Postfix) with ESMTP id A for <a@victim.example>;"
+                " Mon, 2 Oct 2023 12:00:09 +0000",
+                "from friend ([198.51.100.7]) by mail.example.com with ESMTPA id B;"
+                " Mon, 2 Oct 2023 12:00:05 +0000",
+                "from pc ([10.1.2.3]) by mail.example.com with ESMTP id C for <b@example.com>;"
+                " Mon, 2 Oct 2023 12:00:02 +0000",
+                "by mail.example.com (Postfix, from userid 33) id D;"
+                " Mon, 2 Oct 2023 12:00:00 +0000",
+                "from localhost ([127.0.0.1]) by mail.example.com with esmtp (Exim 4.96) id E;"
+                " Mon, 2 Oct 2023 12:00:01 +0000",
+                "garbage (((",
+                "",
+            ]
+        ),
+        max_size=8,
+    )
+)
+def test_any_chain_with_an_organisation_gets_a_verdict(chain: list[str]) -> None:
+    t = trace(_message(*chain), org=ORG)
+    assert t.verdict is not None
+    if t.verdict.kind in ("open_relay", "authenticated_relay"):
+        assert t.verdict.hop is not None
+        assert t.verdict.evidence

@@ -61,7 +61,7 @@ def trace_all(
     """
     complaint = open_complaint(source, unwrap=unwrap)
     if not complaint.reported:
-        return [_empty_trace(complaint)]
+        return [_empty_trace(complaint, org)]
     enricher = Enricher(lookup) if online else None
     traces = []
     for reported in complaint.reported:
@@ -73,9 +73,12 @@ def trace_all(
     return traces
 
 
-def _empty_trace(complaint: Complaint) -> Trace:
+def _empty_trace(complaint: Complaint, org: Organisation | None) -> Trace:
+    """Nothing to trace: the verdict still says so (``undetermined`` or
+    ``no_organisation``), and the findings say what was found and what is missing."""
     source = Source(kind=complaint.container, path=complaint.path, wrappers=complaint.wrappers)
-    return Trace(hops=(), source=source, findings=complaint.findings)
+    verdict, judged = judge([], org, HeaderBlock(), None)
+    return Trace(hops=(), source=source, verdict=verdict, findings=(*complaint.findings, *judged))
 
 
 def trace_bytes(

@@ -223,6 +223,10 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
             is_our_hop(older, org)
             or _anonymous_local(older)
             or (match == "loopback" and _this_machine(older))
+            # The client we recorded is ours, and it is the machine that wrote the header
+            # below (same address or same host label) even if it names itself under
+            # another domain: Microsoft 365's X.outlook.office365.com is X.prod.outlook.com.
+            or (match in ("address", "name") and same_server(older, newer) is True)
         )
         if not ours_below or same_server(older, newer) is False:
             break

@@ -213,7 +213,13 @@ class Recipients:
 
 
 def recipients(
-    hops: Sequence[Hop], entry: Hop, custody: Custody, org: Organisation, block: HeaderBlock
+    hops: Sequence[Hop],
+    entry: Hop,
+    custody: Custody,
+    org: Organisation,
+    block: HeaderBlock,
+    *,
+    facts: HeaderFacts | None = None,
 ) -> Recipients:
     """Who the message was for, from the ``for`` clauses at and above the entry hop."""
     ours_fors = [
@@ -274,6 +280,12 @@ def recipients(
         assert h.recipient is not None
         return Recipients(True, h.recipient, f"the for clause of hop {h.index}", evidence=(h.raw,))
     to = _addresses(block.get("To")) + _addresses(block.get("Cc"))
+    # Our Exchange's own stamp beats To/Cc, which the sender wrote (Bcc leaves no trace).
+    direction = facts.get("X-MS-Exchange-Organization-MessageDirectionality") if facts else None
+    if direction is not None and direction.strip().lower() == "incoming":
+        line = f"X-MS-Exchange-Organization-MessageDirectionality: {direction.strip()}"
+        shown = next((a for a in to if org.is_our_domain(a)), None) or "a recipient of ours"
+        return Recipients(True, shown, "our Exchange's directionality stamp", evidence=(line,))
     if to:
         mine = [a for a in to if org.is_our_domain(a)]
         if len(mine) == len(to):
@@ -348,6 +360,24 @@ def judge(
 SENDER_KEYS = ("ip", "rdns", "helo", "account", "script", "client")
 
 
+def _fetched(entry: Hop, fetch: Hop, server: str, custody_raw: tuple[str, ...]) -> Verdict:
+    """The program on 127.0.0.1 was a mail fetcher: it collected the message from a mailbox
+    elsewhere (the hop below says where) and handed it to our server to deliver."""
+    c = fetch.client
+    mailbox = c.rdns or c.helo or c.ip or "a remote mailbox"
+    tool = fetch.server.software or "a mail fetcher"
+    return Verdict(
+        kind="inbound",
+        summary=f"{server} received this from {tool}, which fetched it with "
+        f"{fetch.protocol or 'POP3/IMAP'} from the mailbox at {mailbox}: we received it, we "
+        "did not relay it",
+        confidence="medium",
+        hop=entry.index,
+        sender=_sender(c.ip, c.rdns, c.helo),
+        evidence=(*custody_raw, fetch.raw),
+    )
+
+
 def _judge(
     hops: Sequence[Hop],
     org: Organisation | None,
@@ -370,7 +400,7 @@ def _judge(
     entry = hops[custody.entry] if custody.entry is not None else None
     facts = header_facts(block, hops, entry, custody)
     verdict = _decide(hops, org, block, custody=custody, entry=entry, facts=facts)
-    rc = recipients(hops, entry, custody, org, block) if entry is not None else None
+    rc = recipients(hops, entry, custody, org, block, facts=facts) if entry is not None else None
     findings = org_findings(
         hops, org, block, custody=custody, entry=entry, facts=facts, verdict=verdict, rc=rc
     )
@@ -511,6 +541,11 @@ def _decide(
     header_lines = tuple(facts.lines())
     ua = _user_agent(block)
 
+    # a mailbox fetch re-injected over loopback (fetchmail, getmail): mail we received
+    below = hops[entry.index - 1] if entry.index > 0 else None
+    if match == "loopback" and below is not None and below.kind == "fetch":
+        return _fetched(entry, below, server, custody_raw)
+
     # local injection: created on the server itself
     is_local = entry.kind == "local" or bool(LOCAL_MARKS.search(entry.raw))
     if match == "loopback":
@@ -561,7 +596,7 @@ def _decide(
     words = _client_words(ip, c.rdns, c.helo, c.rdns_status)
     if authenticated:
         account = account_of(entry, facts)
-        rc = recipients(hops, entry, custody, org, block)
+        rc = recipients(hops, entry, custody, org, block, facts=facts)
         for_text = f", for {rc.shown}" if rc.shown else ""
         who = f" as {account}" if account else ""
         marker = entry.auth.evidence or auth_header or "authentication"
@@ -597,7 +632,7 @@ def _decide(
             hop=entry.index,
             evidence=custody_raw,
         )
-    rc = recipients(hops, entry, custody, org, block)
+    rc = recipients(hops, entry, custody, org, block, facts=facts)
     via = f" via {relay_client.server.host}" if relay_client is not None else ""
     if rc.ours is True:
         return Verdict(
