@@ -43,12 +43,27 @@ class Cache:
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             if not self._ready:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute(_SCHEMA)
-                self._ready = True
+                self._set_up(conn)
             yield conn
         finally:
             conn.close()
+
+    def _set_up(self, conn: sqlite3.Connection) -> None:
+        """Switch to WAL and create the table. Switching the journal mode takes an exclusive
+        lock that SQLite does not wait for through the busy handler: when several processes
+        or threads open a new cache at once, retry briefly instead of losing the write."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute(_SCHEMA)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+                continue
+            self._ready = True
+            return
 
     def _usable(self) -> bool:
         if self.disabled:
