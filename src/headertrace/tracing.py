@@ -13,7 +13,7 @@ from headertrace.judge.chain import chain_findings, infer_origin
 from headertrace.judge.org import Organisation
 from headertrace.judge.verdict import judge, origin_from_verdict
 from headertrace.models import Finding, Hop, MessageInfo, Source, Trace
-from headertrace.parse.headers import HeaderBlock, split_header_block
+from headertrace.parse.headers import HeaderBlock, one_line, split_header_block
 from headertrace.parse.received import parse_received
 
 MAX_RECEIVED = 1_000
@@ -142,11 +142,11 @@ def _decoded(value: str | None) -> str | None:
     if value is None:
         return None
     if "=?" not in value:
-        return " ".join(value.split())
+        return one_line(value)
     try:
-        return " ".join(str(make_header(decode_header(value))).split())
+        return one_line(str(make_header(decode_header(value))))
     except (UnicodeError, LookupError, ValueError, AssertionError):
-        return " ".join(value.split())  # undecodable encoded-words: keep them as written
+        return one_line(value)  # undecodable encoded-words: keep them as written
 
 
 def message_info(block: HeaderBlock) -> MessageInfo:
@@ -163,7 +163,7 @@ def message_info(block: HeaderBlock) -> MessageInfo:
 def _strip_angle(value: str | None) -> str | None:
     if value is None:
         return None
-    v = " ".join(value.split()).strip()
+    v = one_line(value)
     if v.startswith("<") and v.endswith(">"):
         v = v[1:-1]
     return v

@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from headertrace.enrich.classify import registered_domain
 from headertrace.models import Finding, Hop, Origin
-from headertrace.parse.addresses import is_internal
+from headertrace.parse.addresses import is_internal, is_loopback
 
 TIME_TOLERANCE_SECONDS = 300.0
 """Clock skew tolerated between two servers before time running backwards is flagged."""
@@ -101,11 +101,7 @@ def custody_holds(older: Hop, newer: Hop) -> bool | None:
     host = (by.host or "").lower().rstrip(".")
     if not host or not names or host in ("localhost", "unknown"):
         return None
-    if (
-        client.ip is not None
-        and is_internal(client.ip)
-        and (client.ip.startswith("127.") or client.ip == "::1")
-    ):
+    if client.ip is not None and is_loopback(client.ip):
         return None  # a content filter on the same machine
     if host in names:
         return True

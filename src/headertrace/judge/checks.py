@@ -20,8 +20,8 @@ from headertrace.judge.chain import TIME_TOLERANCE_SECONDS
 from headertrace.judge.custody import Custody, client_match
 from headertrace.judge.org import Organisation
 from headertrace.models import Finding, Hop, Verdict
-from headertrace.parse.addresses import is_internal
-from headertrace.parse.headers import HeaderBlock
+from headertrace.parse.addresses import is_internal, is_loopback
+from headertrace.parse.headers import HeaderBlock, one_line
 
 if TYPE_CHECKING:
     from headertrace.judge.verdict import HeaderFacts, Recipients
@@ -127,7 +127,7 @@ def _private_clients(hops: Sequence[Hop], org: Organisation, custody: Custody) -
     out: list[Finding] = []
     for h in hops:
         ip = h.client.ip
-        if ip is None or not is_internal(ip) or ip.startswith("127.") or ip == "::1":
+        if ip is None or not is_internal(ip) or is_loopback(ip):
             continue
         if org.is_our_address(ip) or client_match(h, org) is not None:
             continue
@@ -235,10 +235,6 @@ def _recipient_tricks(hops: Sequence[Hop], entry: Hop, custody: Custody) -> list
                 )
             )
     return out
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _claims(facts: HeaderFacts, entry: Hop | None) -> list[Finding]:

@@ -19,7 +19,7 @@ from typing import Literal
 from headertrace.judge.chain import custody_holds
 from headertrace.judge.org import Organisation
 from headertrace.models import Hop
-from headertrace.parse.addresses import is_internal
+from headertrace.parse.addresses import is_internal, is_loopback
 
 ClientMatch = Literal["address", "loopback", "name", "relay"]
 
@@ -57,10 +57,6 @@ def is_relay_hop(hop: Hop, org: Organisation) -> bool:
     return org.is_relay(hop.server.host) or org.is_relay(hop.server.ip)
 
 
-def _loopback(ip: str) -> bool:
-    return ip.startswith("127.") or ip == "::1"
-
-
 def client_match(hop: Hop, org: Organisation) -> ClientMatch | None:
     """How (if at all) the client this hop recorded is ours."""
     c = hop.client
@@ -69,7 +65,7 @@ def client_match(hop: Hop, org: Organisation) -> ClientMatch | None:
     if c.ip is not None:
         if org.is_our_address(c.ip):
             return "address"
-        if _loopback(c.ip):
+        if is_loopback(c.ip):
             return "loopback"
         if org.is_relay(c.ip):
             return "relay"
@@ -94,7 +90,7 @@ def same_server(older: Hop, newer: Hop) -> bool | None:
     domain would pass). ``None`` when there is nothing to compare.
     """
     c = newer.client
-    if c.ip is not None and _loopback(c.ip):
+    if c.ip is not None and is_loopback(c.ip):
         return True  # the same machine: a content filter or a local program
     if c.ip is not None and older.server.ip is not None and c.ip == older.server.ip:
         return True
@@ -125,7 +121,7 @@ def _this_machine(hop: Hop) -> bool:
     ip = hop.server.ip
     return (
         host in ("", "localhost", "localhost.localdomain")
-        and (ip is None or _loopback(ip))
+        and (ip is None or is_loopback(ip))
         and hop.kind in ("relay", "local", "unknown")
     )
 

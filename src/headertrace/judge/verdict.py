@@ -18,7 +18,7 @@ from headertrace.judge.custody import Custody, client_match, walk
 from headertrace.judge.org import Organisation
 from headertrace.models import Client, Confidence, Finding, Hop, JSONDict, Origin, Verdict
 from headertrace.parse.addresses import is_internal, normalise_ip
-from headertrace.parse.headers import HeaderBlock
+from headertrace.parse.headers import HeaderBlock, one_line
 
 KINDS = (
     "forged",
@@ -56,10 +56,6 @@ EVIDENCE_HEADERS = (
     "X-MS-Exchange-CrossTenant-FromEntityHeader",
 )
 _EVIDENCE_LOWER = {h.lower() for h in EVIDENCE_HEADERS}
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 @dataclass(slots=True)

@@ -53,6 +53,11 @@ def _port(digits: str) -> int | None:
     return value if 0 < value < 65536 else None
 
 
+def is_loopback(ip: str) -> bool:
+    """127.0.0.0/8 or ::1 (normalised addresses): the same machine."""
+    return ip.startswith("127.") or ip == "::1"
+
+
 @lru_cache(maxsize=4096)
 def is_internal(ip: str) -> bool:
     """True for addresses that cannot identify a sender on the public internet.

@@ -46,6 +46,11 @@ def header_end(data: bytes) -> int:
     return best
 
 
+def one_line(value: str) -> str:
+    """A header value unfolded: every run of whitespace (folding included) as one space."""
+    return " ".join(value.split())
+
+
 def decode(data: bytes) -> str:
     """Header bytes -> text. UTF-8 where it is valid (RFC 6532), else Latin-1, which maps
     every byte to one character so nothing is lost and offsets stay meaningful."""

@@ -22,6 +22,7 @@ from headertrace.parse import tables
 from headertrace.parse.addresses import normalise_ip
 from headertrace.parse.comments import Facts, read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
+from headertrace.parse.headers import one_line
 from headertrace.parse.lexer import Kind, Lexer, Token
 from headertrace.parse.vendors import sendmail_version, style_for
 
@@ -136,7 +137,7 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         tls=tls,
         auth=auth,
         timestamp=timestamp,
-        timestamp_raw=" ".join(date_text.split()) if date_text is not None else None,
+        timestamp_raw=one_line(date_text) if date_text is not None else None,
         kind=kind,
         status=status,
         defects=tuple(dict.fromkeys(defects)),

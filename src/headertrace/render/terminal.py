@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from headertrace.models import Hop, Trace
+from headertrace.parse.headers import one_line
 
 _HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: ")
 _SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
@@ -27,7 +28,7 @@ def render_trace(trace: Trace, *, title: str | None = None) -> RenderableType:
         parts.append(Text("Evidence:", style="bold"))
         parts.extend(
             Text(
-                f"  {_one_line(e)}" if _HEADER_LINE.match(e) else f"  Received: {_one_line(e)}",
+                f"  {one_line(e)}" if _HEADER_LINE.match(e) else f"  Received: {one_line(e)}",
                 style="cyan",
             )
             for e in trace.verdict.evidence
@@ -147,10 +148,6 @@ def _found_in(trace: Trace) -> str | None:
     wrappers = [w.get("kind") for w in source.wrappers if w.get("kind")]
     chain = f" (inside {' > '.join(str(k) for k in wrappers)})" if wrappers else ""
     return f"Traced the message found in {where}{part}{chain}."
-
-
-def _one_line(raw: str) -> str:
-    return " ".join(raw.split())
 
 
 def print_trace(trace: Trace, console: Console, *, title: str | None = None) -> None:
