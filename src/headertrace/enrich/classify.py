@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
@@ -209,16 +210,47 @@ def helo_kind(helo: str | None) -> str | None:
     return "fqdn"
 
 
-def _embedded_patterns(address: ipaddress.IPv4Address) -> list[str]:
-    octets = str(address).split(".")
-    forward = octets
-    backward = octets[::-1]
-    sep = r"[.\-_x]?"
-    patterns = []
-    for order in (forward, backward):
-        patterns.append(sep.join(rf"0{{0,2}}{o}" for o in order))
-    patterns.append(f"{int(address):08x}")
-    return patterns
+_SEPARATORS: Final = frozenset(".-_x")
+
+
+def _spells_at(name: str, at: int, octets: Sequence[str], k: int) -> bool:
+    """Whether ``octets[k:]`` are written at ``name[at:]``: each octet with up to two leading
+    zeros, one optional separator between octets, and no digit after the last."""
+    octet = octets[k]
+    for pad in range(3):
+        if pad and name[at + pad - 1 : at + pad] != "0":
+            break
+        end = at + pad + len(octet)
+        if name[at + pad : end] != octet:
+            continue
+        if k == 3:
+            if not name[end : end + 1].isdigit():
+                return True
+            continue
+        if _spells_at(name, end, octets, k + 1):
+            return True
+        if name[end : end + 1] in _SEPARATORS and _spells_at(name, end + 1, octets, k + 1):
+            return True
+    return False
+
+
+def _spells_ipv4(name: str, address: ipaddress.IPv4Address) -> bool:
+    """``203-0-113-5``, ``5.113.0.203``, ``ip203000113005``, ``cb007105`` (hex) in ``name``,
+    not inside a longer run of digits. Plain string work, no pattern compiled per address
+    (compiling one per unique address once cost more than the rest of a trace)."""
+    forward = str(address).split(".")
+    hexed = f"{int(address):08x}"
+    at = name.find(hexed)
+    while at >= 0:
+        if not name[at - 1 : at].isdigit() and not name[at + 8 : at + 9].isdigit():
+            return True
+        at = name.find(hexed, at + 1)
+    for start, char in enumerate(name):
+        if not char.isdigit() or name[start - 1 : start].isdigit():
+            continue  # an octet starts a run of digits
+        if _spells_at(name, start, forward, 0) or _spells_at(name, start, forward[::-1], 0):
+            return True
+    return False
 
 
 @lru_cache(maxsize=16384)
@@ -231,12 +263,9 @@ def rdns_embeds_address(rdns: str | None, ip: str | None) -> bool:
     if name is None or address is None:
         return False
     if isinstance(address, ipaddress.IPv4Address):
-        for pattern in _embedded_patterns(address):
-            if re.search(rf"(?<![0-9]){pattern}(?![0-9])", name):
-                return True
-        return False
+        return _spells_ipv4(name, address)
     compact = "".join(address.exploded.split(":")[4:])
-    flat = re.sub(r"[.\-_]", "", name)
+    flat = name.replace(".", "").replace("-", "").replace("_", "")
     return compact in flat
 
 
