@@ -150,6 +150,16 @@ def test_deep_comments_and_unclosed_delimiters() -> None:
     assert any("comment-depth-cap" in h.defects or "unclosed-comment" in h.defects for h in t.hops)
 
 
+# A hang guard (pytest-timeout), not a timed assertion: when each comment that never closes
+# was scanned to the end of its header, these 60 headers took minutes; linear, a second.
+@pytest.mark.timeout(60)
+def test_many_unbalanced_comments_stay_linear() -> None:
+    value = "from a " + "((( )" * 3_200 + " by b; Mon, 2 Oct 2023 12:00:00 +0000"
+    t = trace(_message(*([value] * 60)))
+    assert len(t.hops) == 60
+    assert "unbalanced-comment" in t.hops[0].defects
+
+
 def test_mixed_line_endings_and_8bit() -> None:
     data = (
         b"Received: from a (a [192.0.2.1])\r\n\tby b (Postfix) with ESMTP id X;\r"
