@@ -11,7 +11,7 @@ and the ``for`` clause is ``Hop.recipient`` (JSON ``"for"``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -149,6 +149,15 @@ class Hop:
         """Shortcut for ``hop.client.ip``."""
         return self.client.ip
 
+    def with_attribution(self, attribution: Attribution | None) -> Hop:
+        """A copy with ``attribution`` set. What ``dataclasses.replace`` does, several times
+        faster: it runs for every hop of every trace."""
+        new = object.__new__(Hop)
+        for name in _HOP_FIELDS:
+            object.__setattr__(new, name, getattr(self, name))
+        object.__setattr__(new, "attribution", attribution)
+        return new
+
     def to_dict(self) -> JSONDict:
         return {
             "index": self.index,
@@ -171,6 +180,9 @@ class Hop:
             "defects": list(self.defects),
             "attribution": self.attribution.to_dict() if self.attribution else None,
         }
+
+
+_HOP_FIELDS = tuple(f.name for f in fields(Hop) if f.name != "attribution")
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,19 +81,32 @@ def normalize_ip(text: str | None) -> str | None:
     return str(address) if address is not None else None
 
 
+def _block(network: str, cls: str, note: str) -> tuple[int, int, int, str, str]:
+    net = ipaddress.ip_network(network)
+    return net.version, int(net.network_address), int(net.broadcast_address), cls, note
+
+
+# Every special block as an integer range, in the order they are tested: the first that
+# holds the address names its class. Integer compares, because ``address in network`` and
+# the ``is_*`` properties of ``ipaddress`` cost microseconds each.
+_BLOCKS: Final = (
+    _block("0.0.0.0/32", "unspecified", "Unspecified address"),
+    _block("::/128", "unspecified", "Unspecified address"),
+    _block("127.0.0.0/8", "loopback", "Loopback"),
+    _block("::1/128", "loopback", "Loopback"),
+    _block("169.254.0.0/16", "link-local", "Link-local"),
+    _block("fe80::/10", "link-local", "Link-local"),
+    _block("224.0.0.0/4", "multicast", "Multicast"),
+    _block("ff00::/8", "multicast", "Multicast"),
+    _block("255.255.255.255/32", "reserved", "Limited broadcast, RFC 919"),
+    *(_block(str(network), cls, note) for network, cls, note in _SPECIAL),
+)
+
+
 def _classify(address: IPAddress) -> tuple[str, str | None]:
-    if address.is_unspecified:
-        return "unspecified", "Unspecified address"
-    if address.is_loopback:
-        return "loopback", "Loopback"
-    if address.is_link_local:
-        return "link-local", "Link-local"
-    if address.is_multicast:
-        return "multicast", "Multicast"
-    if address == ipaddress.IPv4Address("255.255.255.255"):
-        return "reserved", "Limited broadcast, RFC 919"
-    for network, cls, note in _SPECIAL:
-        if address.version == network.version and address in network:
+    version, value = address.version, int(address)
+    for block_version, first, last, cls, note in _BLOCKS:
+        if block_version == version and first <= value <= last:
             return cls, note
     return "global", None
 

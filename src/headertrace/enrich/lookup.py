@@ -691,7 +691,7 @@ def _with_online(hop: Hop, info: IpInfo | None, listings: list[BlocklistResult])
         network=info if info is not None else attribution.network,
         blocklists=tuple(listings),
     )
-    return dataclasses.replace(hop, attribution=attribution)
+    return hop.with_attribution(attribution)
 
 
 def _listing_evidence(listings: list[BlocklistResult]) -> tuple[str, ...]:

@@ -191,9 +191,7 @@ def enrich_offline(
     """The trace with every hop's offline ``attribution`` filled and the consistency findings
     appended (without duplicating findings already present). Opens no socket."""
     hops = tuple(
-        dataclasses.replace(
-            hop, attribution=attribute_offline(hop, include_private=include_private)
-        )
+        hop.with_attribution(attribute_offline(hop, include_private=include_private))
         for hop in trace.hops
     )
     findings = merge_findings(trace.findings, consistency_findings(hops, external=external))
