@@ -72,9 +72,35 @@ class Facts:
 
 def read_comment(text: str, facts: Facts, defects: list[str], depth: int = 0) -> None:
     """Read one comment's text into ``facts``."""
+    if depth == 0 and len(vars(facts)) == 1:
+        # Nothing read yet but words, which reading never consults: what this comment
+        # yields depends on its text alone, so it is read once ("(Postfix)",
+        # "(localhost [127.0.0.1])" and "(8.14.4/8.14.4)" stand in header after header).
+        found, found_defects, words = _read_alone(text)
+        for name, value in found:
+            setattr(facts, name, value)
+        facts.words.extend(words)
+        defects.extend(found_defects)
+        return
+    _read_text(text, facts, defects, depth)
+
+
+def _read_text(text: str, facts: Facts, defects: list[str], depth: int) -> None:
     tokens, lex_defects = _lex(text)
     defects.extend(lex_defects)
     _read_tokens(tokens, facts, defects, depth)
+
+
+@lru_cache(maxsize=8192)
+def _read_alone(
+    text: str,
+) -> tuple[tuple[tuple[str, object], ...], tuple[str, ...], tuple[str, ...]]:
+    """The facts, defects and words one comment yields when read into empty facts."""
+    facts = Facts()
+    defects: list[str] = []
+    _read_text(text, facts, defects, 0)
+    found = tuple((name, value) for name, value in vars(facts).items() if name != "words")
+    return found, tuple(defects), tuple(facts.words)
 
 
 @lru_cache(maxsize=8192)

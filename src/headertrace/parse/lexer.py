@@ -1,8 +1,9 @@
 """One linear pass over a header value: words, comments, literals, quoted strings, addresses.
 
-The lexer never backtracks. Each character is looked at a bounded number of times: the
-regular expressions it uses are single character classes (no alternation that can retry),
-and nested comments are tracked with a depth counter capped at ``MAX_COMMENT_DEPTH``.
+Each character is looked at a bounded number of times. One regular expression whose
+alternatives each start with a different character finds every token (see ``_TOKEN``);
+comments nested deeper than the pattern reads are paired by one stack pass over the rest of
+the header, never by a scan per comment. Nesting past ``MAX_COMMENT_DEPTH`` is a defect.
 
 Example::
 
@@ -13,6 +14,8 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import NamedTuple
 
 MAX_COMMENT_DEPTH = 16
@@ -48,32 +51,32 @@ class Token(NamedTuple):
     """True when no whitespace separates this token from the previous one."""
 
 
-# One pattern for every token, leading blanks included, run with ``finditer``. After the
-# blanks, each alternative starts with a different character, so the engine never retries
-# another branch, with one bounded exception: a comment is first tried as one match with
-# at most one comment nested inside it, which is every comment real servers write. When
-# that fails (deeper nesting, or a comment that never closes) the scan has stopped at the
-# next parenthesis, and the ``(`` alternative hands the comment to ``_comment_end``.
+# One pattern for every token, run with ``findall``: each match is a pair (the blanks
+# before the token, the token as written), built in C. After the blanks, each alternative
+# starts with a different character, so the engine never retries another branch, with one
+# bounded exception: a comment is first tried as one match with at most one comment nested
+# inside it, which is every comment real servers write. When that fails (deeper nesting,
+# or a comment that never closes) the scan has stopped at the next parenthesis, the ``(``
+# comes back alone, and ``_comment_end`` finds where that comment ends.
 _TOKEN = re.compile(
-    r"""\s*(?:"""
-    r"""([^\s()\[\]<>";,]+)"""  # 1 word
-    r"""|(\[[^\]]*\]?)"""  # 2 [literal]
-    r"""|(<[^>]*>?)"""  # 3 <angle>
-    r"""|("(?:[^"\\]|\\.)*"?)"""  # 4 "quoted"
-    r"""|(;)|(,)"""  # 5, 6
-    r"""|(\((?:[^()\\]|\\[\s\S]|\((?:[^()\\]|\\[\s\S])*\))*\))"""  # 7 (comment (nested))
-    r"""|(\()"""  # 8 any other comment: its end is found by counting depth
-    r"""|(\S))""",  # 9 a stray closer or anything else, kept as a word
+    r"""(\s*)("""
+    r"""[^\s()\[\]<>";,]+"""  # word
+    r"""|\[[^\]]*\]?"""  # [literal]
+    r"""|<[^>]*>?"""  # <angle>
+    r"""|"(?:[^"\\]|\\.)*"?"""  # "quoted"
+    r"""|;|,"""
+    r"""|\((?:[^()\\]|\\[\s\S]|\((?:[^()\\]|\\[\s\S])*\))*\)"""  # (comment (nested))
+    r"""|\S)""",  # "(" of any other comment, a stray closer, or anything else (a word)
 )
-_COMMENT_GROUP = 7
-_DEEP_COMMENT_GROUP = 8
-_GROUP_KIND = (
-    None, Kind.WORD, Kind.LITERAL, Kind.ANGLE, Kind.QUOTED, Kind.SEMI, Kind.COMMA,
-    Kind.COMMENT, Kind.COMMENT, Kind.WORD,
-)  # fmt: skip
+# The kind of a token, from its first character; anything else is a word.
+_FIRST_KIND = {
+    "[": Kind.LITERAL, "<": Kind.ANGLE, '"': Kind.QUOTED, ";": Kind.SEMI, ",": Kind.COMMA,
+    "(": Kind.COMMENT,
+}  # fmt: skip
+_CLOSERS = {Kind.LITERAL: "]", Kind.ANGLE: ">", Kind.QUOTED: '"', Kind.COMMENT: ")"}
 # tuple.__new__ builds a Token in C; the NamedTuple constructor is Python code.
 _new = tuple.__new__
-_CLOSERS = {Kind.LITERAL: "]", Kind.ANGLE: ">", Kind.QUOTED: '"'}
+_GROUPS: Callable[[re.Match[str]], tuple[str, str]] = re.Match.groups  # type: ignore[assignment]
 
 
 class Lexer:
@@ -88,46 +91,45 @@ class Lexer:
         text = self.text
         out: list[Token] = []
         append = out.append
-        prev_end = -1
+        word, comment, closers = Kind.WORD, Kind.COMMENT, _CLOSERS
+        kind_of = _FIRST_KIND.get
         pos = 0
+        prev_end = -1
         restart = True
         while restart:  # runs again only after a comment read by _comment_end
             restart = False
-            for m in _TOKEN.finditer(text, pos):
-                group = m.lastindex
-                if group is None:  # only blanks are left
-                    break
-                if len(out) >= MAX_TOKENS:
-                    self.defects.append("token-cap")
-                    return out
-                start = m.start(group)
-                joined = start == prev_end
-                if group == _COMMENT_GROUP:
-                    end = m.end()
-                    inner = text[start + 1 : end - 1]
-                    append(_new(Token, (Kind.COMMENT, inner, start, end, joined)))
-                elif group == _DEEP_COMMENT_GROUP:
-                    end = self._comment_end(start)
+            # findall builds every pair in C; after a deep comment the rest is read lazily,
+            # so that many deep comments do not each rescan the rest of the header.
+            pairs: Iterator[tuple[str, str]] = (
+                map(_GROUPS, _TOKEN.finditer(text, pos)) if pos else iter(_TOKEN.findall(text))
+            )
+            for blanks, value in islice(pairs, MAX_TOKENS - len(out)):
+                start = pos + len(blanks)
+                end = pos = start + len(value)
+                kind = kind_of(value[0], word)
+                if kind is word:
+                    append(_new(Token, (word, value, start, end, start == prev_end)))
+                elif kind is comment and value == "(":
+                    pos = end = self._comment_end(start)
                     closed = text[end - 1 : end] == ")" and end > start + 1
                     if not closed:
                         self.defects.append("unclosed-comment")
                     inner = text[start + 1 : end - 1 if closed else end]
-                    append(_new(Token, (Kind.COMMENT, inner, start, end, joined)))
-                    pos = prev_end = end
+                    append(_new(Token, (comment, inner, start, end, start == prev_end)))
+                    prev_end = end
                     restart = True
                     break
                 else:
-                    kind = _GROUP_KIND[group]
-                    end = m.end()
-                    value = m.group(group)
-                    if kind in _CLOSERS:
-                        if value[-1:] == _CLOSERS[kind] and len(value) > 1:
-                            value = value[1:-1]
-                        else:
-                            self.defects.append(f"unclosed-{kind}")
-                            value = value[1:]
-                    append(_new(Token, (kind, value, start, end, joined)))
+                    inner = value
+                    if len(value) > 1 and value[-1] == closers.get(kind):
+                        inner = value[1:-1]
+                    elif kind in closers:
+                        self.defects.append(f"unclosed-{kind}")
+                        inner = value[1:]
+                    append(_new(Token, (kind, inner, start, end, start == prev_end)))
                 prev_end = end
+            if not restart and next(pairs, None) is not None:
+                self.defects.append("token-cap")
         return out
 
     def _comment_end(self, start: int) -> int:
@@ -165,7 +167,7 @@ class Lexer:
                 continue
             if c == "(":
                 stack.append(i)
-                if len(stack) == MAX_COMMENT_DEPTH + 1:
+                if len(stack) > MAX_COMMENT_DEPTH and "comment-depth-cap" not in self.defects:
                     self.defects.append("comment-depth-cap")
             elif c == ")" and stack:
                 pairs[stack.pop()] = i + 1
