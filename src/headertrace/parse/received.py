@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from headertrace.models import TLS, Auth, Client, Hop, HopKind, ParseStatus, RdnsStatus, Server
 from headertrace.parse import tables
@@ -177,20 +178,21 @@ def _split_date(text: str, tokens: list[Token]) -> tuple[list[Token], str | None
 
 
 def _split_clauses(tokens: list[Token]) -> _Clauses:
+    """Group the tokens by the keyword that opens each clause; the first ``from``, ``by``,
+    ... opens its clause, a repeated keyword is an ordinary word of the clause it is in."""
     clauses = _Clauses()
+    parts, order = clauses.parts, clauses.order
     current: list[Token] = clauses.preamble
+    word = Kind.WORD
     for tok in tokens:
-        if tok.kind is Kind.WORD:
+        # Keywords are at most four letters: longer words need no lower() and no lookup.
+        if tok.kind is word and len(tok.text) <= 4:
             low = tok.text.lower()
-            if low in KEYWORDS and low not in clauses.parts:
-                current = [tok]
-                clauses.parts[low] = current
-                clauses.order.append(low)
+            if low in KEYWORDS and low not in parts:
+                current = parts[low] = []
+                order.append(low)
                 continue
         current.append(tok)
-    # Drop the keyword token itself from each clause.
-    for key, part in clauses.parts.items():
-        clauses.parts[key] = part[1:]
     return clauses
 
 
@@ -273,19 +275,39 @@ def _protocol(part: list[Token]) -> tuple[str | None, tuple[str | None, str | No
 
 def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | None]:
     """Which MTA wrote the header, from the comments of ``by`` and the ``with`` clause."""
-    texts: list[str] = []
-    for tok in clauses.parts.get("by", [])[1:]:
-        if tok.kind is Kind.COMMENT:
-            version = sendmail_version(tok.text)
-            if version is not None:
-                return "sendmail", version
-            texts.append(tok.text)
+    parts = clauses.parts
+    by_comments = tuple(t.text for t in parts.get("by", [])[1:] if t.kind is Kind.COMMENT)
     # Each clause is read as one text, so that a name spread over words ("with Microsoft
-    # SMTP Server") is found and a version is never taken from another clause.
-    for key in ("with", "id", "via"):
-        words = [t.text for t in clauses.parts.get(key, []) if t.kind is not Kind.ANGLE]
-        texts.append(" ".join(words))
-    texts.extend(t.text for t in clauses.preamble if t.kind is Kind.COMMENT)
+    # SMTP Server") is found and a version is never taken from another clause. The queue
+    # id itself names no software; leaving it out lets the answer be reused.
+    id_part = parts.get("id", [])
+    if id_part and id_part[0].kind is Kind.WORD:
+        id_part = id_part[1:]
+    clause_texts = tuple(
+        " ".join(t.text for t in part if t.kind is not Kind.ANGLE)
+        for part in (parts.get("with", []), id_part, parts.get("via", []))
+    )
+    preamble = tuple(t.text for t in clauses.preamble if t.kind is Kind.COMMENT)
+    lhlo = "lhlo" in by_facts.words or _has_lhlo(clauses)
+    host = (_first_value(parts.get("by")) or "").lower().rstrip(".")
+    return _software_named(by_comments, clause_texts, preamble, lhlo, host)
+
+
+@lru_cache(maxsize=4096)
+def _software_named(
+    by_comments: tuple[str, ...],
+    clause_texts: tuple[str, ...],
+    preamble: tuple[str, ...],
+    lhlo: bool,
+    host: str,
+) -> tuple[str | None, str | None]:
+    """The software and version named by these texts. The same ``by`` part stands in
+    header after header (the receiving server's own stamp), so answers are kept."""
+    for comment in by_comments:
+        version = sendmail_version(comment)
+        if version is not None:
+            return "sendmail", version
+    texts = (*by_comments, *clause_texts, *preamble)
     for text in texts:
         exact = tables.SOFTWARE_EXACT_COMMENTS.get(text.strip().lower())
         if exact is not None:
@@ -302,9 +324,8 @@ def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | Non
         # belong to other clauses ("(Postfix) with ESMTP id 4B2D").
         # "(qmail 4711 invoked ...)": the number after qmail is a process id.
         return name, None if name == "qmail" else _version_after(text, end)
-    if any(f == "lhlo" for f in by_facts.words) or _has_lhlo(clauses):
+    if lhlo:
         return "Zimbra", None
-    host = (_first_value(clauses.parts.get("by")) or "").lower().rstrip(".")
     for suffix, name in tables.SOFTWARE_BY_HOST:
         if host.endswith(suffix) or host == suffix[1:]:
             return name, None
