@@ -75,6 +75,7 @@ def parse_ip(text: str | None) -> IPAddress | None:
     return ipaddress.ip_address(canonical) if canonical is not None else None
 
 
+@lru_cache(maxsize=16384)
 def normalize_ip(text: str | None) -> str | None:
     """The canonical text of an address (mapped IPv6 unwrapped), or ``None``."""
     address = parse_ip(text)

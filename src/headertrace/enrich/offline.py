@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from headertrace.enrich.classify import (
     classify_ip,
@@ -29,22 +30,40 @@ def attribute_offline(hop: Hop, *, include_private: bool = False) -> Attribution
     Online parts already present on the hop (``network``, ``blocklists``) are kept.
     """
     client, server = hop.client, hop.server
-    ip = normalize_ip(client.ip)
-    server_ip = normalize_ip(server.ip)
+    found = _attribution(
+        client.ip, client.helo, client.rdns, server.host, server.ip, include_private=include_private
+    )
     previous = hop.attribution
+    if previous is None or (previous.network is None and not previous.blocklists):
+        return found
+    return dataclasses.replace(found, network=previous.network, blocklists=previous.blocklists)
+
+
+@lru_cache(maxsize=8192)
+def _attribution(
+    ip: str | None,
+    helo: str | None,
+    rdns: str | None,
+    server_host: str | None,
+    server_ip: str | None,
+    *,
+    include_private: bool,
+) -> Attribution:
+    """Offline attribution depends on these names alone; the same hop shapes (a server's
+    own content filter, its relays) come back message after message."""
+    normal_ip = normalize_ip(ip)
+    normal_server_ip = normalize_ip(server_ip)
     return Attribution(
-        ip=ip if ip is not None else client.ip,
-        ip_class=classify_ip(client.ip) if client.ip else None,
-        ip_note=ip_note(client.ip),
-        server_ip=server_ip if server_ip is not None else server.ip,
-        server_ip_class=classify_ip(server.ip) if server.ip else None,
-        helo_kind=helo_kind(client.helo),
-        helo_domain=registered_domain(client.helo, include_private=include_private),
-        rdns_domain=registered_domain(client.rdns, include_private=include_private),
-        by_domain=registered_domain(server.host, include_private=include_private),
-        rdns_dynamic=rdns_embeds_address(client.rdns, client.ip),
-        network=previous.network if previous else None,
-        blocklists=previous.blocklists if previous else (),
+        ip=normal_ip if normal_ip is not None else ip,
+        ip_class=classify_ip(ip) if ip else None,
+        ip_note=ip_note(ip),
+        server_ip=normal_server_ip if normal_server_ip is not None else server_ip,
+        server_ip_class=classify_ip(server_ip) if server_ip else None,
+        helo_kind=helo_kind(helo),
+        helo_domain=registered_domain(helo, include_private=include_private),
+        rdns_domain=registered_domain(rdns, include_private=include_private),
+        by_domain=registered_domain(server_host, include_private=include_private),
+        rdns_dynamic=rdns_embeds_address(rdns, ip),
     )
 
 

@@ -11,10 +11,13 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 
+_ADDRESS = re.compile(r"[0-9A-Fa-f.:]+")
 
-@lru_cache(maxsize=4096)
+
+@lru_cache(maxsize=16384)
 def normalise_ip(text: str) -> str | None:
     """Return the canonical form of an address literal, or ``None`` if it is not one."""
     s = text.strip().strip("[]").strip()
@@ -24,8 +27,8 @@ def normalise_ip(text: str) -> str | None:
         s = s.split("%", 1)[0]
     if not s or len(s) > 64:
         return None
-    if s[0] not in "0123456789abcdefABCDEF:":
-        return None
+    if _ADDRESS.fullmatch(s) is None:
+        return None  # a host name: no exception raised and caught for it
     try:
         addr = ipaddress.ip_address(s)
     except ValueError:
