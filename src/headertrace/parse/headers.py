@@ -21,14 +21,26 @@ class HeaderBlock:
 
     fields: list[tuple[str, str]] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    _index: dict[str, list[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _indexed: int = field(default=-1, init=False, repr=False, compare=False)
 
     def get_all(self, name: str) -> list[str]:
-        low = name.lower()
-        return [v for n, v in self.fields if n.lower() == low]
+        return list(self._by_name().get(name.lower(), ()))
 
     def get(self, name: str) -> str | None:
-        low = name.lower()
-        return next((v for n, v in self.fields if n.lower() == low), None)
+        values = self._by_name().get(name.lower())
+        return values[0] if values else None
+
+    def _by_name(self) -> dict[str, list[str]]:
+        """Values by lower-cased name, built once (and again if fields were added)."""
+        if self._indexed != len(self.fields):
+            index: dict[str, list[str]] = {}
+            for name, value in self.fields:
+                index.setdefault(name.lower(), []).append(value)
+            self._index, self._indexed = index, len(self.fields)
+        return self._index
 
 
 def header_end(data: bytes) -> int:
