@@ -153,15 +153,16 @@ def _fast(text: str) -> DateResult | None:
     m = _RFC5322.match(text)
     if m is None:
         return None
-    month = MONTHS.get(m.group(2).lower())
-    hours, minutes = int(m.group(8)), int(m.group(9))
+    day, mon, year, hour, minute, second, sign, zone_h, zone_m = m.groups()
+    month = MONTHS.get(mon.lower())
+    hours, minutes = int(zone_h), int(zone_m)
     if month is None or hours > 23 or minutes > 59:
         return None
-    offset = (hours * 60 + minutes) * (-1 if m.group(7) == "-" else 1)
+    offset = (hours * 60 + minutes) * (-1 if sign == "-" else 1)
     try:
         value = datetime(
-            int(m.group(3)), month, int(m.group(1)), int(m.group(4)), int(m.group(5)),
-            min(int(m.group(6) or 0), 59), tzinfo=_zone(offset),
+            int(year), month, int(day), int(hour), int(minute),
+            min(int(second or 0), 59), tzinfo=_zone(offset),
         )  # fmt: skip
     except ValueError:
         return None
