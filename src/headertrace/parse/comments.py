@@ -52,6 +52,7 @@ class Facts:
     host: str | None = None  # a host name written next to the address: the rDNS
     host_unknown: bool = False  # "unknown [ip]": the server found no rDNS
     ip: str | None = None
+    ip_bare: bool = False  # written without brackets: qmail "(192.0.2.7)", "(user@192.0.2.7)"
     port: int | None = None
     ident: str | None = None
     forged: bool = False
@@ -175,6 +176,11 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         # SquirrelMail "(proxying for 192.0.2.7)": an address the web client claimed
         # through a proxy; the connecting address is the one the server saw.
         return len(tokens)
+    if low in ("helo", "ehlo", "lhlo") and i + 1 == len(tokens):
+        # qmail "(HELO )": the client sent an empty argument; it still differed from
+        # the remote host name, so the name before the comment is the rDNS.
+        facts.helo_verb = low.upper()
+        return i + 1
     if low in ("helo", "ehlo", "lhlo") and nxt is not None:
         said = _next_word(tokens, i + 1)
         if said is not None:
@@ -224,7 +230,8 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         if ip is not None and port is not None:
             facts.port = facts.port or port
     if ip is not None:
-        facts.ip = facts.ip or ip
+        if facts.ip is None:
+            facts.ip, facts.ip_bare = ip, True
         return i + 1
     if nxt is not None and nxt.kind is Kind.LITERAL and _hostlike(text):
         facts.host = facts.host or text  # "rdns [ip]"
@@ -364,7 +371,8 @@ def _user_at(tokens: list[Token], i: int, text: str, facts: Facts) -> int:
             facts.ip = facts.ip or ip
         return i + 3
     if ip is not None:
-        facts.ip = facts.ip or ip
+        if facts.ip is None:
+            facts.ip, facts.ip_bare = ip, True
         facts.ident = facts.ident or user or None
         return i + 1
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None

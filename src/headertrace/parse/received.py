@@ -353,13 +353,14 @@ def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
         if tok.kind is Kind.LITERAL and facts.ip is None:
             facts.ip = normalise_ip(tok.text)
     ip = facts.ip or value_ip
-    style = style_for(software)
+    style = style_for(software, facts.ip_bare)
 
     helo: str | None
     rdns: str | None = None
     status: RdnsStatus = "not_recorded"
-    if facts.helo is not None:
+    if facts.helo is not None or facts.helo_verb is not None:
         # "from rdns (HELO helo)" / "from rdns ([ip] helo=helo)": the name is the rDNS.
+        # qmail "from rdns (HELO ) (ip)": an empty HELO, still not the name.
         helo = facts.helo
         if value is None or value_ip is not None or value.lower() == "unknown":
             status = "none" if (value or "").lower() == "unknown" or value_ip else status

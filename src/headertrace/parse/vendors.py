@@ -5,7 +5,9 @@ The same shape means different things to different servers. ``from X ([192.0.2.7
 * sendmail: X is the HELO; the missing name means the reverse lookup failed.
 * Exim: X is the reverse DNS; Exim leaves out ``helo=`` when the HELO equals it.
 * qmail: ``from X (192.0.2.7)``; X is the reverse DNS, HELO equal to it when no
-  ``(HELO y)`` is written.
+  ``(HELO y)`` is written (qmail-smtpd.c writes the HELO only when it differs from the
+  remote host name). qmail never names itself in this header, so the shape is the sign:
+  an address written without brackets, when no other software is named.
 * Microsoft (IMS, SMTPSVC, Exchange 2007+): X is the HELO; Exchange never records rDNS.
 
 Each family is one entry of :data:`FROM_STYLES`, with an example header.
@@ -42,6 +44,11 @@ FROM_STYLES: dict[str, FromStyle] = {
     ),
     "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
     "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
+    # Yahoo's SMTP and group servers run qmail; its webmail ("from [ip] via HTTP") has no
+    # name lookup, hence rDNS not recorded.
+    "Yahoo": FromStyle(
+        "rdns_first", False, "from mx.example.org (HELO x) (192.0.2.7) by mta.yahoo.com with SMTP"
+    ),
     "Zimbra": FromStyle("rdns_first", True, "from mail (LHLO mail) (10.0.0.5) by mail with LMTP"),
     "Microsoft SMTP Server": FromStyle(
         "helo_first", False, "from EX01.corp.example.com (10.0.0.5) by EX02 with Microsoft SMTP"
@@ -65,10 +72,16 @@ FROM_STYLES: dict[str, FromStyle] = {
 DEFAULT_STYLE = FromStyle("helo_first", False, "from client ([192.0.2.7]) by mx")
 
 
-def style_for(software: str | None) -> FromStyle:
-    """The from-part layout of ``software`` (the generic one when unknown)."""
+def style_for(software: str | None, bare_ip: bool = False) -> FromStyle:
+    """The from-part layout of ``software`` (the generic one when unknown).
+
+    ``bare_ip``: the client address stands in a comment without brackets,
+    ``from mx.example.org (192.0.2.7)`` or ``(user@192.0.2.7)``. With no software named,
+    that is qmail (and the servers that copy its header: Critical Path, Yahoo).
+    Exchange 2007+ writes the same shape, but names itself ("with Microsoft SMTP Server").
+    """
     if software is None:
-        return DEFAULT_STYLE
+        return FROM_STYLES["qmail"] if bare_ip else DEFAULT_STYLE
     return FROM_STYLES.get(software, DEFAULT_STYLE)
 
 
