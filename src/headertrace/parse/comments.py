@@ -182,10 +182,12 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         facts.helo_verb = low.upper()
         return i + 1
     if low in ("helo", "ehlo", "lhlo") and nxt is not None:
-        said = _next_word(tokens, i + 1)
+        # The client chose everything to the end of this comment ("HELO x [192.0.2.9]",
+        # "HELO x (y [192.0.2.9])"): it may name the HELO, never the client's address.
+        said = nxt.text if nxt.kind is Kind.QUOTED else _next_word(tokens, i + 1)
         if said is not None:
             facts.helo, facts.helo_verb = said, low.upper()
-            return i + 2
+            return len(tokens)
     if low.startswith("ident:"):
         _ident_at_host(text[6:], facts)
         return i + 1
@@ -244,7 +246,8 @@ def _assignment(tokens: list[Token], i: int, key: str, value: str, facts: Facts)
     value = value.rstrip(",")
     if key == "helo":
         facts.helo, facts.helo_verb = value or None, "helo="
-    elif key == "port" and value.isdigit():
+        return _helo_value_end(tokens, i + 1)
+    if key == "port" and value.isdigit():
         facts.port = int(value) if 0 < int(value) < 65536 else None
     elif key == "ident":
         facts.ident = value or None
@@ -262,6 +265,15 @@ def _assignment(tokens: list[Token], i: int, key: str, value: str, facts: Facts)
     elif key == "user" and facts.auth_evidence == "auth=yes":
         facts.auth_identity = value
     return i + 1
+
+
+def _helo_value_end(tokens: list[Token], i: int) -> int:
+    """Exim writes the HELO argument as ``helo=`` and then ``ident=``; what stands between
+    (a junk HELO with spaces, "helo=x [192.0.2.9]") was sent by the client and is skipped,
+    so it never becomes the client's address."""
+    while i < len(tokens) and "=" not in tokens[i].text and tokens[i].kind is not Kind.COMMENT:
+        i += 1
+    return i
 
 
 def _set_auth(facts: Facts, evidence: str, mechanism: str | None, identity: str | None) -> None:
