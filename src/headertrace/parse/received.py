@@ -103,7 +103,7 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     every = (from_facts, by_facts, with_facts, other)
     auth = _auth(protocol, software, every, clauses)
     tls = _tls(protocol, proto_tls, every)
-    kind = _kind(clauses, protocol, client, every)
+    kind = _kind(clauses, protocol, client, every, software)
     if kind == "local":
         local_user = next((f.local_user for f in every if f.local_user), None)
         if local_user and client.ident is None:
@@ -355,6 +355,9 @@ def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
     ip = facts.ip or value_ip
     style = style_for(software, facts.ip_bare)
 
+    if style.local_without_address and ip is None and _one_word(part):
+        return Client(helo=facts.helo, ident=value)
+
     helo: str | None
     rdns: str | None = None
     status: RdnsStatus = "not_recorded"
@@ -394,6 +397,13 @@ def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
     return Client(
         helo=helo, rdns=rdns, rdns_status=status, ip=ip, port=facts.port, ident=facts.ident
     )
+
+
+def _one_word(part: list[Token]) -> bool:
+    """``from root (helo=x)``: one word and comments, as Exim writes a local sender (not a
+    custom text such as Debian's "from authenticated user")."""
+    words = [t for t in part if t.kind is not Kind.COMMENT]
+    return len(words) == 1 and words[0].kind is Kind.WORD
 
 
 def _with_ident(client: Client, ident: str | None) -> Client:
@@ -459,7 +469,11 @@ def _tls(
 
 
 def _kind(
-    clauses: _Clauses, protocol: str | None, client: Client, every: tuple[Facts, ...]
+    clauses: _Clauses,
+    protocol: str | None,
+    client: Client,
+    every: tuple[Facts, ...],
+    software: str | None,
 ) -> HopKind:
     low = (protocol or "").lower()
     if low in tables.FETCH_PROTOCOLS:
@@ -472,6 +486,9 @@ def _kind(
     from_words = [t.text.lower() for t in clauses.parts.get("from", []) if t.kind is Kind.WORD]
     if from_words[:3] == ["mail", "pickup", "service"]:
         return "local"  # Exchange: a file dropped in the pickup folder
+    from_part = clauses.parts.get("from", [])
+    if client.ip is None and style_for(software).local_without_address and _one_word(from_part):
+        return "local"  # Exim "from amavis by mail with scanned-ok"
     if low in tables.CLIENT_PROTOCOLS and client.ip is None and client.helo is None:
         return "local"  # webmail/API submission with no client recorded (Gmail "with HTTP")
     if "from" in clauses.parts and (client.ip is not None or client.helo is not None):

@@ -30,6 +30,8 @@ class FromStyle:
     records_rdns: bool
     """Whether this family writes the reverse DNS name at all."""
     example: str
+    local_without_address: bool = False
+    """A from part with no address is a local submission whose first word is the ident."""
 
 
 FROM_STYLES: dict[str, FromStyle] = {
@@ -39,8 +41,14 @@ FROM_STYLES: dict[str, FromStyle] = {
     "Postfix": FromStyle(
         "helo_first", True, "from mx.example.org (unknown [192.0.2.7]) by mail (Postfix)"
     ),
+    # Exim's received_header_text writes "from $sender_rcvhost" (always with "[ip]") for a
+    # remote host, else "from IDENT (helo=HELO)":
+    # "from root (helo=localhost) by mail with local-esmtp (Exim 4.50)".
     "Exim": FromStyle(
-        "rdns_first", True, "from mx.example.org ([192.0.2.7]) by mail with esmtp (Exim 4.96)"
+        "rdns_first",
+        True,
+        "from mx.example.org ([192.0.2.7]) by mail with esmtp (Exim 4.96)",
+        local_without_address=True,
     ),
     "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
     "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
