@@ -250,6 +250,9 @@ def _protocol(part: list[Token]) -> tuple[str | None, tuple[str | None, str | No
     words = [t for t in part if t.kind is Kind.WORD]
     if not words:
         return None, (None, None)
+    encrypted = _encrypted_with(part, words)
+    if encrypted is not None:
+        return encrypted
     first = words[0].text
     if first.lower() == "microsoft":
         # "with Microsoft SMTP Server (...)", "with Microsoft SMTPSVC(6.0.3790.1830)"
@@ -269,6 +272,21 @@ def _protocol(part: list[Token]) -> tuple[str | None, tuple[str | None, str | No
         if tok.text.lower() == "tls" and k > 0:
             cipher = words[k + 1].text
     return first, (None, cipher)
+
+
+def _encrypted_with(
+    part: list[Token], words: list[Token]
+) -> tuple[str, tuple[str | None, str | None]] | None:
+    """The cipher written before the protocol: MessageLabs ``with AES256-GCM-SHA384
+    encrypted SMTP``, the qmail TLS patch ``with (DHE-RSA-AES256-SHA encrypted) SMTP``."""
+    if len(words) >= 3 and words[1].text.lower() == "encrypted":
+        return words[2].text, (None, words[0].text)
+    head = part[0]
+    if head.kind is Kind.COMMENT:
+        cipher, _, marker = head.text.strip().partition(" ")
+        if marker.strip().lower() == "encrypted" and cipher:
+            return words[0].text, (None, cipher)
+    return None
 
 
 def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | None]:
