@@ -91,7 +91,7 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     if software == "Microsoft SMTP Server" and hop_id and _looks_like_version(hop_id):
         version = hop_id  # Exchange 2007+ writes its build as the "id"
 
-    client = _client(clauses.parts.get("from", []), from_facts, software)
+    client = _client(clauses.parts.get("from", []), from_facts, software, _qmail_by(clauses))
     if "from" not in clauses.parts and other.ip is not None:
         # qmail-queue's "(qmail 1 invoked from network[192.0.2.7/host.example])"
         client = Client(
@@ -297,12 +297,12 @@ def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | Non
             version = sendmail_version(tok.text)
             if version is not None:
                 return "sendmail", version
-            texts.append(tok.text)
+            texts.append(" ".join(tok.text.split()))  # folded: "Internet Mail\n\tService"
     # Each clause is read as one text, so that a name spread over words ("with Microsoft
     # SMTP Server") is found and a version is never taken from another clause.
     for key in ("with", "id", "via"):
         words = [t.text for t in clauses.parts.get(key, []) if t.kind is not Kind.ANGLE]
-        texts.append(" ".join(words))
+        texts.append(" ".join(" ".join(words).split()))
     texts.extend(t.text for t in clauses.preamble if t.kind is Kind.COMMENT)
     for text in texts:
         exact = tables.SOFTWARE_EXACT_COMMENTS.get(text.strip().lower())
@@ -352,8 +352,9 @@ def _looks_like_version(text: str) -> bool:
     return len(parts) >= 3 and all(p.isdigit() for p in parts)
 
 
-def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
-    """Read the ``from`` part with the layout of the server's family."""
+def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: bool) -> Client:
+    """Read the ``from`` part with the layout of the server's family; ``qmail_by``: the
+    ``by`` part is written as qmail writes it."""
     if not part:
         return Client()
     head = part[0]
@@ -371,7 +372,7 @@ def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
         if tok.kind is Kind.LITERAL and facts.ip is None:
             facts.ip = normalise_ip(tok.text)
     ip = facts.ip or value_ip
-    style = style_for(software, facts.ip_bare)
+    style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
 
     if style.local_without_address and ip is None and _one_word(part):
         return Client(helo=facts.helo, ident=value)
@@ -415,6 +416,19 @@ def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
     return Client(
         helo=helo, rdns=rdns, rdns_status=status, ip=ip, port=facts.port, ident=facts.ident
     )
+
+
+def _qmail_by(clauses: _Clauses) -> bool:
+    """The rest of qmail's header: ``by host with SMTP``, no comment naming software.
+    Critical Path copies qmail's from part and writes only its version: ``by host
+    (7.0.030.2) (authenticated as bob) id ...``. Not: "(LSMTP for Windows NT v1.1b)",
+    "by host (10.0.0.5)", or PowerMTA with its banner hidden ("by host id ...; date
+    (envelope-from <x>)")."""
+    for tok in clauses.parts.get("by", [])[1:]:
+        if tok.kind is Kind.COMMENT:  # the first one, where servers name themselves
+            text = tok.text.strip()
+            return normalise_ip(text) is None and text.replace(".", "").isdigit()
+    return "with" in clauses.parts
 
 
 def _one_word(part: list[Token]) -> bool:

@@ -52,11 +52,6 @@ FROM_STYLES: dict[str, FromStyle] = {
     ),
     "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
     "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
-    # Yahoo's SMTP and group servers run qmail; its webmail ("from [ip] via HTTP") has no
-    # name lookup, hence rDNS not recorded.
-    "Yahoo": FromStyle(
-        "rdns_first", False, "from mx.example.org (HELO x) (192.0.2.7) by mta.yahoo.com with SMTP"
-    ),
     "Zimbra": FromStyle("rdns_first", True, "from mail (LHLO mail) (10.0.0.5) by mail with LMTP"),
     "Microsoft SMTP Server": FromStyle(
         "helo_first", False, "from EX01.corp.example.com (10.0.0.5) by EX02 with Microsoft SMTP"
@@ -80,17 +75,19 @@ FROM_STYLES: dict[str, FromStyle] = {
 DEFAULT_STYLE = FromStyle("helo_first", False, "from client ([192.0.2.7]) by mx")
 
 
-def style_for(software: str | None, bare_ip: bool = False) -> FromStyle:
+def style_for(software: str | None, qmail_shape: bool = False) -> FromStyle:
     """The from-part layout of ``software`` (the generic one when unknown).
 
-    ``bare_ip``: the client address stands in a comment without brackets,
-    ``from mx.example.org (192.0.2.7)`` or ``(user@192.0.2.7)``. With no software named,
-    that is qmail (and the servers that copy its header: Critical Path, Yahoo).
-    Exchange 2007+ writes the same shape, but names itself ("with Microsoft SMTP Server").
+    ``qmail_shape``: ``from mx.example.org (192.0.2.7) by mx with SMTP``: the address
+    without brackets and no comment naming software after ``by``. When the software has
+    no layout of its own (none named, or only known by its host, as Yahoo's qmail
+    servers), that is qmail's header, also copied by Critical Path. Exchange 2007+ writes
+    the same from part, but names itself ("with Microsoft SMTP Server").
     """
-    if software is None:
-        return FROM_STYLES["qmail"] if bare_ip else DEFAULT_STYLE
-    return FROM_STYLES.get(software, DEFAULT_STYLE)
+    style = FROM_STYLES.get(software or "")
+    if style is None:
+        return FROM_STYLES["qmail"] if qmail_shape else DEFAULT_STYLE
+    return style
 
 
 _SENDMAIL_PREFIXES = ("smi-", "switch-", "sentrion")
