@@ -36,6 +36,7 @@ from functools import lru_cache
 
 from headertrace.parse.addresses import normalise_ip, split_port
 from headertrace.parse.lexer import Kind, Lexer, Token
+from headertrace.parse.tables import ADDRESS_AFTER_NAME, NO_NAME
 
 MAX_NESTED = 3  # comments inside comments read for facts: "(may be forged)", "(verified OK)"
 
@@ -191,7 +192,7 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
     if low.startswith("ident:"):
         _ident_at_host(text[6:], facts)
         return i + 1
-    if low == "unknown" and nxt is not None and nxt.kind is Kind.LITERAL:
+    if low.strip("<>") in NO_NAME and nxt is not None and nxt.kind is Kind.LITERAL:
         facts.host_unknown = True
         return i + 1
     if low == "may" and _followed_by(tokens, i, ("be", "forged")):
@@ -232,12 +233,15 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         if ip is not None and port is not None:
             facts.port = facts.port or port
     if ip is not None:
-        if facts.ip is None:
+        # Only a comment that opens with it carries an address: "(192.0.2.7)". After a
+        # product name it is a version: "(NAVGW 2.5.2.12)", but see ADDRESS_AFTER_NAME.
+        after_name = i > 0 and tokens[i - 1].text.lower() in ADDRESS_AFTER_NAME
+        if facts.ip is None and (i == 0 or after_name):
             facts.ip, facts.ip_bare = ip, True
         return i + 1
-    if nxt is not None and nxt.kind is Kind.LITERAL and _hostlike(text):
+    if nxt is not None and nxt.kind is Kind.LITERAL and _named_host(text):
         facts.host = facts.host or text  # "rdns [ip]"
-    elif facts.host is None and facts.ip is None and i == 0 and _hostlike(text) and "." in text:
+    elif facts.host is None and facts.ip is None and i == 0 and _named_host(text) and "." in text:
         facts.host = text  # "(host.example.org)" with the address elsewhere
     return i + 1
 
@@ -424,6 +428,11 @@ def _local_from(tokens: list[Token], i: int, facts: Facts) -> int:
 
 
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
+
+
+def _named_host(text: str) -> bool:
+    """A host name, not a version ("AVG SMTP 9.0.935 [4365.1.1/10645]")."""
+    return _hostlike(text) and not text.replace(".", "").isdigit()
 
 
 def _hostlike(text: str) -> bool:

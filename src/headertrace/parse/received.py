@@ -318,8 +318,10 @@ def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | Non
         _, name, text, end = best
         # The version stands in the same comment or clause as the name; the words after it
         # belong to other clauses ("(Postfix) with ESMTP id 4B2D").
-        # "(qmail 4711 invoked ...)": the number after qmail is a process id.
-        return name, None if name == "qmail" else _version_after(text, end)
+        # "(qmail 4711 invoked ...)": the number after qmail is a process id;
+        # "(KumoMTA 192.0.2.8)": an address.
+        no_version = name == "qmail" or name.lower() in tables.ADDRESS_AFTER_NAME
+        return name, None if no_version else _version_after(text, end)
     if any(f == "lhlo" for f in by_facts.words) or _has_lhlo(clauses):
         return "Zimbra", None
     host = (_first_value(clauses.parts.get("by")) or "").lower().rstrip(".")
@@ -384,14 +386,14 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
         # "from rdns (HELO helo)" / "from rdns ([ip] helo=helo)": the name is the rDNS.
         # qmail "from rdns (HELO ) (ip)": an empty HELO, still not the name.
         helo = facts.helo
-        if value is None or value_ip is not None or value.lower() == "unknown":
-            status = "none" if (value or "").lower() == "unknown" or value_ip else status
+        if value is None or value_ip is not None or _no_name(value):
+            status = "none" if _no_name(value) or value_ip else status
         else:
             rdns, status = value, "present"
     elif facts.host is not None or facts.host_unknown:
         # "from helo (rdns [ip])" / "from helo (unknown [ip])": sendmail, Postfix, Gmail...
         helo = value
-        if facts.host_unknown or (facts.host or "").lower() == "unknown":
+        if facts.host_unknown or _no_name(facts.host):
             status = "none"
         else:
             rdns, status = facts.host, "present"
@@ -402,11 +404,11 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
     elif style.bare == "rdns_first":
         # Exim/qmail "from rdns ([ip])": HELO equal to the rDNS, so not written twice.
         helo = value if value_ip is None else None
-        if value is not None and value_ip is None and value.lower() != "unknown":
+        if value is not None and value_ip is None and not _no_name(value):
             rdns, status = value, "present"
         else:
             status = "none"
-            helo = None if (value or "").lower() == "unknown" else helo
+            helo = None if _no_name(value) else helo
     else:
         helo = value
         if style.records_rdns and ip is not None:
@@ -429,6 +431,11 @@ def _qmail_by(clauses: _Clauses) -> bool:
             text = tok.text.strip()
             return normalise_ip(text) is None and text.replace(".", "").isdigit()
     return "with" in clauses.parts
+
+
+def _no_name(name: str | None) -> bool:
+    """``unknown``, ``softdnserr``...: written where the server has no name for the client."""
+    return name is not None and name.lower().strip("<>") in tables.NO_NAME
 
 
 def _one_word(part: list[Token]) -> bool:
