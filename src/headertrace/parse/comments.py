@@ -22,6 +22,7 @@ Examples of comment texts and what they yield::
     account bob@example.org HELO mx               auth + helo          (CommuniGate)
     authenticated user bob                        auth                 (Kerio)
     bob@192.0.2.7 with login                      auth + ip            (Yahoo)
+    bala@localhost                                ident + host         (old sendmail)
     using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)    (Postfix)
     version=TLS1_3 cipher=TLS_AES_128_GCM_SHA256 bits=128/128          (sendmail, Gmail)
     version=TLSv1.2 cipher=... bits=256 verify=OK                      (client cert verified)
@@ -36,7 +37,7 @@ from functools import lru_cache
 
 from headertrace.parse.addresses import normalise_ip, split_port
 from headertrace.parse.lexer import Kind, Lexer, Token
-from headertrace.parse.tables import ADDRESS_AFTER_NAME, NO_NAME
+from headertrace.parse.tables import ADDRESS_AFTER_NAME, NO_NAME, SASL_MECHANISMS
 
 MAX_NESTED = 3  # comments inside comments read for facts: "(may be forged)", "(verified OK)"
 
@@ -377,12 +378,14 @@ def _ident_at_host(text: str, facts: Facts) -> None:
 
 
 def _user_at(tokens: list[Token], i: int, text: str, facts: Facts) -> int:
-    """``ident@rdns [ip]`` (sendmail), ``bob@192.0.2.7 with login`` (Yahoo)."""
+    """``ident@rdns [ip]`` (sendmail), ``bob@192.0.2.7 with login`` (Yahoo), ``ident@rdns``
+    alone (old sendmail, a client with no address: "from helo (bala@localhost)")."""
     # "bob@example.org@192.0.2.7": the account is itself an address; the host is last.
     user, _, host = text.rpartition("@")
     ip = normalise_ip(host)
-    if _followed_by(tokens, i, ("with", "login")):
-        _set_auth(facts, f"{text} with login", "login", user)
+    mech = tokens[i + 2].text if i + 2 < len(tokens) else ""
+    if mech.lower() in SASL_MECHANISMS and tokens[i + 1].text.lower() == "with":
+        _set_auth(facts, f"{text} with {mech}", mech, user)
         if ip:
             facts.ip = facts.ip or ip
         return i + 3
@@ -392,7 +395,8 @@ def _user_at(tokens: list[Token], i: int, text: str, facts: Facts) -> int:
         facts.ident = facts.ident or user or None
         return i + 1
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    if nxt is not None and nxt.kind is Kind.LITERAL:
+    alone = len(tokens) == 1 and _named_host(host)
+    if (nxt is not None and nxt.kind is Kind.LITERAL) or alone:
         facts.ident = facts.ident or user or None
         if host and facts.host is None and _hostlike(host):
             facts.host = host

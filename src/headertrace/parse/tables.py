@@ -70,6 +70,25 @@ NO_NAME = frozenset(
     ("unknown", "softdnserr", "unverified", "nodnsquery", "no.name.available", "unknown.domain")
 )
 
+# SASL mechanisms (IANA registry, the ones seen in mail), as servers write them after
+# "with": Yahoo/qmail "(bob@192.0.2.7 with plain)", "with login".
+SASL_MECHANISMS = frozenset(
+    (
+        "plain",
+        "login",
+        "cram-md5",
+        "digest-md5",
+        "ntlm",
+        "gssapi",
+        "xoauth2",
+        "oauthbearer",
+        "external",
+        "scram-sha-1",
+        "scram-sha-256",
+        "anonymous",
+    )
+)
+
 # Products that write an address after their name in a comment. After any other name a
 # dotted number is a version ("(NAVGW 2.5.2.12)", "(SAVSMTP 3.1.0.29)").
 ADDRESS_AFTER_NAME = frozenset(
