@@ -28,6 +28,8 @@ Examples of comment texts and what they yield::
     version=TLSv1.2 cipher=... bits=256 verify=OK                      (client cert verified)
     Client CN "bob", Issuer "CA" (verified OK)                         (Postfix client cert)
     TLSv1.2:ECDHE-RSA-AES128-GCM-SHA256:128                            (Exim 4.x, OpenSMTPD)
+    tls_cipher TLS-1.0:RSA_AES_256_CBC_SHA:32                          (Exim 4 + GnuTLS)
+    TLS: TLSv1/SSLv3, 168bits,DES-CBC3-SHA                             (Courier)
     envelope-from <bob@example.org>                                    (Exim, qmail-scanner)
 """
 
@@ -203,6 +205,8 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         return _authenticated(tokens, i, facts)
     if low == "auth:":
         return _courier_auth(tokens, i, facts)
+    if low in ("tls:", "ssl:"):
+        return _courier_tls(tokens, i, facts)
     if low == "account" and nxt is not None and nxt.kind is Kind.WORD:
         _set_auth(facts, f"account {nxt.text}", None, nxt.text)  # CommuniGate Pro
         return i + 2
@@ -323,17 +327,22 @@ def _courier_auth(tokens: list[Token], i: int, facts: Facts) -> int:
     mech = _next_word(tokens, i + 1)
     ident = _next_word(tokens, i + 2)
     evidence = " ".join(x for x in ("AUTH:", mech, ident) if x)
+    if ident is None and (mech or "").lower() not in SASL_MECHANISMS:
+        mech, ident = None, mech  # old Courier: "(AUTH: e40a9cea)", the user alone
     _set_auth(facts, evidence, mech, ident)
-    j = i + 1
-    while j < len(tokens) and tokens[j].text.lower() != "tls:":
-        j += 1
-    if j + 1 < len(tokens):
+    return i + 3
+
+
+def _courier_tls(tokens: list[Token], i: int, facts: Facts) -> int:
+    """Courier: ``TLS: TLSv1.2,256bits,ECDHE-RSA-AES256-GCM-SHA384``, older
+    ``TLS: TLSv1/SSLv3, 168bits,DES-CBC3-SHA`` and ``SSL: ...``: version first, cipher
+    last."""
+    parts = [t.text for t in tokens[i + 1 : i + 6] if t.kind is Kind.WORD]
+    if parts:
         facts.tls_seen = True
-        parts = [t.text for t in tokens[j + 1 : j + 6] if t.kind is Kind.WORD]
-        if parts:
-            facts.tls_version = parts[0]
-            facts.tls_cipher = parts[-1] if len(parts) > 1 else None
-    return max(i + 3, j + 1)
+        facts.tls_version = parts[0]
+        facts.tls_cipher = parts[-1] if len(parts) > 1 else None
+    return i + 1 + len(parts)
 
 
 def _postfix_tls(tokens: list[Token], i: int, facts: Facts) -> int:
@@ -353,7 +362,7 @@ def _tls_colon_form(text: str, facts: Facts) -> bool:
     if not low.startswith(("tls", "ssl")):
         return False
     head, sep, rest = text.partition(":")
-    if sep and head[3:4] in ("v", "1", "_") and rest:
+    if sep and head[3:4] in ("v", "1", "_", "-") and rest:  # "TLS-1.0:": Exim with GnuTLS
         facts.tls_seen = True
         facts.tls_version = head
         facts.tls_cipher = rest.split(":", 1)[0] or None

@@ -87,7 +87,7 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
 
     protocol, proto_tls = _protocol(clauses.parts.get("with", []))
     software, version = _software(clauses, by_facts)
-    hop_id = _first_value(clauses.parts.get("id"))
+    hop_id = _first_value(clauses.parts.get("id")) or _id_after_date(trailer)
     if software == "Microsoft SMTP Server" and hop_id and _looks_like_version(hop_id):
         version = hop_id  # Exchange 2007+ writes its build as the "id"
 
@@ -204,6 +204,15 @@ def _read_part_comments(tokens: list[Token], facts: Facts, defects: list[str]) -
             if low.startswith(("auth=", "user=")):
                 read_comment(tok.text, facts, defects)
             facts.words.append(low)
+
+
+def _id_after_date(trailer: list[Token]) -> str | None:
+    """Courier writes its id after the date: ``with esmtp; Thu, 10 Nov 2005 08:24:21
+    -0600\n  id 000000DB.43735815.00001E11``."""
+    for k, tok in enumerate(trailer[:-1]):
+        if tok.kind is Kind.WORD and tok.text.lower() == "id":
+            return _first_value(trailer[k + 1 :])
+    return None
 
 
 def _first_value(part: list[Token] | None) -> str | None:
