@@ -430,8 +430,14 @@ def _qmail_invoked(tokens: list[Token], i: int, facts: Facts) -> int:
 
 
 def _local_from(tokens: list[Token], i: int, facts: Facts) -> int:
-    """``from userid 33`` (Postfix pickup), ``from apache@localhost`` (sendmail submit)."""
+    """``from userid 33`` (Postfix pickup), ``from apache@localhost`` (sendmail submit);
+    Symantec NAVGW puts the whole client in a comment: ``(from HELO [192.0.2.7]) by ...``."""
     nxt = tokens[i + 1].text
+    after = tokens[i + 2] if i + 2 < len(tokens) else None
+    if after is not None and after.kind is Kind.LITERAL and normalise_ip(after.text):
+        facts.helo, facts.helo_verb = nxt, "from"
+        facts.ip = facts.ip or normalise_ip(after.text)
+        return i + 3
     if nxt.lower() == "userid" and i + 2 < len(tokens):
         facts.local_user = tokens[i + 2].text
         return i + 3

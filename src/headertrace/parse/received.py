@@ -93,8 +93,10 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
 
     client = _client(clauses.parts.get("from", []), from_facts, software, _qmail_by(clauses))
     if "from" not in clauses.parts and other.ip is not None:
-        # qmail-queue's "(qmail 1 invoked from network[192.0.2.7/host.example])"
+        # qmail-queue's "(qmail 1 invoked from network[192.0.2.7/host.example])",
+        # NAVGW's "(from helo [192.0.2.7])"
         client = Client(
+            helo=other.helo,
             rdns=other.host,
             rdns_status="present" if other.host else "not_recorded",
             ip=other.ip,
@@ -539,7 +541,7 @@ def _kind(
         return "local"  # Exim "from amavis by mail with scanned-ok"
     if low in tables.CLIENT_PROTOCOLS and client.ip is None and client.helo is None:
         return "local"  # webmail/API submission with no client recorded (Gmail "with HTTP")
-    if "from" in clauses.parts and (client.ip is not None or client.helo is not None):
+    if client.ip is not None or ("from" in clauses.parts and client.helo is not None):
         return "relay"
     if "qmail" in words and "network" in words:
         return "relay"  # "(qmail 123 invoked from network)": qmail-queue after qmail-smtpd
