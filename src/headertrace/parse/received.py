@@ -379,11 +379,11 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
     elif head.kind is Kind.WORD:
         value = head.text
         value_ip = normalise_ip(head.text)
-    # A literal outside any comment: MDaemon "from host [ip]", Exim 3
+    # A literal outside any comment: MDaemon "from host [ip]" (19+: "[(ip)]"), Exim 3
     # "from helo (rdns) [ip]".
     for tok in part[1:]:
         if tok.kind is Kind.LITERAL and facts.ip is None:
-            facts.ip = normalise_ip(tok.text)
+            facts.ip = normalise_ip(tok.text.strip("()"))
     ip = facts.ip or value_ip
     style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
 
@@ -478,6 +478,10 @@ def _server(part: list[Token], facts: Facts, software: str | None, version: str 
                 ip = as_ip
             else:
                 host = head.text.rstrip(".") or None
+    # MDaemon: "by mx.example.com [192.0.2.8]"
+    literal = part[1] if len(part) > 1 and host is not None else None
+    if ip is None and literal is not None and literal.kind is Kind.LITERAL:
+        ip = normalise_ip(literal.text.strip("()"))
     ip = ip or facts.ip
     return Server(host=host, ip=ip, software=software, version=version)
 
