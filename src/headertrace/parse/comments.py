@@ -69,6 +69,7 @@ class Facts:
     tls_seen: bool = False
     envelope_from: str | None = None
     local_user: str | None = None  # "from userid 33", "(from apache@localhost)"
+    local_socket: bool = False  # sendmail "[[UNIX: localhost]]", OpenSMTPD "[local]"
     words: list[str]  # lower-cased words, for markers
 
     def __init__(self) -> None:
@@ -244,6 +245,11 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         if facts.ip is None and (i == 0 or after_name):
             facts.ip, facts.ip_bare = ip, True
         return i + 1
+    if nxt is not None and nxt.kind is Kind.LITERAL and _local_socket(nxt.text):
+        # The client came over a unix socket: "localhost [[UNIX: localhost]]" (sendmail
+        # submission), "example.com [local]" (OpenSMTPD); the name is no rDNS.
+        facts.local_socket = True
+        return i + 2
     if nxt is not None and nxt.kind is Kind.LITERAL and _named_host(text):
         facts.host = facts.host or text  # "rdns [ip]"
     elif facts.host is None and facts.ip is None and i == 0 and _named_host(text) and "." in text:
@@ -447,6 +453,11 @@ def _local_from(tokens: list[Token], i: int, facts: Facts) -> int:
 
 
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
+
+
+def _local_socket(literal: str) -> bool:
+    low = literal.lstrip("[").lower()
+    return low.startswith("unix:") or low == "local"
 
 
 def _named_host(text: str) -> bool:

@@ -107,11 +107,7 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     tls = _tls(protocol, proto_tls, every)
     kind = _kind(clauses, protocol, client, every, software)
     if kind == "local":
-        local_user = next((f.local_user for f in every if f.local_user), None)
-        if local_user and client.ident is None:
-            client = _with_ident(client, local_user)
-        elif client.ident is None and "from" in clauses.parts and client.ip is None:
-            client = _with_ident(client, client.helo)
+        client = _local_client(client, every, "from" in clauses.parts)
     if from_facts.forged:
         defects.append("rdns-may-be-forged")
 
@@ -389,6 +385,10 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
 
     if style.local_without_address and ip is None and _one_word(part):
         return Client(helo=facts.helo, ident=value)
+    if ip is None and value is not None and "@" in value and _one_word(part):
+        # qmail-scanner "from bob@example.org by host by uid 502", AOL "from bob@aol.com
+        # by imo...": the sender's address, not a HELO.
+        return Client(ident=value)
 
     helo: str | None
     rdns: str | None = None
@@ -454,6 +454,20 @@ def _one_word(part: list[Token]) -> bool:
     custom text such as Debian's "from authenticated user")."""
     words = [t for t in part if t.kind is not Kind.COMMENT]
     return len(words) == 1 and words[0].kind is Kind.WORD
+
+
+def _local_client(client: Client, every: tuple[Facts, ...], has_from: bool) -> Client:
+    """The ident of a local submission: the user a comment names ("invoked by uid 48"),
+    else the word after ``from`` ("from www-data by host"), except over a unix socket,
+    where that word is the HELO ("from localhost (localhost [[UNIX: localhost]])")."""
+    if client.ident is not None:
+        return client
+    local_user = next((f.local_user for f in every if f.local_user), None)
+    if local_user:
+        return _with_ident(client, local_user)
+    if has_from and client.ip is None and not any(f.local_socket for f in every):
+        return _with_ident(client, client.helo)
+    return client
 
 
 def _with_ident(client: Client, ident: str | None) -> Client:
@@ -535,8 +549,10 @@ def _kind(
     if low.startswith(tables.LOCAL_PROTOCOL_PREFIX):
         return "local"
     words = [w for f in every for w in f.words]
-    if any(f.local_user for f in every) or _qmail_local(words):
+    if any(f.local_user or f.local_socket for f in every) or _qmail_local(words):
         return "local"
+    if client.ip is None and client.ident is not None and "@" in client.ident:
+        return "local"  # "from bob@example.org by host": a sender, not a client
     from_words = [t.text.lower() for t in clauses.parts.get("from", []) if t.kind is Kind.WORD]
     if from_words[:3] == ["mail", "pickup", "service"]:
         return "local"  # Exchange: a file dropped in the pickup folder
