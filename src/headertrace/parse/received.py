@@ -131,7 +131,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         via=_joined_words(clauses.parts.get("via")),
         id=hop_id,
         recipient=_recipient(clauses.parts.get("for")),
-        envelope_from=next((f.envelope_from for f in every if f.envelope_from), None),
+        envelope_from=next((f.envelope_from for f in every if f.envelope_from), None)
+        or _sender_after_for(clauses.parts.get("for")),
         tls=tls,
         auth=auth,
         timestamp=timestamp,
@@ -229,6 +230,15 @@ def _joined_words(part: list[Token] | None) -> str | None:
         return None
     words = [t.text for t in part if t.kind is Kind.WORD]
     return " ".join(words) or None
+
+
+def _sender_after_for(part: list[Token] | None) -> str | None:
+    """XMail and IBM's gateways write the envelope sender after the recipient:
+    ``for <bob@example.org> from <alice@example.net>``."""
+    words = [t.text.lower() if t.kind is Kind.WORD else "" for t in part or []]
+    if "from" not in words or part is None:
+        return None
+    return _first_value(part[words.index("from") + 1 :])
 
 
 def _recipient(part: list[Token] | None) -> str | None:
