@@ -241,8 +241,9 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
     if ip is not None:
         # Only a comment that opens with it carries an address: "(192.0.2.7)". After a
         # product name it is a version: "(NAVGW 2.5.2.12)", but see ADDRESS_AFTER_NAME.
+        # An IPv6 address is never a version: Facebook "(opaque-token 2001:db8::2f)".
         after_name = i > 0 and tokens[i - 1].text.lower() in ADDRESS_AFTER_NAME
-        if facts.ip is None and (i == 0 or after_name):
+        if facts.ip is None and (i == 0 or after_name or ":" in ip):
             facts.ip, facts.ip_bare = ip, True
         return i + 1
     if nxt is not None and nxt.kind is Kind.LITERAL and _local_socket(nxt.text):
