@@ -22,11 +22,14 @@ Examples of comment texts and what they yield::
     account bob@example.org HELO mx               auth + helo          (CommuniGate)
     authenticated user bob                        auth                 (Kerio)
     bob@192.0.2.7 with login                      auth + ip            (Yahoo)
+    bala@localhost                                ident + host         (old sendmail)
     using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)    (Postfix)
     version=TLS1_3 cipher=TLS_AES_128_GCM_SHA256 bits=128/128          (sendmail, Gmail)
     version=TLSv1.2 cipher=... bits=256 verify=OK                      (client cert verified)
     Client CN "bob", Issuer "CA" (verified OK)                         (Postfix client cert)
     TLSv1.2:ECDHE-RSA-AES128-GCM-SHA256:128                            (Exim 4.x, OpenSMTPD)
+    tls_cipher TLS-1.0:RSA_AES_256_CBC_SHA:32                          (Exim 4 + GnuTLS)
+    TLS: TLSv1/SSLv3, 168bits,DES-CBC3-SHA                             (Courier)
     envelope-from <bob@example.org>                                    (Exim, qmail-scanner)
 """
 
@@ -36,6 +39,7 @@ from functools import lru_cache
 
 from headertrace.parse.addresses import normalise_ip, split_port
 from headertrace.parse.lexer import Kind, Lexer, Token
+from headertrace.parse.tables import ADDRESS_AFTER_NAME, NO_NAME, SASL_MECHANISMS
 
 MAX_NESTED = 3  # comments inside comments read for facts: "(may be forged)", "(verified OK)"
 
@@ -52,6 +56,7 @@ class Facts:
     host: str | None = None  # a host name written next to the address: the rDNS
     host_unknown: bool = False  # "unknown [ip]": the server found no rDNS
     ip: str | None = None
+    ip_bare: bool = False  # written without brackets: qmail "(192.0.2.7)", "(user@192.0.2.7)"
     port: int | None = None
     ident: str | None = None
     forged: bool = False
@@ -64,6 +69,7 @@ class Facts:
     tls_seen: bool = False
     envelope_from: str | None = None
     local_user: str | None = None  # "from userid 33", "(from apache@localhost)"
+    local_socket: bool = False  # sendmail "[[UNIX: localhost]]", OpenSMTPD "[local]"
     words: list[str]  # lower-cased words, for markers
 
     def __init__(self) -> None:
@@ -175,15 +181,22 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         # SquirrelMail "(proxying for 192.0.2.7)": an address the web client claimed
         # through a proxy; the connecting address is the one the server saw.
         return len(tokens)
+    if low in ("helo", "ehlo", "lhlo") and i + 1 == len(tokens):
+        # qmail "(HELO )": the client sent an empty argument; it still differed from
+        # the remote host name, so the name before the comment is the rDNS.
+        facts.helo_verb = low.upper()
+        return i + 1
     if low in ("helo", "ehlo", "lhlo") and nxt is not None:
-        said = _next_word(tokens, i + 1)
+        # The client chose everything to the end of this comment ("HELO x [192.0.2.9]",
+        # "HELO x (y [192.0.2.9])"): it may name the HELO, never the client's address.
+        said = nxt.text if nxt.kind is Kind.QUOTED else _next_word(tokens, i + 1)
         if said is not None:
             facts.helo, facts.helo_verb = said, low.upper()
-            return i + 2
+            return len(tokens)
     if low.startswith("ident:"):
         _ident_at_host(text[6:], facts)
         return i + 1
-    if low == "unknown" and nxt is not None and nxt.kind is Kind.LITERAL:
+    if low.strip("<>") in NO_NAME and nxt is not None and nxt.kind is Kind.LITERAL:
         facts.host_unknown = True
         return i + 1
     if low == "may" and _followed_by(tokens, i, ("be", "forged")):
@@ -193,6 +206,8 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         return _authenticated(tokens, i, facts)
     if low == "auth:":
         return _courier_auth(tokens, i, facts)
+    if low in ("tls:", "ssl:"):
+        return _courier_tls(tokens, i, facts)
     if low == "account" and nxt is not None and nxt.kind is Kind.WORD:
         _set_auth(facts, f"account {nxt.text}", None, nxt.text)  # CommuniGate Pro
         return i + 2
@@ -224,11 +239,21 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         if ip is not None and port is not None:
             facts.port = facts.port or port
     if ip is not None:
-        facts.ip = facts.ip or ip
+        # Only a comment that opens with it carries an address: "(192.0.2.7)". After a
+        # product name it is a version: "(NAVGW 2.5.2.12)", but see ADDRESS_AFTER_NAME.
+        # An IPv6 address is never a version: Facebook "(opaque-token 2001:db8::2f)".
+        after_name = i > 0 and tokens[i - 1].text.lower() in ADDRESS_AFTER_NAME
+        if facts.ip is None and (i == 0 or after_name or ":" in ip):
+            facts.ip, facts.ip_bare = ip, True
         return i + 1
-    if nxt is not None and nxt.kind is Kind.LITERAL and _hostlike(text):
+    if nxt is not None and nxt.kind is Kind.LITERAL and _local_socket(nxt.text):
+        # The client came over a unix socket: "localhost [[UNIX: localhost]]" (sendmail
+        # submission), "example.com [local]" (OpenSMTPD); the name is no rDNS.
+        facts.local_socket = True
+        return i + 2
+    if nxt is not None and nxt.kind is Kind.LITERAL and _named_host(text):
         facts.host = facts.host or text  # "rdns [ip]"
-    elif facts.host is None and facts.ip is None and i == 0 and _hostlike(text) and "." in text:
+    elif facts.host is None and facts.ip is None and i == 0 and _named_host(text) and "." in text:
         facts.host = text  # "(host.example.org)" with the address elsewhere
     return i + 1
 
@@ -237,7 +262,8 @@ def _assignment(tokens: list[Token], i: int, key: str, value: str, facts: Facts)
     value = value.rstrip(",")
     if key == "helo":
         facts.helo, facts.helo_verb = value or None, "helo="
-    elif key == "port" and value.isdigit():
+        return _helo_value_end(tokens, i + 1)
+    if key == "port" and value.isdigit():
         facts.port = int(value) if 0 < int(value) < 65536 else None
     elif key == "ident":
         facts.ident = value or None
@@ -255,6 +281,15 @@ def _assignment(tokens: list[Token], i: int, key: str, value: str, facts: Facts)
     elif key == "user" and facts.auth_evidence == "auth=yes":
         facts.auth_identity = value
     return i + 1
+
+
+def _helo_value_end(tokens: list[Token], i: int) -> int:
+    """Exim writes the HELO argument as ``helo=`` and then ``ident=``; what stands between
+    (a junk HELO with spaces, "helo=x [192.0.2.9]") was sent by the client and is skipped,
+    so it never becomes the client's address."""
+    while i < len(tokens) and "=" not in tokens[i].text and tokens[i].kind is not Kind.COMMENT:
+        i += 1
+    return i
 
 
 def _set_auth(facts: Facts, evidence: str, mechanism: str | None, identity: str | None) -> None:
@@ -299,17 +334,22 @@ def _courier_auth(tokens: list[Token], i: int, facts: Facts) -> int:
     mech = _next_word(tokens, i + 1)
     ident = _next_word(tokens, i + 2)
     evidence = " ".join(x for x in ("AUTH:", mech, ident) if x)
+    if ident is None and (mech or "").lower() not in SASL_MECHANISMS:
+        mech, ident = None, mech  # old Courier: "(AUTH: e40a9cea)", the user alone
     _set_auth(facts, evidence, mech, ident)
-    j = i + 1
-    while j < len(tokens) and tokens[j].text.lower() != "tls:":
-        j += 1
-    if j + 1 < len(tokens):
+    return i + 3
+
+
+def _courier_tls(tokens: list[Token], i: int, facts: Facts) -> int:
+    """Courier: ``TLS: TLSv1.2,256bits,ECDHE-RSA-AES256-GCM-SHA384``, older
+    ``TLS: TLSv1/SSLv3, 168bits,DES-CBC3-SHA`` and ``SSL: ...``: version first, cipher
+    last."""
+    parts = [t.text for t in tokens[i + 1 : i + 6] if t.kind is Kind.WORD]
+    if parts:
         facts.tls_seen = True
-        parts = [t.text for t in tokens[j + 1 : j + 6] if t.kind is Kind.WORD]
-        if parts:
-            facts.tls_version = parts[0]
-            facts.tls_cipher = parts[-1] if len(parts) > 1 else None
-    return max(i + 3, j + 1)
+        facts.tls_version = parts[0]
+        facts.tls_cipher = parts[-1] if len(parts) > 1 else None
+    return i + 1 + len(parts)
 
 
 def _postfix_tls(tokens: list[Token], i: int, facts: Facts) -> int:
@@ -329,7 +369,7 @@ def _tls_colon_form(text: str, facts: Facts) -> bool:
     if not low.startswith(("tls", "ssl")):
         return False
     head, sep, rest = text.partition(":")
-    if sep and head[3:4] in ("v", "1", "_") and rest:
+    if sep and head[3:4] in ("v", "1", "_", "-") and rest:  # "TLS-1.0:": Exim with GnuTLS
         facts.tls_seen = True
         facts.tls_version = head
         facts.tls_cipher = rest.split(":", 1)[0] or None
@@ -354,21 +394,25 @@ def _ident_at_host(text: str, facts: Facts) -> None:
 
 
 def _user_at(tokens: list[Token], i: int, text: str, facts: Facts) -> int:
-    """``ident@rdns [ip]`` (sendmail), ``bob@192.0.2.7 with login`` (Yahoo)."""
+    """``ident@rdns [ip]`` (sendmail), ``bob@192.0.2.7 with login`` (Yahoo), ``ident@rdns``
+    alone (old sendmail, a client with no address: "from helo (bala@localhost)")."""
     # "bob@example.org@192.0.2.7": the account is itself an address; the host is last.
     user, _, host = text.rpartition("@")
     ip = normalise_ip(host)
-    if _followed_by(tokens, i, ("with", "login")):
-        _set_auth(facts, f"{text} with login", "login", user)
+    mech = tokens[i + 2].text if i + 2 < len(tokens) else ""
+    if mech.lower() in SASL_MECHANISMS and tokens[i + 1].text.lower() == "with":
+        _set_auth(facts, f"{text} with {mech}", mech, user)
         if ip:
             facts.ip = facts.ip or ip
         return i + 3
     if ip is not None:
-        facts.ip = facts.ip or ip
+        if facts.ip is None:
+            facts.ip, facts.ip_bare = ip, True
         facts.ident = facts.ident or user or None
         return i + 1
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    if nxt is not None and nxt.kind is Kind.LITERAL:
+    alone = len(tokens) == 1 and _named_host(host)
+    if (nxt is not None and nxt.kind is Kind.LITERAL) or alone:
         facts.ident = facts.ident or user or None
         if host and facts.host is None and _hostlike(host):
             facts.host = host
@@ -393,8 +437,14 @@ def _qmail_invoked(tokens: list[Token], i: int, facts: Facts) -> int:
 
 
 def _local_from(tokens: list[Token], i: int, facts: Facts) -> int:
-    """``from userid 33`` (Postfix pickup), ``from apache@localhost`` (sendmail submit)."""
+    """``from userid 33`` (Postfix pickup), ``from apache@localhost`` (sendmail submit);
+    Symantec NAVGW puts the whole client in a comment: ``(from HELO [192.0.2.7]) by ...``."""
     nxt = tokens[i + 1].text
+    after = tokens[i + 2] if i + 2 < len(tokens) else None
+    if after is not None and after.kind is Kind.LITERAL and normalise_ip(after.text):
+        facts.helo, facts.helo_verb = nxt, "from"
+        facts.ip = facts.ip or normalise_ip(after.text)
+        return i + 3
     if nxt.lower() == "userid" and i + 2 < len(tokens):
         facts.local_user = tokens[i + 2].text
         return i + 3
@@ -404,6 +454,16 @@ def _local_from(tokens: list[Token], i: int, facts: Facts) -> int:
 
 
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
+
+
+def _local_socket(literal: str) -> bool:
+    low = literal.lstrip("[").lower()
+    return low.startswith("unix:") or low == "local"
+
+
+def _named_host(text: str) -> bool:
+    """A host name, not a version ("AVG SMTP 9.0.935 [4365.1.1/10645]")."""
+    return _hostlike(text) and not text.replace(".", "").isdigit()
 
 
 def _hostlike(text: str) -> bool:

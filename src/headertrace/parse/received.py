@@ -88,14 +88,16 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
 
     protocol, proto_tls = _protocol(clauses.parts.get("with", []))
     software, version = _software(clauses, by_facts)
-    hop_id = _first_value(clauses.parts.get("id"))
+    hop_id = _first_value(clauses.parts.get("id")) or _id_after_date(trailer)
     if software == "Microsoft SMTP Server" and hop_id and _looks_like_version(hop_id):
         version = hop_id  # Exchange 2007+ writes its build as the "id"
 
-    client = _client(clauses.parts.get("from", []), from_facts, software)
+    client = _client(clauses.parts.get("from", []), from_facts, software, _qmail_by(clauses))
     if "from" not in clauses.parts and other.ip is not None:
-        # qmail-queue's "(qmail 1 invoked from network[192.0.2.7/host.example])"
+        # qmail-queue's "(qmail 1 invoked from network[192.0.2.7/host.example])",
+        # NAVGW's "(from helo [192.0.2.7])"
         client = Client(
+            helo=other.helo,
             rdns=other.host,
             rdns_status="present" if other.host else "not_recorded",
             ip=other.ip,
@@ -104,13 +106,9 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     every = (from_facts, by_facts, with_facts, other)
     auth = _auth(protocol, software, every, clauses)
     tls = _tls(protocol, proto_tls, every)
-    kind = _kind(clauses, protocol, client, every)
+    kind = _kind(clauses, protocol, client, every, software)
     if kind == "local":
-        local_user = next((f.local_user for f in every if f.local_user), None)
-        if local_user and client.ident is None:
-            client = _with_ident(client, local_user)
-        elif client.ident is None and "from" in clauses.parts and client.ip is None:
-            client = _with_ident(client, client.helo)
+        client = _local_client(client, every, "from" in clauses.parts)
     if from_facts.forged:
         defects.append("rdns-may-be-forged")
 
@@ -134,7 +132,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         via=_joined_words(clauses.parts.get("via")),
         id=hop_id,
         recipient=_recipient(clauses.parts.get("for")),
-        envelope_from=next((f.envelope_from for f in every if f.envelope_from), None),
+        envelope_from=next((f.envelope_from for f in every if f.envelope_from), None)
+        or _sender_after_for(clauses.parts.get("for")),
         tls=tls,
         auth=auth,
         timestamp=timestamp,
@@ -208,6 +207,15 @@ def _read_part_comments(tokens: list[Token], facts: Facts, defects: list[str]) -
             facts.words.append(low)
 
 
+def _id_after_date(trailer: list[Token]) -> str | None:
+    """Courier writes its id after the date: ``with esmtp; Thu, 10 Nov 2005 08:24:21
+    -0600\n  id 000000DB.43735815.00001E11``."""
+    for k, tok in enumerate(trailer[:-1]):
+        if tok.kind is Kind.WORD and tok.text.lower() == "id":
+            return _first_value(trailer[k + 1 :])
+    return None
+
+
 def _first_value(part: list[Token] | None) -> str | None:
     if not part:
         return None
@@ -224,6 +232,15 @@ def _joined_words(part: list[Token] | None) -> str | None:
         return None
     words = [t.text for t in part if t.kind is Kind.WORD]
     return " ".join(words) or None
+
+
+def _sender_after_for(part: list[Token] | None) -> str | None:
+    """XMail and IBM's gateways write the envelope sender after the recipient:
+    ``for <bob@example.org> from <alice@example.net>``."""
+    words = [t.text.lower() if t.kind is Kind.WORD else "" for t in part or []]
+    if "from" not in words or part is None:
+        return None
+    return _first_value(part[words.index("from") + 1 :])
 
 
 def _recipient(part: list[Token] | None) -> str | None:
@@ -252,6 +269,9 @@ def _protocol(part: list[Token]) -> tuple[str | None, tuple[str | None, str | No
     words = [t for t in part if t.kind is Kind.WORD]
     if not words:
         return None, (None, None)
+    encrypted = _encrypted_with(part, words)
+    if encrypted is not None:
+        return encrypted
     first = words[0].text
     if first.lower() == "microsoft":
         # "with Microsoft SMTP Server (...)", "with Microsoft SMTPSVC(6.0.3790.1830)"
@@ -271,6 +291,21 @@ def _protocol(part: list[Token]) -> tuple[str | None, tuple[str | None, str | No
         if tok.text.lower() == "tls" and k > 0:
             cipher = words[k + 1].text
     return first, (None, cipher)
+
+
+def _encrypted_with(
+    part: list[Token], words: list[Token]
+) -> tuple[str, tuple[str | None, str | None]] | None:
+    """The cipher written before the protocol: MessageLabs ``with AES256-GCM-SHA384
+    encrypted SMTP``, the qmail TLS patch ``with (DHE-RSA-AES256-SHA encrypted) SMTP``."""
+    if len(words) >= 3 and words[1].text.lower() == "encrypted":
+        return words[2].text, (None, words[0].text)
+    head = part[0]
+    if head.kind is Kind.COMMENT:
+        cipher, _, marker = head.text.strip().partition(" ")
+        if marker.strip().lower() == "encrypted" and cipher:
+            return words[0].text, (None, cipher)
+    return None
 
 
 def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | None]:
@@ -307,7 +342,9 @@ def _software_named(
         version = sendmail_version(comment)
         if version is not None:
             return "sendmail", version
-    texts = (*by_comments, *clause_texts, *preamble)
+    # Folded names are found too: "(Internet Mail\n\tService (5.5.2653.19))".
+    texts = [" ".join(text.split()) for text in (*by_comments, *clause_texts)]
+    texts.extend(preamble)
     for text in texts:
         exact = tables.SOFTWARE_EXACT_COMMENTS.get(text.strip().lower())
         if exact is not None:
@@ -322,8 +359,10 @@ def _software_named(
         _, name, text, end = best
         # The version stands in the same comment or clause as the name; the words after it
         # belong to other clauses ("(Postfix) with ESMTP id 4B2D").
-        # "(qmail 4711 invoked ...)": the number after qmail is a process id.
-        return name, None if name == "qmail" else _version_after(text, end)
+        # "(qmail 4711 invoked ...)": the number after qmail is a process id;
+        # "(KumoMTA 192.0.2.8)": an address.
+        no_version = name == "qmail" or name.lower() in tables.ADDRESS_AFTER_NAME
+        return name, None if no_version else _version_after(text, end)
     if lhlo:
         return "Zimbra", None
     for suffix, name in tables.SOFTWARE_BY_HOST:
@@ -355,8 +394,9 @@ def _looks_like_version(text: str) -> bool:
     return len(parts) >= 3 and all(p.isdigit() for p in parts)
 
 
-def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
-    """Read the ``from`` part with the layout of the server's family."""
+def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: bool) -> Client:
+    """Read the ``from`` part with the layout of the server's family; ``qmail_by``: the
+    ``by`` part is written as qmail writes it."""
     if not part:
         return Client()
     head = part[0]
@@ -368,28 +408,36 @@ def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
     elif head.kind is Kind.WORD:
         value = head.text
         value_ip = normalise_ip(head.text)
-    # A literal outside any comment: MDaemon "from host [ip]", Exim 3
+    # A literal outside any comment: MDaemon "from host [ip]" (19+: "[(ip)]"), Exim 3
     # "from helo (rdns) [ip]".
     for tok in part[1:]:
         if tok.kind is Kind.LITERAL and facts.ip is None:
-            facts.ip = normalise_ip(tok.text)
+            facts.ip = normalise_ip(tok.text.strip("()"))
     ip = facts.ip or value_ip
-    style = style_for(software)
+    style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
+
+    if style.local_without_address and ip is None and _one_word(part):
+        return Client(helo=facts.helo, ident=value)
+    if ip is None and value is not None and "@" in value and _one_word(part):
+        # qmail-scanner "from bob@example.org by host by uid 502", AOL "from bob@aol.com
+        # by imo...": the sender's address, not a HELO.
+        return Client(ident=value)
 
     helo: str | None
     rdns: str | None = None
     status: RdnsStatus = "not_recorded"
-    if facts.helo is not None:
+    if facts.helo is not None or facts.helo_verb is not None:
         # "from rdns (HELO helo)" / "from rdns ([ip] helo=helo)": the name is the rDNS.
+        # qmail "from rdns (HELO ) (ip)": an empty HELO, still not the name.
         helo = facts.helo
-        if value is None or value_ip is not None or value.lower() == "unknown":
-            status = "none" if (value or "").lower() == "unknown" or value_ip else status
+        if value is None or value_ip is not None or _no_name(value):
+            status = "none" if _no_name(value) or value_ip else status
         else:
             rdns, status = value, "present"
     elif facts.host is not None or facts.host_unknown:
         # "from helo (rdns [ip])" / "from helo (unknown [ip])": sendmail, Postfix, Gmail...
         helo = value
-        if facts.host_unknown or (facts.host or "").lower() == "unknown":
+        if facts.host_unknown or _no_name(facts.host):
             status = "none"
         else:
             rdns, status = facts.host, "present"
@@ -400,11 +448,11 @@ def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
     elif style.bare == "rdns_first":
         # Exim/qmail "from rdns ([ip])": HELO equal to the rDNS, so not written twice.
         helo = value if value_ip is None else None
-        if value is not None and value_ip is None and value.lower() != "unknown":
+        if value is not None and value_ip is None and not _no_name(value):
             rdns, status = value, "present"
         else:
             status = "none"
-            helo = None if (value or "").lower() == "unknown" else helo
+            helo = None if _no_name(value) else helo
     else:
         helo = value
         if style.records_rdns and ip is not None:
@@ -414,6 +462,45 @@ def _client(part: list[Token], facts: Facts, software: str | None) -> Client:
     return Client(
         helo=helo, rdns=rdns, rdns_status=status, ip=ip, port=facts.port, ident=facts.ident
     )
+
+
+def _qmail_by(clauses: _Clauses) -> bool:
+    """The rest of qmail's header: ``by host with SMTP``, no comment naming software.
+    Critical Path copies qmail's from part and writes only its version: ``by host
+    (7.0.030.2) (authenticated as bob) id ...``. Not: "(LSMTP for Windows NT v1.1b)",
+    "by host (10.0.0.5)", or PowerMTA with its banner hidden ("by host id ...; date
+    (envelope-from <x>)")."""
+    for tok in clauses.parts.get("by", [])[1:]:
+        if tok.kind is Kind.COMMENT:  # the first one, where servers name themselves
+            text = tok.text.strip()
+            return normalise_ip(text) is None and text.replace(".", "").isdigit()
+    return "with" in clauses.parts
+
+
+def _no_name(name: str | None) -> bool:
+    """``unknown``, ``softdnserr``...: written where the server has no name for the client."""
+    return name is not None and name.lower().strip("<>") in tables.NO_NAME
+
+
+def _one_word(part: list[Token]) -> bool:
+    """``from root (helo=x)``: one word and comments, as Exim writes a local sender (not a
+    custom text such as Debian's "from authenticated user")."""
+    words = [t for t in part if t.kind is not Kind.COMMENT]
+    return len(words) == 1 and words[0].kind is Kind.WORD
+
+
+def _local_client(client: Client, every: tuple[Facts, ...], has_from: bool) -> Client:
+    """The ident of a local submission: the user a comment names ("invoked by uid 48"),
+    else the word after ``from`` ("from www-data by host"), except over a unix socket,
+    where that word is the HELO ("from localhost (localhost [[UNIX: localhost]])")."""
+    if client.ident is not None:
+        return client
+    local_user = next((f.local_user for f in every if f.local_user), None)
+    if local_user:
+        return _with_ident(client, local_user)
+    if has_from and client.ip is None and not any(f.local_socket for f in every):
+        return _with_ident(client, client.helo)
+    return client
 
 
 def _with_ident(client: Client, ident: str | None) -> Client:
@@ -438,6 +525,10 @@ def _server(part: list[Token], facts: Facts, software: str | None, version: str 
                 ip = as_ip
             else:
                 host = head.text.rstrip(".") or None
+    # MDaemon: "by mx.example.com [192.0.2.8]"
+    literal = part[1] if len(part) > 1 and host is not None else None
+    if ip is None and literal is not None and literal.kind is Kind.LITERAL:
+        ip = normalise_ip(literal.text.strip("()"))
     ip = ip or facts.ip
     return Server(host=host, ip=ip, software=software, version=version)
 
@@ -479,7 +570,11 @@ def _tls(
 
 
 def _kind(
-    clauses: _Clauses, protocol: str | None, client: Client, every: tuple[Facts, ...]
+    clauses: _Clauses,
+    protocol: str | None,
+    client: Client,
+    every: tuple[Facts, ...],
+    software: str | None,
 ) -> HopKind:
     low = (protocol or "").lower()
     if low in tables.FETCH_PROTOCOLS:
@@ -487,14 +582,19 @@ def _kind(
     if low.startswith(tables.LOCAL_PROTOCOL_PREFIX):
         return "local"
     words = [w for f in every for w in f.words]
-    if any(f.local_user for f in every) or _qmail_local(words):
+    if any(f.local_user or f.local_socket for f in every) or _qmail_local(words):
         return "local"
+    if client.ip is None and client.ident is not None and "@" in client.ident:
+        return "local"  # "from bob@example.org by host": a sender, not a client
     from_words = [t.text.lower() for t in clauses.parts.get("from", []) if t.kind is Kind.WORD]
     if from_words[:3] == ["mail", "pickup", "service"]:
         return "local"  # Exchange: a file dropped in the pickup folder
+    from_part = clauses.parts.get("from", [])
+    if client.ip is None and style_for(software).local_without_address and _one_word(from_part):
+        return "local"  # Exim "from amavis by mail with scanned-ok"
     if low in tables.CLIENT_PROTOCOLS and client.ip is None and client.helo is None:
         return "local"  # webmail/API submission with no client recorded (Gmail "with HTTP")
-    if "from" in clauses.parts and (client.ip is not None or client.helo is not None):
+    if client.ip is not None or ("from" in clauses.parts and client.helo is not None):
         return "relay"
     if "qmail" in words and "network" in words:
         return "relay"  # "(qmail 123 invoked from network)": qmail-queue after qmail-smtpd

@@ -62,6 +62,42 @@ LOCAL_PROTOCOL_PREFIX = "local"
 # Submissions that do not come in over SMTP: webmail/API and Outlook's MAPI.
 CLIENT_PROTOCOLS = frozenset(("http", "https", "mapi", "webmail"))
 
+# What servers write where the client's reverse DNS name would stand when they have none:
+# Postfix "unknown [192.0.2.7]", Courier "softdnserr [::ffff:192.0.2.7]" (the lookup
+# soft-failed), "unverified [192.0.2.7]", TIS/Sidewinder "nodnsquery", Sun smtpd
+# "from no.name.available", "<unknown.domain>".
+NO_NAME = frozenset(
+    ("unknown", "softdnserr", "unverified", "nodnsquery", "no.name.available", "unknown.domain")
+)
+
+# SASL mechanisms (IANA registry, the ones seen in mail), as servers write them after
+# "with": Yahoo/qmail "(bob@192.0.2.7 with plain)", "with login".
+SASL_MECHANISMS = frozenset(
+    (
+        "plain",
+        "login",
+        "cram-md5",
+        "digest-md5",
+        "ntlm",
+        "gssapi",
+        "xoauth2",
+        "oauthbearer",
+        "external",
+        "scram-sha-1",
+        "scram-sha-256",
+        "anonymous",
+    )
+)
+
+# Products that write an address after their name in a comment. After any other name a
+# dotted number is a version ("(NAVGW 2.5.2.12)", "(SAVSMTP 3.1.0.29)").
+ADDRESS_AFTER_NAME = frozenset(
+    (
+        "ofmipd",  # "(ofmipd 192.0.2.7); date": the client
+        "kumomta",  # "by mx (KumoMTA 192.0.2.8)": the server's own address
+    )
+)
+
 # Server software, recognised from the comments of the `by` and `with` parts.
 # (needle in the lower-cased comment text, normalised name). First match wins, so more
 # specific needles come first.
@@ -81,6 +117,7 @@ SOFTWARE_MARKERS: tuple[tuple[str, str], ...] = (
     ("cyrus", "Cyrus"),
     ("opensmtpd", "OpenSMTPD"),
     ("powermta", "PowerMTA"),
+    ("kumomta", "KumoMTA"),
     ("zimbra", "Zimbra"),
     ("courier", "Courier"),
     ("messaging server", "Sun Messaging Server"),

@@ -5,7 +5,9 @@ The same shape means different things to different servers. ``from X ([192.0.2.7
 * sendmail: X is the HELO; the missing name means the reverse lookup failed.
 * Exim: X is the reverse DNS; Exim leaves out ``helo=`` when the HELO equals it.
 * qmail: ``from X (192.0.2.7)``; X is the reverse DNS, HELO equal to it when no
-  ``(HELO y)`` is written.
+  ``(HELO y)`` is written (qmail-smtpd.c writes the HELO only when it differs from the
+  remote host name). qmail never names itself in this header, so the shape is the sign:
+  an address written without brackets, when no other software is named.
 * Microsoft (IMS, SMTPSVC, Exchange 2007+): X is the HELO; Exchange never records rDNS.
 
 Each family is one entry of :data:`FROM_STYLES`, with an example header.
@@ -28,6 +30,8 @@ class FromStyle:
     records_rdns: bool
     """Whether this family writes the reverse DNS name at all."""
     example: str
+    local_without_address: bool = False
+    """A from part with no address is a local submission whose first word is the ident."""
 
 
 FROM_STYLES: dict[str, FromStyle] = {
@@ -37,8 +41,14 @@ FROM_STYLES: dict[str, FromStyle] = {
     "Postfix": FromStyle(
         "helo_first", True, "from mx.example.org (unknown [192.0.2.7]) by mail (Postfix)"
     ),
+    # Exim's received_header_text writes "from $sender_rcvhost" (always with "[ip]") for a
+    # remote host, else "from IDENT (helo=HELO)":
+    # "from root (helo=localhost) by mail with local-esmtp (Exim 4.50)".
     "Exim": FromStyle(
-        "rdns_first", True, "from mx.example.org ([192.0.2.7]) by mail with esmtp (Exim 4.96)"
+        "rdns_first",
+        True,
+        "from mx.example.org ([192.0.2.7]) by mail with esmtp (Exim 4.96)",
+        local_without_address=True,
     ),
     "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
     "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
@@ -65,11 +75,19 @@ FROM_STYLES: dict[str, FromStyle] = {
 DEFAULT_STYLE = FromStyle("helo_first", False, "from client ([192.0.2.7]) by mx")
 
 
-def style_for(software: str | None) -> FromStyle:
-    """The from-part layout of ``software`` (the generic one when unknown)."""
-    if software is None:
-        return DEFAULT_STYLE
-    return FROM_STYLES.get(software, DEFAULT_STYLE)
+def style_for(software: str | None, qmail_shape: bool = False) -> FromStyle:
+    """The from-part layout of ``software`` (the generic one when unknown).
+
+    ``qmail_shape``: ``from mx.example.org (192.0.2.7) by mx with SMTP``: the address
+    without brackets and no comment naming software after ``by``. When the software has
+    no layout of its own (none named, or only known by its host, as Yahoo's qmail
+    servers), that is qmail's header, also copied by Critical Path. Exchange 2007+ writes
+    the same from part, but names itself ("with Microsoft SMTP Server").
+    """
+    style = FROM_STYLES.get(software or "")
+    if style is None:
+        return FROM_STYLES["qmail"] if qmail_shape else DEFAULT_STYLE
+    return style
 
 
 _SENDMAIL_PREFIXES = ("smi-", "switch-", "sentrion")
