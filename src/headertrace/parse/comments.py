@@ -35,7 +35,9 @@ Examples of comment texts and what they yield::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 from headertrace.parse.addresses import normalise_ip, split_port
 from headertrace.parse.lexer import Kind, Lexer, Token
@@ -83,8 +85,7 @@ def read_comment(text: str, facts: Facts, defects: list[str], depth: int = 0) ->
         # yields depends on its text alone, so it is read once ("(Postfix)",
         # "(localhost [127.0.0.1])" and "(8.14.4/8.14.4)" stand in header after header).
         found, found_defects, words = _read_alone(text)
-        for name, value in found:
-            setattr(facts, name, value)
+        vars(facts).update(found)
         facts.words.extend(words)
         defects.extend(found_defects)
         return
@@ -98,15 +99,13 @@ def _read_text(text: str, facts: Facts, defects: list[str], depth: int) -> None:
 
 
 @lru_cache(maxsize=8192)
-def _read_alone(
-    text: str,
-) -> tuple[tuple[tuple[str, object], ...], tuple[str, ...], tuple[str, ...]]:
+def _read_alone(text: str) -> tuple[Mapping[str, object], tuple[str, ...], tuple[str, ...]]:
     """The facts, defects and words one comment yields when read into empty facts."""
     facts = Facts()
     defects: list[str] = []
     _read_text(text, facts, defects, 0)
-    found = tuple((name, value) for name, value in vars(facts).items() if name != "words")
-    return found, tuple(defects), tuple(facts.words)
+    found = {name: value for name, value in vars(facts).items() if name != "words"}
+    return MappingProxyType(found), tuple(defects), tuple(facts.words)
 
 
 @lru_cache(maxsize=8192)

@@ -78,13 +78,21 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     clauses = _split_clauses(tokens)
 
     by_facts, with_facts, from_facts, other = Facts(), Facts(), Facts(), Facts()
-    _read_part_comments(clauses.parts.get("from", []), from_facts, defects)
-    _read_part_comments(clauses.parts.get("by", [])[1:], by_facts, defects)
-    for key in ("with", "id", "for", "via"):
-        _read_part_comments(clauses.parts.get(key, []), with_facts, defects)
-    _read_part_comments(clauses.preamble, other, defects)
-    # Comments after the date: PowerMTA "; date (envelope-from <x>)".
-    _read_part_comments([t for t in trailer if t.kind is Kind.COMMENT], other, defects)
+    parts = clauses.parts
+    # Read in this order whatever the header's order; the clauses after "by" share facts.
+    for key, facts in (
+        ("from", from_facts), ("by", by_facts), ("with", with_facts), ("id", with_facts),
+        ("for", with_facts), ("via", with_facts),
+    ):  # fmt: skip
+        part = parts.get(key)
+        if part:
+            # The by host itself is no comment: "by mx.example.com (Postfix)".
+            _read_part_comments(part[1:] if key == "by" else part, facts, defects)
+    if clauses.preamble:
+        _read_part_comments(clauses.preamble, other, defects)
+    if trailer:
+        # Comments after the date: PowerMTA "; date (envelope-from <x>)".
+        _read_part_comments([t for t in trailer if t.kind is Kind.COMMENT], other, defects)
 
     protocol, proto_tls = _protocol(clauses.parts.get("with", []))
     software, version = _software(clauses, by_facts)
