@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from headertrace.parse.addresses import normalise_ip, split_port
+from headertrace.parse.addresses import literal_address, normalise_ip, split_port
 from headertrace.parse.lexer import Kind, Lexer, Token
 from headertrace.parse.tables import ADDRESS_AFTER_NAME, NO_NAME, SASL_MECHANISMS
 
@@ -140,13 +140,9 @@ def _read_tokens(tokens: list[Token], facts: Facts, defects: list[str], depth: i
 
 def _literal(tokens: list[Token], i: int, facts: Facts) -> int:
     tok = tokens[i]
-    ip = normalise_ip(tok.text)
-    if ip is None and ":" in tok.text:
-        # "[192.0.2.1:4237]" (SparkPost/ecelerity writes the port inside the brackets)
-        bare, port = split_port(tok.text)
-        ip = normalise_ip(bare)
-        if ip is not None and facts.ip is None:
-            facts.port = facts.port or port
+    ip, port = literal_address(tok.text)  # "[192.0.2.1:4237]", Exim 3 "[192.0.2.1.4237]"
+    if ip is not None and facts.ip is None:
+        facts.port = facts.port or port
     if ip and facts.ip is None:
         facts.ip = ip
         # "[192.0.2.1]:49152" (Exim, Postfix with port logging)

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from headertrace.models import TLS, Auth, Client, Hop, HopKind, ParseStatus, RdnsStatus, Server
 from headertrace.parse import tables
-from headertrace.parse.addresses import normalise_ip
+from headertrace.parse.addresses import literal_address, normalise_ip
 from headertrace.parse.comments import Facts, read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
 from headertrace.parse.headers import one_line
@@ -404,15 +404,19 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
     value_ip: str | None = None
     if head.kind is Kind.LITERAL:
         value = f"[{head.text}]"
-        value_ip = normalise_ip(head.text)
+        value_ip, port = literal_address(head.text)
+        facts.port = facts.port or port
     elif head.kind is Kind.WORD:
         value = head.text
         value_ip = normalise_ip(head.text)
-    # A literal outside any comment: MDaemon "from host [ip]" (19+: "[(ip)]"), Exim 3
-    # "from helo (rdns) [ip]".
+    fullhost = _exim3_fullhost(part, value if value_ip is None else None)
+    if fullhost is not None:
+        return fullhost
+    # A literal outside any comment: MDaemon "from host [ip]" (19+: "[(ip)]").
     for tok in part[1:]:
         if tok.kind is Kind.LITERAL and facts.ip is None:
-            facts.ip = normalise_ip(tok.text.strip("()"))
+            facts.ip, port = literal_address(tok.text.strip("()"))
+            facts.port = facts.port or port
     ip = facts.ip or value_ip
     style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
 
@@ -461,6 +465,34 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
         rdns = rdns.rstrip(".") or None
     return Client(
         helo=helo, rdns=rdns, rdns_status=status, ip=ip, port=facts.port, ident=facts.ident
+    )
+
+
+def _exim3_fullhost(part: list[Token], name: str | None) -> Client | None:
+    """Exim 3's ``from RDNS (HELO) [ip.port] (ident)``, ``from (HELO) [ip]``: the address
+    after a comment and outside it (see ``FROM_STYLES["Exim 3"]``). ``name``: the word
+    before the comment, when it is no address."""
+    at = 1 if part[0].kind is not Kind.COMMENT else 0
+    tail = part[at + 2 :]
+    if len(part) < at + 2 or part[at].kind is not Kind.COMMENT or len(tail) > 1:
+        return None
+    literal = part[at + 1]
+    said = part[at].text.strip()
+    if literal.kind is not Kind.LITERAL or not said or " " in said or "=" in said:
+        return None  # "(helo=x)", "(HELO x)": other layouts, read by the comments
+    ip, port = literal_address(literal.text)
+    if ip is None or (tail and tail[0].kind is not Kind.COMMENT):
+        return None
+    ident = tail[0].text.strip() if tail else None
+    rdns = name if name is not None and not _no_name(name) else None
+    status: RdnsStatus = "present" if rdns else "none"
+    return Client(
+        helo=said if normalise_ip(said) != ip else None,
+        rdns=rdns.rstrip(".") if rdns else None,
+        rdns_status=status,
+        ip=ip,
+        port=port,
+        ident=ident if ident and " " not in ident else None,
     )
 
 

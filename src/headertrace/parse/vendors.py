@@ -8,6 +8,8 @@ The same shape means different things to different servers. ``from X ([192.0.2.7
   ``(HELO y)`` is written (qmail-smtpd.c writes the HELO only when it differs from the
   remote host name). qmail never names itself in this header, so the shape is the sign:
   an address written without brackets, when no other software is named.
+* Exim 3: ``from X (Y) [192.0.2.7]``; X is the reverse DNS, Y the HELO (the address
+  stands after the comments).
 * Microsoft (IMS, SMTPSVC, Exchange 2007+): X is the HELO; Exchange never records rDNS.
 
 Each family is one entry of :data:`FROM_STYLES`, with an example header.
@@ -49,6 +51,15 @@ FROM_STYLES: dict[str, FromStyle] = {
         True,
         "from mx.example.org ([192.0.2.7]) by mail with esmtp (Exim 4.96)",
         local_without_address=True,
+    ),
+    # Exim 3 wrote "from $sender_fullhost ($sender_ident)": the address outside the
+    # comments and after them, the port after a dot, a verified rDNS first and the HELO in
+    # parentheses (left out when equal to the rDNS); with no verified name it starts at
+    # "(HELO)". The shape alone tells it: the software is often unnamed ("(v3.35.1)").
+    "Exim 3": FromStyle(
+        "rdns_first",
+        True,
+        "from mx.example.org (laptop) [192.0.2.7.1234] (bob) by mail with esmtp (Exim 3.36)",
     ),
     "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
     "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
