@@ -412,6 +412,16 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
     fullhost = _exim3_fullhost(part, value if value_ip is None else None)
     if fullhost is not None:
         return fullhost
+    if _firewall_shape(part, facts):
+        name = None if value is None or value_ip is not None or _no_name(value) else value
+        return Client(
+            helo=facts.helo or _claimed_helo(part),
+            rdns=name.rstrip(".") if name else None,
+            rdns_status="present" if name else "none",
+            ip=facts.ip,
+            port=facts.port,
+            ident=facts.ident,
+        )
     # A literal outside any comment: MDaemon "from host [ip]" (19+: "[(ip)]").
     for tok in part[1:]:
         if tok.kind is Kind.LITERAL and facts.ip is None:
@@ -494,6 +504,27 @@ def _exim3_fullhost(part: list[Token], name: str | None) -> Client | None:
         port=port,
         ident=ident if ident and " " not in ident else None,
     )
+
+
+def _firewall_shape(part: list[Token], facts: Facts) -> bool:
+    """TIS smap/csmap, Sidewinder: ``from RDNS(192.0.2.7)``, the comment against the name and
+    the address in it unbracketed (see ``FROM_STYLES["firewall"]``)."""
+    return (
+        len(part) > 1
+        and part[0].kind is Kind.WORD
+        and part[1].kind is Kind.COMMENT
+        and part[1].joined
+        and facts.ip_bare
+    )
+
+
+def _claimed_helo(part: list[Token]) -> str | None:
+    """Sidewinder writes the HELO after the comment: ``, claiming to be "mx.example.org"``."""
+    words = [t.text.lower() if t.kind is Kind.WORD else "" for t in part]
+    for k in range(len(part) - 3):
+        if words[k : k + 3] == ["claiming", "to", "be"]:
+            return _first_value(part[k + 3 :])
+    return None
 
 
 def _qmail_by(clauses: _Clauses) -> bool:

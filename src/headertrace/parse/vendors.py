@@ -10,6 +10,8 @@ The same shape means different things to different servers. ``from X ([192.0.2.7
   an address written without brackets, when no other software is named.
 * Exim 3: ``from X (Y) [192.0.2.7]``; X is the reverse DNS, Y the HELO (the address
   stands after the comments).
+* TIS smap, Sidewinder: ``from X(192.0.2.7)``, no blank before the comment; X is the
+  reverse DNS and the HELO is not written (``claiming to be "y"`` when it differed).
 * Microsoft (IMS, SMTPSVC, Exchange 2007+): X is the HELO; Exchange never records rDNS.
 
 Each family is one entry of :data:`FROM_STYLES`, with an example header.
@@ -60,6 +62,15 @@ FROM_STYLES: dict[str, FromStyle] = {
         "rdns_first",
         True,
         "from mx.example.org (laptop) [192.0.2.7.1234] (bob) by mail with esmtp (Exim 3.36)",
+    ),
+    # TIS Gauntlet smap/csmap and Sidewinder write the reverse DNS name (or "unknown",
+    # "nodnsquery") against the bare address, and no HELO unless the client's differed:
+    # "from mx.example.org(192.0.2.7) by fw via smap (V2.0)",
+    # "from mx.example.org(192.0.2.7, HELO other.example)",
+    # 'from mx.example.org(192.0.2.7), claiming to be "other.example" via SMTP by fw'.
+    # JetMail and AIMC write "from HELO([192.0.2.7])": brackets, so a HELO.
+    "firewall": FromStyle(
+        "rdns_first", True, "from mx.example.org(192.0.2.7) by fw.example.com via smap (V2.0)"
     ),
     "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
     "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
