@@ -107,7 +107,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     auth = _auth(protocol, software, every, clauses)
     tls = _tls(protocol, proto_tls, every)
     kind = _kind(clauses, protocol, client, every, software)
-    if kind == "local":
+    if kind == "local" and not _from_stdin(clauses):
+        # smail's "from HOST ... from stdin": HOST is where the program said it came from.
         client = _local_client(client, every, "from" in clauses.parts)
     if from_facts.forged:
         defects.append("rdns-may-be-forged")
@@ -129,7 +130,7 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         client=client,
         server=server,
         protocol=protocol,
-        via=_joined_words(clauses.parts.get("via")),
+        via=_via(clauses.parts.get("via")),
         id=hop_id,
         recipient=_recipient(clauses.parts.get("for")),
         envelope_from=next((f.envelope_from for f in every if f.envelope_from), None)
@@ -227,11 +228,26 @@ def _first_value(part: list[Token] | None) -> str | None:
     return None
 
 
-def _joined_words(part: list[Token] | None) -> str | None:
-    if not part:
-        return None
-    words = [t.text for t in part if t.kind is Kind.WORD]
+def _via(part: list[Token] | None) -> str | None:
+    """The link after ``via``: RFC 5321 makes it one atom, but Exchange writes two words
+    ("via Frontend Transport"). A keyword already used ends it: smail's "via smail from
+    stdin" is the link ``smail`` and then where the message came from (see _from_stdin)."""
+    words: list[str] = []
+    for tok in part or []:
+        if tok.kind is not Kind.WORD:
+            continue
+        if tok.text.lower() in KEYWORDS:
+            break
+        words.append(tok.text)
     return " ".join(words) or None
+
+
+def _from_stdin(clauses: _Clauses) -> bool:
+    """smail ``via smail from stdin``: read from a local program, no network client."""
+    words = [t.text.lower() for t in clauses.parts.get("via", []) if t.kind is Kind.WORD]
+    return any(
+        words[k] == "from" and words[k + 1] in tables.LOCAL_SOURCES for k in range(len(words) - 1)
+    )
 
 
 def _sender_after_for(part: list[Token] | None) -> str | None:
@@ -642,7 +658,7 @@ def _kind(
     low = (protocol or "").lower()
     if low in tables.FETCH_PROTOCOLS:
         return "fetch"
-    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX):
+    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX) or _from_stdin(clauses):
         return "local"
     words = [w for f in every for w in f.words]
     if any(f.local_user or f.local_socket for f in every) or _qmail_local(words):
