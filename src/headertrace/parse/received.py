@@ -20,12 +20,12 @@ from functools import lru_cache
 
 from headertrace.models import TLS, Auth, Client, Hop, HopKind, ParseStatus, RdnsStatus, Server
 from headertrace.parse import tables
-from headertrace.parse.addresses import literal_address, normalise_ip
+from headertrace.parse.addresses import literal_address, normalise_ip, split_port
 from headertrace.parse.comments import Facts, read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
 from headertrace.parse.headers import one_line
 from headertrace.parse.lexer import Kind, Lexer, Token
-from headertrace.parse.vendors import sendmail_version, style_for
+from headertrace.parse.vendors import FROM_STYLES, sendmail_version, style_for
 
 MAX_HEADER_LENGTH = 16_384
 """Longer values are cut (a defect); real Received headers are well under 2 KB."""
@@ -421,6 +421,10 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
     if head.kind is Kind.LITERAL:
         value = f"[{head.text}]"
         value_ip, port = literal_address(head.text)
+        after = part[1] if len(part) > 1 else None
+        if after is not None and after.joined and after.text[:1] == ":":
+            # F-Secure "from [192.0.2.7]:50999 (HELO x)": the port after the literal.
+            port = port or split_port("0.0.0.0" + after.text)[1]
         facts.port = facts.port or port
     elif head.kind is Kind.WORD:
         value = head.text
@@ -445,6 +449,8 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
             facts.port = facts.port or port
     ip = facts.ip or value_ip
     style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
+    if "squirrelmail" in facts.words:
+        style = FROM_STYLES["SquirrelMail"]
 
     if style.local_without_address and ip is None and _one_word(part):
         return Client(helo=facts.helo, ident=value)
@@ -477,7 +483,7 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
             status = "none"
     elif style.bare == "rdns_first":
         # Exim/qmail "from rdns ([ip])": HELO equal to the rDNS, so not written twice.
-        helo = value if value_ip is None else None
+        helo = value if value_ip is None and style.has_helo else None
         if value is not None and value_ip is None and not _no_name(value):
             rdns, status = value, "present"
         else:
@@ -598,7 +604,8 @@ def _server(part: list[Token], facts: Facts, software: str | None, version: str 
     ip: str | None = None
     if part:
         head = part[0]
-        if head.kind in (Kind.WORD, Kind.LITERAL):
+        # MailGate "by <server> (MailGate 3.5)": the host in angle brackets.
+        if head.kind in (Kind.WORD, Kind.LITERAL, Kind.ANGLE):
             as_ip = normalise_ip(head.text)
             if as_ip is not None:
                 ip = as_ip

@@ -34,6 +34,8 @@ class FromStyle:
     records_rdns: bool
     """Whether this family writes the reverse DNS name at all."""
     example: str
+    has_helo: bool = True
+    """False where the client speaks no SMTP (webmail): the name is never a HELO."""
     local_without_address: bool = False
     """A from part with no address is a local submission whose first word is the ident."""
 
@@ -71,6 +73,16 @@ FROM_STYLES: dict[str, FromStyle] = {
     # JetMail and AIMC write "from HELO([192.0.2.7])": brackets, so a HELO.
     "firewall": FromStyle(
         "rdns_first", True, "from mx.example.org(192.0.2.7) by fw.example.com via smap (V2.0)"
+    ),
+    # SquirrelMail names the web client by its reverse DNS when the web server looked it
+    # up (often it does not: then the address alone); HTTP has no HELO:
+    # "from client.example.org ([192.0.2.7]) (SquirrelMail authenticated user bob) by www
+    # with HTTP". Recognised by its comment in the from part.
+    "SquirrelMail": FromStyle(
+        "rdns_first",
+        False,
+        "from client.example.org ([192.0.2.7]) (SquirrelMail authenticated user bob)",
+        has_helo=False,
     ),
     "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
     "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
