@@ -9,6 +9,7 @@ the server's family (see ``vendors``).
 Examples of comment texts and what they yield::
 
     mail.example.org [192.0.2.7]                  host + ip            (sendmail, Postfix)
+    [192.0.2.7] verified                          ip + name verified   (CommuniGate Pro)
     IDENT:root@mail.example.org [192.0.2.7]       ident + host + ip    (sendmail)
     unknown [192.0.2.7]                           rdns none + ip       (Postfix)
     192.0.2.7] (may be forged)                    forged flag          (sendmail)
@@ -70,6 +71,7 @@ class Facts:
     envelope_from: str | None = None
     local_user: str | None = None  # "from userid 33", "(from apache@localhost)"
     local_socket: bool = False  # sendmail "[[UNIX: localhost]]", OpenSMTPD "[local]"
+    name_verified: bool = False  # CommuniGate Pro "[192.0.2.7] verified"
     words: list[str]  # lower-cased words, for markers
 
     def __init__(self) -> None:
@@ -194,6 +196,11 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         return i + 1
     if low.strip("<>") in NO_NAME and nxt is not None and nxt.kind is Kind.LITERAL:
         facts.host_unknown = True
+        return i + 1
+    if low == "verified" and i > 0 and tokens[i - 1].kind is Kind.LITERAL and facts.ip:
+        # CommuniGate Pro "([192.0.2.7] verified)": the name the client gave resolves to
+        # the address it connected from.
+        facts.name_verified = True
         return i + 1
     if low == "may" and _followed_by(tokens, i, ("be", "forged")):
         facts.forged = True

@@ -491,7 +491,11 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
             helo = None if _no_name(value) else helo
     else:
         helo = value
-        if style.records_rdns and ip is not None:
+        if facts.name_verified and value_ip is None and value is not None:
+            # CommuniGate Pro "from name ([ip] verified)": the name resolves to the address,
+            # forward-confirmed, so it stands as the rDNS too.
+            rdns, status = value, "present"
+        elif style.records_rdns and ip is not None:
             status = "none"  # sendmail "from helo ([ip])": the lookup found no name
     if rdns is not None:
         rdns = rdns.rstrip(".") or None
