@@ -6,6 +6,7 @@
 [fe80::1%11]           -> fe80::1        (Exchange writes the zone id)
 192.0.2.1:2525         -> 192.0.2.1, port 2525
 [2001:DB8:0:0::1]:587  -> 2001:db8::1, port 587
+[192.0.2.1.2525]       -> 192.0.2.1, port 2525 (Exim 3: the port after a dot)
 """
 
 from __future__ import annotations
@@ -49,6 +50,26 @@ def split_port(text: str) -> tuple[str, int | None]:
         if port.isdigit():
             return addr, _port(port)
     return text, None
+
+
+def literal_address(text: str) -> tuple[str | None, int | None]:
+    """The address and port of the text inside ``[ ]``: ``192.0.2.1``, ``192.0.2.1:4237``
+    (ecelerity writes the port inside the brackets) or Exim 3's ``192.0.2.1.4237`` (its
+    ``$sender_fullhost`` separates the port with a dot, as its logs do)."""
+    ip = normalise_ip(text)
+    if ip is not None:
+        return ip, None
+    if ":" in text:
+        bare, port = split_port(text)
+        ip = normalise_ip(bare)
+        if ip is not None:
+            return ip, port
+    bare, dot, digits = text.rpartition(".")
+    if dot and digits.isdigit() and (bare.count(".") == 3 or ":" in bare):
+        ip = normalise_ip(bare)
+        if ip is not None:
+            return ip, _port(digits)
+    return None, None
 
 
 def _port(digits: str) -> int | None:

@@ -9,6 +9,7 @@ the server's family (see ``vendors``).
 Examples of comment texts and what they yield::
 
     mail.example.org [192.0.2.7]                  host + ip            (sendmail, Postfix)
+    [192.0.2.7] verified                          ip + name verified   (CommuniGate Pro)
     IDENT:root@mail.example.org [192.0.2.7]       ident + host + ip    (sendmail)
     unknown [192.0.2.7]                           rdns none + ip       (Postfix)
     192.0.2.7] (may be forged)                    forged flag          (sendmail)
@@ -39,7 +40,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
-from headertrace.parse.addresses import normalise_ip, split_port
+from headertrace.parse.addresses import literal_address, normalise_ip, split_port
 from headertrace.parse.lexer import Kind, Lexer, Token
 from headertrace.parse.tables import ADDRESS_AFTER_NAME, NO_NAME, SASL_MECHANISMS
 
@@ -72,6 +73,7 @@ class Facts:
     envelope_from: str | None = None
     local_user: str | None = None  # "from userid 33", "(from apache@localhost)"
     local_socket: bool = False  # sendmail "[[UNIX: localhost]]", OpenSMTPD "[local]"
+    name_verified: bool = False  # CommuniGate Pro "[192.0.2.7] verified"
     words: list[str]  # lower-cased words, for markers
 
     def __init__(self) -> None:
@@ -139,13 +141,9 @@ def _read_tokens(tokens: list[Token], facts: Facts, defects: list[str], depth: i
 
 def _literal(tokens: list[Token], i: int, facts: Facts) -> int:
     tok = tokens[i]
-    ip = normalise_ip(tok.text)
-    if ip is None and ":" in tok.text:
-        # "[192.0.2.1:4237]" (SparkPost/ecelerity writes the port inside the brackets)
-        bare, port = split_port(tok.text)
-        ip = normalise_ip(bare)
-        if ip is not None and facts.ip is None:
-            facts.port = facts.port or port
+    ip, port = literal_address(tok.text)  # "[192.0.2.1:4237]", Exim 3 "[192.0.2.1.4237]"
+    if ip is not None and facts.ip is None:
+        facts.port = facts.port or port
     if ip and facts.ip is None:
         facts.ip = ip
         # "[192.0.2.1]:49152" (Exim, Postfix with port logging)
@@ -197,6 +195,11 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
         return i + 1
     if low.strip("<>") in NO_NAME and nxt is not None and nxt.kind is Kind.LITERAL:
         facts.host_unknown = True
+        return i + 1
+    if low == "verified" and i > 0 and tokens[i - 1].kind is Kind.LITERAL and facts.ip:
+        # CommuniGate Pro "([192.0.2.7] verified)": the name the client gave resolves to
+        # the address it connected from.
+        facts.name_verified = True
         return i + 1
     if low == "may" and _followed_by(tokens, i, ("be", "forged")):
         facts.forged = True

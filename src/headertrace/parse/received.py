@@ -20,12 +20,12 @@ from functools import lru_cache
 
 from headertrace.models import TLS, Auth, Client, Hop, HopKind, ParseStatus, RdnsStatus, Server
 from headertrace.parse import tables
-from headertrace.parse.addresses import normalise_ip
+from headertrace.parse.addresses import literal_address, normalise_ip, split_port
 from headertrace.parse.comments import Facts, read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
 from headertrace.parse.headers import one_line
 from headertrace.parse.lexer import Kind, Lexer, Token
-from headertrace.parse.vendors import sendmail_version, style_for
+from headertrace.parse.vendors import FROM_STYLES, sendmail_version, style_for
 
 MAX_HEADER_LENGTH = 16_384
 """Longer values are cut (a defect); real Received headers are well under 2 KB."""
@@ -115,7 +115,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     auth = _auth(protocol, software, every, clauses)
     tls = _tls(protocol, proto_tls, every)
     kind = _kind(clauses, protocol, client, every, software)
-    if kind == "local":
+    if kind == "local" and not _from_stdin(clauses):
+        # smail's "from HOST ... from stdin": HOST is where the program said it came from.
         client = _local_client(client, every, "from" in clauses.parts)
     if from_facts.forged:
         defects.append("rdns-may-be-forged")
@@ -137,7 +138,7 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         client=client,
         server=server,
         protocol=protocol,
-        via=_joined_words(clauses.parts.get("via")),
+        via=_via(clauses.parts.get("via")),
         id=hop_id,
         recipient=_recipient(clauses.parts.get("for")),
         envelope_from=next((f.envelope_from for f in every if f.envelope_from), None)
@@ -235,11 +236,26 @@ def _first_value(part: list[Token] | None) -> str | None:
     return None
 
 
-def _joined_words(part: list[Token] | None) -> str | None:
-    if not part:
-        return None
-    words = [t.text for t in part if t.kind is Kind.WORD]
+def _via(part: list[Token] | None) -> str | None:
+    """The link after ``via``: RFC 5321 makes it one atom, but Exchange writes two words
+    ("via Frontend Transport"). A keyword already used ends it: smail's "via smail from
+    stdin" is the link ``smail`` and then where the message came from (see _from_stdin)."""
+    words: list[str] = []
+    for tok in part or []:
+        if tok.kind is not Kind.WORD:
+            continue
+        if tok.text.lower() in KEYWORDS:
+            break
+        words.append(tok.text)
     return " ".join(words) or None
+
+
+def _from_stdin(clauses: _Clauses) -> bool:
+    """smail ``via smail from stdin``: read from a local program, no network client."""
+    words = [t.text.lower() for t in clauses.parts.get("via", []) if t.kind is Kind.WORD]
+    return any(
+        words[k] == "from" and words[k + 1] in tables.LOCAL_SOURCES for k in range(len(words) - 1)
+    )
 
 
 def _sender_after_for(part: list[Token] | None) -> str | None:
@@ -412,17 +428,37 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
     value_ip: str | None = None
     if head.kind is Kind.LITERAL:
         value = f"[{head.text}]"
-        value_ip = normalise_ip(head.text)
+        value_ip, port = literal_address(head.text)
+        after = part[1] if len(part) > 1 else None
+        if after is not None and after.joined and after.text[:1] == ":":
+            # F-Secure "from [192.0.2.7]:50999 (HELO x)": the port after the literal.
+            port = port or split_port("0.0.0.0" + after.text)[1]
+        facts.port = facts.port or port
     elif head.kind is Kind.WORD:
         value = head.text
         value_ip = normalise_ip(head.text)
-    # A literal outside any comment: MDaemon "from host [ip]" (19+: "[(ip)]"), Exim 3
-    # "from helo (rdns) [ip]".
+    fullhost = _exim3_fullhost(part, value if value_ip is None else None)
+    if fullhost is not None:
+        return fullhost
+    if _firewall_shape(part, facts):
+        name = None if value is None or value_ip is not None or _no_name(value) else value
+        return Client(
+            helo=facts.helo or _claimed_helo(part),
+            rdns=name.rstrip(".") if name else None,
+            rdns_status="present" if name else "none",
+            ip=facts.ip,
+            port=facts.port,
+            ident=facts.ident,
+        )
+    # A literal outside any comment: MDaemon "from host [ip]" (19+: "[(ip)]").
     for tok in part[1:]:
         if tok.kind is Kind.LITERAL and facts.ip is None:
-            facts.ip = normalise_ip(tok.text.strip("()"))
+            facts.ip, port = literal_address(tok.text.strip("()"))
+            facts.port = facts.port or port
     ip = facts.ip or value_ip
     style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
+    if "squirrelmail" in facts.words:
+        style = FROM_STYLES["SquirrelMail"]
 
     if style.local_without_address and ip is None and _one_word(part):
         return Client(helo=facts.helo, ident=value)
@@ -455,7 +491,7 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
             status = "none"
     elif style.bare == "rdns_first":
         # Exim/qmail "from rdns ([ip])": HELO equal to the rDNS, so not written twice.
-        helo = value if value_ip is None else None
+        helo = value if value_ip is None and style.has_helo else None
         if value is not None and value_ip is None and not _no_name(value):
             rdns, status = value, "present"
         else:
@@ -463,13 +499,66 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
             helo = None if _no_name(value) else helo
     else:
         helo = value
-        if style.records_rdns and ip is not None:
+        if facts.name_verified and value_ip is None and value is not None:
+            # CommuniGate Pro "from name ([ip] verified)": the name resolves to the address,
+            # forward-confirmed, so it stands as the rDNS too.
+            rdns, status = value, "present"
+        elif style.records_rdns and ip is not None:
             status = "none"  # sendmail "from helo ([ip])": the lookup found no name
     if rdns is not None:
         rdns = rdns.rstrip(".") or None
     return Client(
         helo=helo, rdns=rdns, rdns_status=status, ip=ip, port=facts.port, ident=facts.ident
     )
+
+
+def _exim3_fullhost(part: list[Token], name: str | None) -> Client | None:
+    """Exim 3's ``from RDNS (HELO) [ip.port] (ident)``, ``from (HELO) [ip]``: the address
+    after a comment and outside it (see ``FROM_STYLES["Exim 3"]``). ``name``: the word
+    before the comment, when it is no address."""
+    at = 1 if part[0].kind is not Kind.COMMENT else 0
+    tail = part[at + 2 :]
+    if len(part) < at + 2 or part[at].kind is not Kind.COMMENT or len(tail) > 1:
+        return None
+    literal = part[at + 1]
+    said = part[at].text.strip()
+    if literal.kind is not Kind.LITERAL or not said or " " in said or "=" in said:
+        return None  # "(helo=x)", "(HELO x)": other layouts, read by the comments
+    ip, port = literal_address(literal.text)
+    if ip is None or (tail and tail[0].kind is not Kind.COMMENT):
+        return None
+    ident = tail[0].text.strip() if tail else None
+    rdns = name if name is not None and not _no_name(name) else None
+    status: RdnsStatus = "present" if rdns else "none"
+    return Client(
+        helo=said if normalise_ip(said) != ip else None,
+        rdns=rdns.rstrip(".") if rdns else None,
+        rdns_status=status,
+        ip=ip,
+        port=port,
+        ident=ident if ident and " " not in ident else None,
+    )
+
+
+def _firewall_shape(part: list[Token], facts: Facts) -> bool:
+    """TIS smap/csmap, Sidewinder: ``from RDNS(192.0.2.7)``, the comment against the name and
+    the address in it unbracketed (see ``FROM_STYLES["firewall"]``)."""
+    return (
+        len(part) > 1
+        and part[0].kind is Kind.WORD
+        and part[1].kind is Kind.COMMENT
+        and part[1].joined
+        and facts.ip_bare
+    )
+
+
+def _claimed_helo(part: list[Token]) -> str | None:
+    """Sidewinder writes the HELO after the comment: ``, claiming to be "mx.example.org"``."""
+    words = [t.text.lower() if t.kind is Kind.WORD else "" for t in part]
+    for k in range(len(part) - 3):
+        if words[k : k + 3] == ["claiming", "to", "be"]:
+            return _first_value(part[k + 3 :])
+    return None
 
 
 def _qmail_by(clauses: _Clauses) -> bool:
@@ -527,7 +616,8 @@ def _server(part: list[Token], facts: Facts, software: str | None, version: str 
     ip: str | None = None
     if part:
         head = part[0]
-        if head.kind in (Kind.WORD, Kind.LITERAL):
+        # MailGate "by <server> (MailGate 3.5)": the host in angle brackets.
+        if head.kind in (Kind.WORD, Kind.LITERAL, Kind.ANGLE):
             as_ip = normalise_ip(head.text)
             if as_ip is not None:
                 ip = as_ip
@@ -587,7 +677,7 @@ def _kind(
     low = (protocol or "").lower()
     if low in tables.FETCH_PROTOCOLS:
         return "fetch"
-    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX):
+    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX) or _from_stdin(clauses):
         return "local"
     words = [w for f in every for w in f.words]
     if any(f.local_user or f.local_socket for f in every) or _qmail_local(words):

@@ -59,6 +59,9 @@ TLS_PROTOCOLS = frozenset(
 FETCH_PROTOCOLS = frozenset(("pop3", "pop", "imap", "imap4", "pop3s", "imaps", "odmr", "etrn"))
 # Exim names local submissions `local`, `local-smtp`, `local-esmtp`, `local-bsmtp`.
 LOCAL_PROTOCOL_PREFIX = "local"
+# Where a message came from when no network client handed it over, written after the
+# via link: smail "by mx via smail from stdin" (read from a local program or UUCP rmail).
+LOCAL_SOURCES = frozenset(("stdin",))
 # Submissions that do not come in over SMTP: webmail/API and Outlook's MAPI.
 CLIENT_PROTOCOLS = frozenset(("http", "https", "mapi", "webmail"))
 

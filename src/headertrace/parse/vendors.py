@@ -8,6 +8,10 @@ The same shape means different things to different servers. ``from X ([192.0.2.7
   ``(HELO y)`` is written (qmail-smtpd.c writes the HELO only when it differs from the
   remote host name). qmail never names itself in this header, so the shape is the sign:
   an address written without brackets, when no other software is named.
+* Exim 3: ``from X (Y) [192.0.2.7]``; X is the reverse DNS, Y the HELO (the address
+  stands after the comments).
+* TIS smap, Sidewinder: ``from X(192.0.2.7)``, no blank before the comment; X is the
+  reverse DNS and the HELO is not written (``claiming to be "y"`` when it differed).
 * Microsoft (IMS, SMTPSVC, Exchange 2007+): X is the HELO; Exchange never records rDNS.
 
 Each family is one entry of :data:`FROM_STYLES`, with an example header.
@@ -30,6 +34,8 @@ class FromStyle:
     records_rdns: bool
     """Whether this family writes the reverse DNS name at all."""
     example: str
+    has_helo: bool = True
+    """False where the client speaks no SMTP (webmail): the name is never a HELO."""
     local_without_address: bool = False
     """A from part with no address is a local submission whose first word is the ident."""
 
@@ -49,6 +55,34 @@ FROM_STYLES: dict[str, FromStyle] = {
         True,
         "from mx.example.org ([192.0.2.7]) by mail with esmtp (Exim 4.96)",
         local_without_address=True,
+    ),
+    # Exim 3 wrote "from $sender_fullhost ($sender_ident)": the address outside the
+    # comments and after them, the port after a dot, a verified rDNS first and the HELO in
+    # parentheses (left out when equal to the rDNS); with no verified name it starts at
+    # "(HELO)". The shape alone tells it: the software is often unnamed ("(v3.35.1)").
+    "Exim 3": FromStyle(
+        "rdns_first",
+        True,
+        "from mx.example.org (laptop) [192.0.2.7.1234] (bob) by mail with esmtp (Exim 3.36)",
+    ),
+    # TIS Gauntlet smap/csmap and Sidewinder write the reverse DNS name (or "unknown",
+    # "nodnsquery") against the bare address, and no HELO unless the client's differed:
+    # "from mx.example.org(192.0.2.7) by fw via smap (V2.0)",
+    # "from mx.example.org(192.0.2.7, HELO other.example)",
+    # 'from mx.example.org(192.0.2.7), claiming to be "other.example" via SMTP by fw'.
+    # JetMail and AIMC write "from HELO([192.0.2.7])": brackets, so a HELO.
+    "firewall": FromStyle(
+        "rdns_first", True, "from mx.example.org(192.0.2.7) by fw.example.com via smap (V2.0)"
+    ),
+    # SquirrelMail names the web client by its reverse DNS when the web server looked it
+    # up (often it does not: then the address alone); HTTP has no HELO:
+    # "from client.example.org ([192.0.2.7]) (SquirrelMail authenticated user bob) by www
+    # with HTTP". Recognised by its comment in the from part.
+    "SquirrelMail": FromStyle(
+        "rdns_first",
+        False,
+        "from client.example.org ([192.0.2.7]) (SquirrelMail authenticated user bob)",
+        has_helo=False,
     ),
     "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
     "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
