@@ -288,8 +288,9 @@ def _assignment(tokens: list[Token], i: int, key: str, value: str, facts: Facts)
 def _helo_value_end(tokens: list[Token], i: int) -> int:
     """Exim writes the HELO argument as ``helo=`` and then ``ident=``; what stands between
     (a junk HELO with spaces, "helo=x [192.0.2.9]") was sent by the client and is skipped,
-    so it never becomes the client's address."""
-    while i < len(tokens) and "=" not in tokens[i].text and tokens[i].kind is not Kind.COMMENT:
+    so it never becomes the client's address. That includes parentheses the client sent:
+    "([192.0.2.66] helo=(unknown [203.0.113.9])x)" is a HELO, never the address."""
+    while i < len(tokens) and not (tokens[i].kind is Kind.WORD and "=" in tokens[i].text):
         i += 1
     return i
 

@@ -437,6 +437,9 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
     elif head.kind is Kind.WORD:
         value = head.text
         value_ip = normalise_ip(head.text)
+    later = _address_after_helo_comment(part)
+    if later is not None:
+        part, facts = [head, *part[2:]], later
     fullhost = _exim3_fullhost(part, value if value_ip is None else None)
     if fullhost is not None:
         return fullhost
@@ -538,6 +541,26 @@ def _exim3_fullhost(part: list[Token], name: str | None) -> Client | None:
         port=port,
         ident=ident if ident and " " not in ident else None,
     )
+
+
+def _address_after_helo_comment(part: list[Token]) -> Facts | None:
+    """Postfix and sendmail copy the HELO as the client sent it, parentheses included, then
+    write their own ``(RDNS [IP])`` after a blank: ``from x([203.0.113.9]) (unknown
+    [192.0.2.7])``. A comment against the first word is then part of the HELO, and the
+    facts are those of the comments after it (JetMail's ``from HELO([192.0.2.7])``, with
+    no comment after, keeps its address)."""
+    if (
+        len(part) < 3
+        or part[0].kind is not Kind.WORD
+        or part[1].kind is not Kind.COMMENT
+        or not part[1].joined
+    ):
+        return None
+    facts = Facts()
+    for tok in part[2:]:
+        if tok.kind is Kind.COMMENT and not tok.joined:
+            read_comment(tok.text, facts, [])
+    return facts if facts.ip is not None else None
 
 
 def _firewall_shape(part: list[Token], facts: Facts) -> bool:
