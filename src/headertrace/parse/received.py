@@ -281,6 +281,8 @@ def _recipient(part: list[Token] | None) -> str | None:
         elif found:
             break
     value = ", ".join(f for f in found if f)
+    if value.strip("<>").lower() in tables.NO_RECIPIENT:
+        return None
     return value or None
 
 

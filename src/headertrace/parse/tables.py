@@ -65,6 +65,11 @@ LOCAL_SOURCES = frozenset(("stdin",))
 # Submissions that do not come in over SMTP: webmail/API and Outlook's MAPI.
 CLIENT_PROTOCOLS = frozenset(("http", "https", "mapi", "webmail"))
 
+# What servers write after "for" when the message has several recipients and they name
+# none: Gmail "by smtp.gmail.com with ESMTPSA id x for <multiple recipients>". Not an
+# address, so no recipient.
+NO_RECIPIENT = frozenset(("multiple recipients",))
+
 # What servers write where the client's reverse DNS name would stand when they have none:
 # Postfix "unknown [192.0.2.7]", Courier "softdnserr [::ffff:192.0.2.7]" (the lookup
 # soft-failed), "unverified [192.0.2.7]", TIS/Sidewinder "nodnsquery", Sun smtpd
