@@ -142,7 +142,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         id=hop_id,
         recipient=_recipient(clauses.parts.get("for")),
         envelope_from=next((f.envelope_from for f in every if f.envelope_from), None)
-        or _sender_after_for(clauses.parts.get("for")),
+        or _sender_after_for(clauses.parts.get("for"))
+        or _bare_envelope_from(clauses),
         tls=tls,
         auth=auth,
         timestamp=timestamp,
@@ -265,6 +266,20 @@ def _sender_after_for(part: list[Token] | None) -> str | None:
     if "from" not in words or part is None:
         return None
     return _first_value(part[words.index("from") + 1 :])
+
+
+def _bare_envelope_from(clauses: _Clauses) -> str | None:
+    """Haraka writes the envelope sender as a clause of its own, not a comment: ``by mx
+    (Haraka/3.0.3) with ESMTPS id 5E1C...1\n\tenvelope-from <alice@example.org>\n\t(cipher=
+    TLS_AES_256_GCM_SHA384);``, after the id."""
+    for key in ("id", "with", "for"):
+        part = clauses.parts.get(key) or []
+        for k, tok in enumerate(part[:-1]):
+            if tok.kind is Kind.WORD and tok.text.lower() == "envelope-from":
+                nxt = part[k + 1]
+                if nxt.kind is Kind.ANGLE and "@" in nxt.text:
+                    return nxt.text.strip().strip("<>") or None
+    return None
 
 
 def _recipient(part: list[Token] | None) -> str | None:
