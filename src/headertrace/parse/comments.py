@@ -141,6 +141,9 @@ def _read_tokens(tokens: list[Token], facts: Facts, defects: list[str], depth: i
 
 def _literal(tokens: list[Token], i: int, facts: Facts) -> int:
     tok = tokens[i]
+    if i == 0 and tok.text.lower() == "unix socket":
+        facts.local_socket = True  # Cyrus "([unix socket])": no network client
+        return i + 1
     ip, port = literal_address(tok.text)  # "[192.0.2.1:4237]", Exim 3 "[192.0.2.1.4237]"
     if ip is not None and facts.ip is None:
         facts.port = facts.port or port
@@ -460,8 +463,11 @@ _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
 
 
 def _local_socket(literal: str) -> bool:
+    """sendmail "[[UNIX: localhost]]", OpenSMTPD "[local]", Cyrus "from mx.example.com
+    ([unix socket]) by mx.example.com (Cyrus 3.8.1) with LMTPA" (Postfix's lmtp client
+    delivering over a unix socket)."""
     low = literal.lstrip("[").lower()
-    return low.startswith("unix:") or low == "local"
+    return low.startswith("unix:") or low in ("local", "unix socket")
 
 
 def _named_host(text: str) -> bool:
