@@ -137,6 +137,7 @@ SOFTWARE_MARKERS: tuple[tuple[str, str], ...] = (
     ("smartermail", "SmarterMail"),
     ("axigen", "Axigen"),
     ("haraka", "Haraka"),
+    ("halon", "Halon"),  # "by mx.example.net (Halon) with ESMTPS id 0b1c2d3e-...": ISP MTAs
     ("imail", "IMail"),
     ("smail", "Smail"),
     ("xmail", "XMail"),
