@@ -621,8 +621,12 @@ def _no_name(name: str | None) -> bool:
 
 def _one_word(part: list[Token]) -> bool:
     """``from root (helo=x)``: one word and comments, as Exim writes a local sender (not a
-    custom text such as Debian's "from authenticated user")."""
+    custom text such as Debian's "from authenticated user"). A comment opening with an
+    address literal is a network client's, even one no address parser accepts:
+    "from mx.example.org ([192.0.2.300]) by mail with esmtp (Exim 4.96)" is no local user."""
     words = [t for t in part if t.kind is not Kind.COMMENT]
+    if any(t.kind is Kind.COMMENT and t.text.lstrip()[:1] == "[" for t in part):
+        return False
     return len(words) == 1 and words[0].kind is Kind.WORD
 
 
