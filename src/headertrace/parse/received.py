@@ -120,6 +120,9 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         client = _local_client(client, every, "from" in clauses.parts)
     if from_facts.forged:
         defects.append("rdns-may-be-forged")
+    if _by_in_helo(clauses):
+        client = Client(helo=client.helo)
+        defects.append("ambiguous-from")
 
     timestamp = None
     if date_text is not None:
@@ -578,6 +581,17 @@ def _address_after_helo_comment(part: list[Token]) -> Facts | None:
         if tok.kind is Kind.COMMENT and not tok.joined:
             read_comment(tok.text, facts, [])
     return facts if facts.ip is not None else None
+
+
+def _by_in_helo(clauses: _Clauses) -> bool:
+    """Postfix copies the HELO as sent, so a client can send ``HELO x (a [203.0.113.9]) by``
+    and the header reads ``from x (a [203.0.113.9]) by (unknown [192.0.2.7]) by mx ...``:
+    ``by`` with no host after it, another ``by`` later. Where the from part ends is then
+    the client's choice, so no address or name in it is the server's."""
+    by = clauses.parts.get("by")
+    if not by or by[0].kind is not Kind.COMMENT or "from" not in clauses.parts:
+        return False
+    return any(t.kind is Kind.WORD and t.text.lower() == "by" for t in by[1:])
 
 
 def _firewall_shape(part: list[Token], facts: Facts) -> bool:
