@@ -25,7 +25,7 @@ from headertrace.parse.comments import Facts, read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
 from headertrace.parse.headers import one_line
 from headertrace.parse.lexer import Kind, Lexer, Token
-from headertrace.parse.vendors import FROM_STYLES, sendmail_version, style_for
+from headertrace.parse.vendors import FROM_STYLES, FromStyle, sendmail_version, style_for
 
 MAX_HEADER_LENGTH = 16_384
 """Longer values are cut (a defect); real Received headers are well under 2 KB."""
@@ -76,10 +76,57 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
 
     tokens, date_text, trailer = _split_date(text, tokens)
     clauses = _split_clauses(tokens)
+    every = _read_facts(clauses, trailer, defects)
+    by_facts = every[1]
 
-    by_facts, with_facts, from_facts, other = Facts(), Facts(), Facts(), Facts()
     parts = clauses.parts
-    # Read in this order whatever the header's order; the clauses after "by" share facts.
+    protocol, proto_tls = _protocol(parts.get("with", []))
+    software, version = _software(clauses, by_facts)
+    hop_id = _first_value(parts.get("id")) or _id_after_date(trailer)
+    if software == "Microsoft SMTP Server" and hop_id and _looks_like_version(hop_id):
+        version = hop_id  # Exchange 2007+ writes its build as the "id"
+
+    client = _hop_client(clauses, every, software)
+    server = _server(parts.get("by", []), by_facts, software, version)
+    kind = _kind(clauses, protocol, client, every, software)
+    client = _checked_client(client, kind, clauses, every, defects)
+    timestamp = _timestamp(date_text, defects)
+    status = _status(clauses, client, server, kind, timestamp)
+    if status == "unparsed":
+        defects.append("unparsed")
+    return Hop(
+        raw=value,
+        client=client,
+        server=server,
+        protocol=protocol,
+        via=_via(parts.get("via")),
+        id=hop_id,
+        recipient=_recipient(parts.get("for")),
+        envelope_from=next((f.envelope_from for f in every if f.envelope_from), None)
+        or _sender_after_for(parts.get("for"))
+        or _bare_envelope_from(clauses),
+        tls=_tls(protocol, proto_tls, every),
+        auth=_auth(protocol, software, every, clauses),
+        timestamp=timestamp,
+        timestamp_raw=one_line(date_text) if date_text is not None else None,
+        kind=kind,
+        status=status,
+        defects=tuple(dict.fromkeys(defects)),
+        index=index,
+        header_index=header_index,
+        # total_seconds(), never .seconds: a negative delay must stay negative.
+        delay_seconds=(timestamp - after).total_seconds() if timestamp and after else None,
+    )
+
+
+def _read_facts(
+    clauses: _Clauses, trailer: list[Token], defects: list[str]
+) -> tuple[Facts, Facts, Facts, Facts]:
+    """The facts of the comments of the ``from`` part, of the ``by`` part, of the other
+    clauses (which share theirs), and of the text outside any clause."""
+    from_facts, by_facts, with_facts, other = Facts(), Facts(), Facts(), Facts()
+    parts = clauses.parts
+    # Read in this order whatever the header's order.
     for key, facts in (
         ("from", from_facts), ("by", by_facts), ("with", with_facts), ("id", with_facts),
         ("for", with_facts), ("via", with_facts),
@@ -93,72 +140,47 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     if trailer:
         # Comments after the date: PowerMTA "; date (envelope-from <x>)".
         _read_part_comments([t for t in trailer if t.kind is Kind.COMMENT], other, defects)
+    return from_facts, by_facts, with_facts, other
 
-    protocol, proto_tls = _protocol(clauses.parts.get("with", []))
-    software, version = _software(clauses, by_facts)
-    hop_id = _first_value(clauses.parts.get("id")) or _id_after_date(trailer)
-    if software == "Microsoft SMTP Server" and hop_id and _looks_like_version(hop_id):
-        version = hop_id  # Exchange 2007+ writes its build as the "id"
 
-    client = _client(clauses.parts.get("from", []), from_facts, software, _qmail_by(clauses))
+def _hop_client(clauses: _Clauses, every: tuple[Facts, ...], software: str | None) -> Client:
+    """The client, from the ``from`` part or, with none, from a stamp that names it."""
+    from_facts, other = every[0], every[3]
     if "from" not in clauses.parts and other.ip is not None:
         # qmail-queue's "(qmail 1 invoked from network[192.0.2.7/host.example])",
         # NAVGW's "(from helo [192.0.2.7])"
-        client = Client(
+        return Client(
             helo=other.helo,
             rdns=other.host,
             rdns_status="present" if other.host else "not_recorded",
             ip=other.ip,
         )
-    server = _server(clauses.parts.get("by", []), by_facts, software, version)
-    every = (from_facts, by_facts, with_facts, other)
-    auth = _auth(protocol, software, every, clauses)
-    tls = _tls(protocol, proto_tls, every)
-    kind = _kind(clauses, protocol, client, every, software)
+    return _client(clauses.parts.get("from", []), from_facts, software, _qmail_by(clauses))
+
+
+def _checked_client(
+    client: Client, kind: HopKind, clauses: _Clauses, every: tuple[Facts, ...], defects: list[str]
+) -> Client:
+    """The client once the hop's kind is known, and the doubts about it as defects."""
     if kind == "local" and not _from_stdin(clauses):
         # smail's "from HOST ... from stdin": HOST is where the program said it came from.
         client = _local_client(client, every, "from" in clauses.parts)
-    if from_facts.forged:
+    if every[0].forged:
         defects.append("rdns-may-be-forged")
     if _by_in_helo(clauses):
         client = Client(helo=client.helo)
         defects.append("ambiguous-from")
+    return client
 
-    timestamp = None
-    if date_text is not None:
-        result = parse_date(date_text)
-        timestamp = result.value
-        if result.defect:
-            defects.append(result.defect)
-    else:
+
+def _timestamp(date_text: str | None, defects: list[str]) -> datetime | None:
+    if date_text is None:
         defects.append("no-date")
-
-    status = _status(clauses, client, server, kind, timestamp)
-    if status == "unparsed":
-        defects.append("unparsed")
-    return Hop(
-        raw=value,
-        client=client,
-        server=server,
-        protocol=protocol,
-        via=_via(clauses.parts.get("via")),
-        id=hop_id,
-        recipient=_recipient(clauses.parts.get("for")),
-        envelope_from=next((f.envelope_from for f in every if f.envelope_from), None)
-        or _sender_after_for(clauses.parts.get("for"))
-        or _bare_envelope_from(clauses),
-        tls=tls,
-        auth=auth,
-        timestamp=timestamp,
-        timestamp_raw=one_line(date_text) if date_text is not None else None,
-        kind=kind,
-        status=status,
-        defects=tuple(dict.fromkeys(defects)),
-        index=index,
-        header_index=header_index,
-        # total_seconds(), never .seconds: a negative delay must stay negative.
-        delay_seconds=(timestamp - after).total_seconds() if timestamp and after else None,
-    )
+        return None
+    result = parse_date(date_text)
+    if result.defect:
+        defects.append(result.defect)
+    return result.value
 
 
 # --- splitting ------------------------------------------------------------------------------
@@ -444,52 +466,78 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
     if not part:
         return Client()
     head = part[0]
-    value: str | None = None
-    value_ip: str | None = None
+    value, value_ip = _head_value(part, facts)
+    later = _address_after_helo_comment(part)
+    if later is not None:
+        part, facts = [head, *part[2:]], later
+    shaped = _exim3_fullhost(part, value if value_ip is None else None) or _firewall_client(
+        part, facts, value, value_ip
+    )
+    if shaped is not None:
+        return shaped
+    _read_literal_outside_comments(part, facts)
+    ip = facts.ip or value_ip
+    style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
+    if "squirrelmail" in facts.words:
+        style = FROM_STYLES["SquirrelMail"]
+    if ip is None and _one_word(part):
+        if style.local_without_address:
+            return Client(helo=facts.helo, ident=value)
+        if value is not None and "@" in value:
+            # qmail-scanner "from bob@example.org by host by uid 502", AOL "from bob@aol.com
+            # by imo...": the sender's address, not a HELO.
+            return Client(ident=value)
+    helo, rdns, status = _helo_and_rdns(value, value_ip, facts, style, ip)
+    return Client(
+        helo=helo, rdns=rdns, rdns_status=status, ip=ip, port=facts.port, ident=facts.ident
+    )
+
+
+def _head_value(part: list[Token], facts: Facts) -> tuple[str | None, str | None]:
+    """The word or literal right after ``from``, and the address it spells, if any."""
+    head = part[0]
     if head.kind is Kind.LITERAL:
-        value = f"[{head.text}]"
         value_ip, port = literal_address(head.text)
         after = part[1] if len(part) > 1 else None
         if after is not None and after.joined and after.text[:1] == ":":
             # F-Secure "from [192.0.2.7]:50999 (HELO x)": the port after the literal.
             port = port or split_port("0.0.0.0" + after.text)[1]
         facts.port = facts.port or port
-    elif head.kind is Kind.WORD:
-        value = head.text
-        value_ip = normalise_ip(head.text)
-    later = _address_after_helo_comment(part)
-    if later is not None:
-        part, facts = [head, *part[2:]], later
-    fullhost = _exim3_fullhost(part, value if value_ip is None else None)
-    if fullhost is not None:
-        return fullhost
-    if _firewall_shape(part, facts):
-        name = None if value is None or value_ip is not None or _no_name(value) else value
-        return Client(
-            helo=facts.helo or _claimed_helo(part),
-            rdns=name.rstrip(".") if name else None,
-            rdns_status="present" if name else "none",
-            ip=facts.ip,
-            port=facts.port,
-            ident=facts.ident,
-        )
-    # A literal outside any comment: MDaemon "from host [ip]" (19+: "[(ip)]").
+        return f"[{head.text}]", value_ip
+    if head.kind is Kind.WORD:
+        return head.text, normalise_ip(head.text)
+    return None, None
+
+
+def _firewall_client(
+    part: list[Token], facts: Facts, value: str | None, value_ip: str | None
+) -> Client | None:
+    """TIS smap/csmap ``from NAME(IP)``, Sidewinder ``claiming to be "h"``."""
+    if not _firewall_shape(part, facts):
+        return None
+    name = None if value is None or value_ip is not None or _no_name(value) else value
+    return Client(
+        helo=facts.helo or _claimed_helo(part),
+        rdns=name.rstrip(".") if name else None,
+        rdns_status="present" if name else "none",
+        ip=facts.ip,
+        port=facts.port,
+        ident=facts.ident,
+    )
+
+
+def _read_literal_outside_comments(part: list[Token], facts: Facts) -> None:
+    """MDaemon "from host [ip]" (19+: "[(ip)]"), Exim 3 "from helo (rdns) [ip]"."""
     for tok in part[1:]:
         if tok.kind is Kind.LITERAL and facts.ip is None:
             facts.ip, port = literal_address(tok.text.strip("()"))
             facts.port = facts.port or port
-    ip = facts.ip or value_ip
-    style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
-    if "squirrelmail" in facts.words:
-        style = FROM_STYLES["SquirrelMail"]
 
-    if style.local_without_address and ip is None and _one_word(part):
-        return Client(helo=facts.helo, ident=value)
-    if ip is None and value is not None and "@" in value and _one_word(part):
-        # qmail-scanner "from bob@example.org by host by uid 502", AOL "from bob@aol.com
-        # by imo...": the sender's address, not a HELO.
-        return Client(ident=value)
 
+def _helo_and_rdns(
+    value: str | None, value_ip: str | None, facts: Facts, style: FromStyle, ip: str | None
+) -> tuple[str | None, str | None, RdnsStatus]:
+    """What the name after ``from`` is (HELO or rDNS), given what the comments said."""
     helo: str | None
     rdns: str | None = None
     status: RdnsStatus = "not_recorded"
@@ -528,11 +576,7 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
             rdns, status = value, "present"
         elif style.records_rdns and ip is not None:
             status = "none"  # sendmail "from helo ([ip])": the lookup found no name
-    if rdns is not None:
-        rdns = rdns.rstrip(".") or None
-    return Client(
-        helo=helo, rdns=rdns, rdns_status=status, ip=ip, port=facts.port, ident=facts.ident
-    )
+    return helo, (rdns.rstrip(".") or None) if rdns is not None else None, status
 
 
 def _exim3_fullhost(part: list[Token], name: str | None) -> Client | None:
