@@ -36,7 +36,7 @@ Examples of comment texts and what they yield::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -177,66 +177,27 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
             _assignment(tokens, i, low[:eq], f"[{nxt.text}]", facts)
             return i + 2
         return _assignment(tokens, i, low[:eq], value, facts)
-    if low == "proxying" and nxt is not None and nxt.text.lower() == "for":
-        # SquirrelMail "(proxying for 192.0.2.7)": an address the web client claimed
-        # through a proxy; the connecting address is the one the server saw.
-        return len(tokens)
-    if low in ("helo", "ehlo", "lhlo") and i + 1 == len(tokens):
-        # qmail "(HELO )": the client sent an empty argument; it still differed from
-        # the remote host name, so the name before the comment is the rDNS.
-        facts.helo_verb = low.upper()
-        return i + 1
-    if low in ("helo", "ehlo", "lhlo") and nxt is not None:
-        # The client chose everything to the end of this comment ("HELO x [192.0.2.9]",
-        # "HELO x (y [192.0.2.9])"): it may name the HELO, never the client's address.
-        said = nxt.text if nxt.kind is Kind.QUOTED else _next_word(tokens, i + 1)
-        if said is not None:
-            facts.helo, facts.helo_verb = said, low.upper()
-            return len(tokens)
+    reader = _MARKERS.get(low)
+    if reader is not None:
+        end = reader(tokens, i, facts)
+        if end is not None:
+            return end
     if low.startswith("ident:"):
         _ident_at_host(text[6:], facts)
         return i + 1
     if low.strip("<>") in NO_NAME and nxt is not None and nxt.kind is Kind.LITERAL:
-        facts.host_unknown = True
+        facts.host_unknown = True  # "unknown [192.0.2.7]": the server found no name
         return i + 1
-    if low == "verified" and i > 0 and tokens[i - 1].kind is Kind.LITERAL and facts.ip:
-        # CommuniGate Pro "([192.0.2.7] verified)": the name the client gave resolves to
-        # the address it connected from.
-        facts.name_verified = True
-        return i + 1
-    if low == "may" and _followed_by(tokens, i, ("be", "forged")):
-        facts.forged = True
-        return i + 3
-    if low == "authenticated":
-        return _authenticated(tokens, i, facts)
-    if low == "auth:":
-        return _courier_auth(tokens, i, facts)
-    if low in ("tls:", "ssl:"):
-        return _courier_tls(tokens, i, facts)
-    if low == "account" and nxt is not None and nxt.kind is Kind.WORD:
-        _set_auth(facts, f"account {nxt.text}", None, nxt.text)  # CommuniGate Pro
-        return i + 2
-    if low == "using" and nxt is not None and nxt.text.lower().startswith(("tls", "ssl")):
-        return _postfix_tls(tokens, i, facts)
-    if low in ("envelope-from", "envelope-sender") and nxt is not None:
-        sender = _next_word(tokens, i + 1)
-        if sender:
-            facts.envelope_from = sender.strip("<>")
-        return i + 2
-    if low == "invoked":
-        return _qmail_invoked(tokens, i, facts)
-    if low == "from" and nxt is not None and nxt.kind is Kind.WORD:
-        return _local_from(tokens, i, facts)
-    if low == "cn" and nxt is not None and nxt.kind is Kind.QUOTED:
-        if "verified ok" in _rest_text(tokens, i).lower():
-            _set_auth(
-                facts, f'Client CN "{nxt.text}" (verified OK)', "tls-client-certificate", nxt.text
-            )
-        return i + 2
     if _tls_colon_form(text, facts):
         return i + 1
     if "@" in text:
         return _user_at(tokens, i, text, facts)
+    return _address_or_host(tokens, i, text, facts)
+
+
+def _address_or_host(tokens: list[Token], i: int, text: str, facts: Facts) -> int:
+    """A bare address, ``host [ip]`` or a lone host name."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     ip = normalise_ip(text)
     if ip is None and ":" in text:
         bare, port = split_port(text)
@@ -261,6 +222,99 @@ def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Fac
     elif facts.host is None and facts.ip is None and i == 0 and _named_host(text) and "." in text:
         facts.host = text  # "(host.example.org)" with the address elsewhere
     return i + 1
+
+
+# --- markers: a word that opens one, and its reader ----------------------------------------
+# A reader returns the index of the next token to read, or None when the words after the
+# marker word do not make the marker (the word is then read like any other).
+
+Reader = Callable[[list[Token], int, Facts], int | None]
+
+
+def _following(tokens: list[Token], i: int) -> Token | None:
+    return tokens[i + 1] if i + 1 < len(tokens) else None
+
+
+def _proxying(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    """SquirrelMail "(proxying for 192.0.2.7)": an address the web client claimed through a
+    proxy; the connecting address is the one the server saw, so the rest is skipped."""
+    nxt = _following(tokens, i)
+    return len(tokens) if nxt is not None and nxt.text.lower() == "for" else None
+
+
+def _helo(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    """``HELO x``, ``EHLO x``, ``LHLO x``: the client chose everything to the end of this
+    comment ("HELO x [192.0.2.9]", "HELO x (y [192.0.2.9])"); it may name the HELO, never
+    the client's address. qmail "(HELO )": an empty argument, still not the host name."""
+    verb = tokens[i].text.upper()
+    nxt = _following(tokens, i)
+    if nxt is None:
+        facts.helo_verb = verb
+        return i + 1
+    said = nxt.text if nxt.kind is Kind.QUOTED else _next_word(tokens, i + 1)
+    if said is None:
+        return None
+    facts.helo, facts.helo_verb = said, verb
+    return len(tokens)
+
+
+def _verified(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    """CommuniGate Pro "([192.0.2.7] verified)": the name the client gave resolves to the
+    address it connected from."""
+    if i > 0 and tokens[i - 1].kind is Kind.LITERAL and facts.ip:
+        facts.name_verified = True
+        return i + 1
+    return None
+
+
+def _may_be_forged(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    """sendmail "[192.0.2.7] (may be forged)": the rDNS does not resolve back."""
+    if _followed_by(tokens, i, ("be", "forged")):
+        facts.forged = True
+        return i + 3
+    return None
+
+
+def _account(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    """CommuniGate Pro "(account bob@example.org HELO mx)"."""
+    nxt = _following(tokens, i)
+    if nxt is None or nxt.kind is not Kind.WORD:
+        return None
+    _set_auth(facts, f"account {nxt.text}", None, nxt.text)
+    return i + 2
+
+
+def _using(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    nxt = _following(tokens, i)
+    if nxt is not None and nxt.text.lower().startswith(("tls", "ssl")):
+        return _postfix_tls(tokens, i, facts)
+    return None
+
+
+def _envelope_from(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    """Exim, qmail-scanner "(envelope-from <bob@example.org>)"."""
+    if _following(tokens, i) is None:
+        return None
+    sender = _next_word(tokens, i + 1)
+    if sender:
+        facts.envelope_from = sender.strip("<>")
+    return i + 2
+
+
+def _from(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    nxt = _following(tokens, i)
+    return _local_from(tokens, i, facts) if nxt is not None and nxt.kind is Kind.WORD else None
+
+
+def _client_cn(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    """Postfix "(Client CN "bob", Issuer "CA" (verified OK))": a verified certificate."""
+    nxt = _following(tokens, i)
+    if nxt is None or nxt.kind is not Kind.QUOTED:
+        return None
+    if "verified ok" in _rest_text(tokens, i).lower():
+        evidence = f'Client CN "{nxt.text}" (verified OK)'
+        _set_auth(facts, evidence, "tls-client-certificate", nxt.text)
+    return i + 2
 
 
 def _assignment(tokens: list[Token], i: int, key: str, value: str, facts: Facts) -> int:
@@ -478,3 +532,24 @@ def _named_host(text: str) -> bool:
 def _hostlike(text: str) -> bool:
     low = text.lower().rstrip(".")
     return bool(low) and len(low) < 256 and all(c in _HOST_CHARS for c in low)
+
+
+_MARKERS: dict[str, Reader] = {
+    "proxying": _proxying,
+    "helo": _helo,
+    "ehlo": _helo,
+    "lhlo": _helo,
+    "verified": _verified,
+    "may": _may_be_forged,
+    "authenticated": _authenticated,
+    "auth:": _courier_auth,
+    "tls:": _courier_tls,
+    "ssl:": _courier_tls,
+    "account": _account,
+    "using": _using,
+    "envelope-from": _envelope_from,
+    "envelope-sender": _envelope_from,
+    "invoked": _qmail_invoked,
+    "from": _from,
+    "cn": _client_cn,
+}
