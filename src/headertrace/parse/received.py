@@ -568,6 +568,9 @@ def _helo_and_rdns(
         else:
             status = "none"
             helo = None if _no_name(value) else helo
+    elif value is not None and value.lower() in tables.NO_NAME_NOT_HELO:
+        helo = None  # "from no.name.available by fw via smtpd": the rDNS, and there is none
+        status = "none"
     else:
         helo = value
         if facts.name_verified and value_ip is None and value is not None:
@@ -796,6 +799,8 @@ def _kind(
         return "local"  # webmail/API submission with no client recorded (Gmail "with HTTP")
     if client.ip is not None or ("from" in clauses.parts and client.helo is not None):
         return "relay"
+    if "from" in clauses.parts and client.rdns_status == "none":
+        return "relay"  # "from no.name.available by fw via smtpd": a client with no name
     if "qmail" in words and "network" in words:
         return "relay"  # "(qmail 123 invoked from network)": qmail-queue after qmail-smtpd
     return "unknown"

@@ -77,6 +77,10 @@ NO_RECIPIENT = frozenset(("multiple recipients",))
 NO_NAME = frozenset(
     ("unknown", "softdnserr", "unverified", "nodnsquery", "no.name.available", "unknown.domain")
 )
+# The ones no client sends as its HELO: where one stands alone after "from" (firewalls'
+# "from no.name.available by fw via smtpd"), it is the server's missing rDNS, not a HELO.
+# ("unknown" is left out: a client can say HELO unknown.)
+NO_NAME_NOT_HELO = NO_NAME - {"unknown"}
 
 # SASL mechanisms (IANA registry, the ones seen in mail), as servers write them after
 # "with": Yahoo/qmail "(bob@192.0.2.7 with plain)", "with login".
