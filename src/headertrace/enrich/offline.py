@@ -82,93 +82,140 @@ def _finding(hop: Hop, code: str, severity: Severity, message: str, *extra: str)
     )
 
 
-def _hop_findings(hop: Hop, external: bool) -> list[Finding]:
-    client = hop.client
-    findings: list[Finding] = []
-    helo = normalize_host(client.helo)
-    kind = helo_kind(client.helo)
-    helo_dom = registered_domain(client.helo)
-    rdns_dom = registered_domain(client.rdns)
-    by_dom = registered_domain(hop.server.host)
-    where = f"hop {hop.index}"
+@dataclasses.dataclass(frozen=True, slots=True)
+class _HopNames:
+    """What the per-hop checks compare, worked out once per hop."""
 
-    if kind == "literal" and client.ip:
-        claimed, actual = parse_ip(helo), parse_ip(client.ip)
-        if claimed is not None and actual is not None and claimed != actual:
-            findings.append(
-                _finding(
-                    hop,
-                    "helo-literal-mismatch",
-                    "warning" if external else "info",
-                    f"{where}: the client greeted with the address literal {client.helo} but "
-                    f"connected from {actual}",
-                )
-            )
-    if external and kind == "localhost":
-        findings.append(
-            _finding(
-                hop,
-                "helo-localhost-external",
-                "warning",
-                f"{where}: a client from outside ({client.ip}) greeted as {client.helo!r}; "
-                "real mail servers do not call themselves localhost",
-            )
-        )
-    if external and kind == "bare":
-        findings.append(
-            _finding(
-                hop,
-                "helo-not-fqdn",
-                "warning",
-                f"{where}: a client from outside ({client.ip}) greeted with the bare name "
-                f"{client.helo!r}; RFC 5321 requires a fully qualified name or an address "
-                "literal",
-            )
-        )
-    if kind == "fqdn" and helo_dom and rdns_dom and helo_dom != rdns_dom:
-        findings.append(
-            _finding(
-                hop,
-                "helo-rdns-mismatch",
-                "info",
-                f"{where}: the HELO name {client.helo} is in {helo_dom} but the address's "
-                f"reverse DNS {client.rdns} is in {rdns_dom}",
-            )
-        )
+    hop: Hop
+    external: bool
+    """The client is "from outside" (see :func:`consistency_findings`)."""
+    helo_kind: str | None
+    helo_domain: str | None
+    rdns_domain: str | None
+    by_domain: str | None
+
+    @property
+    def where(self) -> str:
+        return f"hop {self.hop.index}"
+
+
+def _hop_findings(hop: Hop, external: bool) -> list[Finding]:
+    names = _HopNames(
+        hop=hop,
+        external=external,
+        helo_kind=helo_kind(hop.client.helo),
+        helo_domain=registered_domain(hop.client.helo),
+        rdns_domain=registered_domain(hop.client.rdns),
+        by_domain=registered_domain(hop.server.host),
+    )
+    found = (check(names) for check in _HOP_CHECKS)
+    return [finding for finding in found if finding is not None]
+
+
+def _helo_literal_mismatch(n: _HopNames) -> Finding | None:
+    client = n.hop.client
+    if n.helo_kind != "literal" or not client.ip:
+        return None
+    claimed, actual = parse_ip(normalize_host(client.helo)), parse_ip(client.ip)
+    if claimed is None or actual is None or claimed == actual:
+        return None
+    return _finding(
+        n.hop,
+        "helo-literal-mismatch",
+        "warning" if n.external else "info",
+        f"{n.where}: the client greeted with the address literal {client.helo} but "
+        f"connected from {actual}",
+    )
+
+
+def _helo_localhost_external(n: _HopNames) -> Finding | None:
+    if not n.external or n.helo_kind != "localhost":
+        return None
+    client = n.hop.client
+    return _finding(
+        n.hop,
+        "helo-localhost-external",
+        "warning",
+        f"{n.where}: a client from outside ({client.ip}) greeted as {client.helo!r}; "
+        "real mail servers do not call themselves localhost",
+    )
+
+
+def _helo_not_fqdn(n: _HopNames) -> Finding | None:
+    if not n.external or n.helo_kind != "bare":
+        return None
+    client = n.hop.client
+    return _finding(
+        n.hop,
+        "helo-not-fqdn",
+        "warning",
+        f"{n.where}: a client from outside ({client.ip}) greeted with the bare name "
+        f"{client.helo!r}; RFC 5321 requires a fully qualified name or an address literal",
+    )
+
+
+def _helo_rdns_mismatch(n: _HopNames) -> Finding | None:
+    helo_dom, rdns_dom = n.helo_domain, n.rdns_domain
+    if n.helo_kind != "fqdn" or not helo_dom or not rdns_dom or helo_dom == rdns_dom:
+        return None
+    client = n.hop.client
+    return _finding(
+        n.hop,
+        "helo-rdns-mismatch",
+        "info",
+        f"{n.where}: the HELO name {client.helo} is in {helo_dom} but the address's "
+        f"reverse DNS {client.rdns} is in {rdns_dom}",
+    )
+
+
+def _helo_claims_receiver(n: _HopNames) -> Finding | None:
+    client = n.hop.client
     # Only where the server records rDNS: Exchange and others never write it, so their
     # silence is not a disagreement.
     recorded = client.rdns_status != "not_recorded"
-    if (
-        external
+    if not (
+        n.external
         and recorded
-        and kind == "fqdn"
-        and helo_dom
-        and helo_dom == by_dom
-        and rdns_dom != helo_dom
+        and n.helo_kind == "fqdn"
+        and n.helo_domain
+        and n.helo_domain == n.by_domain
+        and n.rdns_domain != n.helo_domain
     ):
-        findings.append(
-            _finding(
-                hop,
-                "helo-claims-receiver",
-                "warning",
-                f"{where}: a client from outside ({client.ip}) greeted with {client.helo}, a "
-                f"name in the receiving server's own domain {by_dom}, and its reverse DNS "
-                f"does not agree ({client.rdns or 'none'})",
-            )
-        )
-    if external and rdns_embeds_address(client.rdns, client.ip):
-        worded = rdns_has_dynamic_word(client.rdns)
-        findings.append(
-            _finding(
-                hop,
-                "rdns-dynamic",
-                "warning" if worded else "info",
-                f"{where}: the reverse DNS {client.rdns} spells out the address {client.ip}"
-                + (" and names an address pool" if worded else "")
-                + ", as dynamic and residential addresses do",
-            )
-        )
-    return findings
+        return None
+    return _finding(
+        n.hop,
+        "helo-claims-receiver",
+        "warning",
+        f"{n.where}: a client from outside ({client.ip}) greeted with {client.helo}, a "
+        f"name in the receiving server's own domain {n.by_domain}, and its reverse DNS "
+        f"does not agree ({client.rdns or 'none'})",
+    )
+
+
+def _rdns_dynamic(n: _HopNames) -> Finding | None:
+    client = n.hop.client
+    if not n.external or not rdns_embeds_address(client.rdns, client.ip):
+        return None
+    worded = rdns_has_dynamic_word(client.rdns)
+    return _finding(
+        n.hop,
+        "rdns-dynamic",
+        "warning" if worded else "info",
+        f"{n.where}: the reverse DNS {client.rdns} spells out the address {client.ip}"
+        + (" and names an address pool" if worded else "")
+        + ", as dynamic and residential addresses do",
+    )
+
+
+_HOP_CHECKS: tuple[Callable[[_HopNames], Finding | None], ...] = (
+    _helo_literal_mismatch,
+    _helo_localhost_external,
+    _helo_not_fqdn,
+    _helo_rdns_mismatch,
+    _helo_claims_receiver,
+    _rdns_dynamic,
+)
+"""One check per finding code, in the order a hop's findings are reported."""
 
 
 def consistency_findings(

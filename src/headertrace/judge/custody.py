@@ -142,56 +142,96 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
     """Walk the chain from the top and find the verified hops of ours and the entry hop."""
     named = tuple(h.index for h in reversed(hops) if is_our_hop(h, org))
     newest_first = list(reversed(hops))
-    verified: list[int] = []
-    relay_hops: list[int] = []
-    by_name = False
-    missing: str | None = None
-    handed_out: int | None = None
-    direct_client: int | None = None
-
     # 1. the complainant's hops, taken as written, down to our topmost hop
-    pos = 0
-    while pos < len(newest_first) and not _ours_at(newest_first, pos, org):
-        hop = newest_first[pos]
-        nxt = pos + 1
-        if (
-            client_match(hop, org) == "address"
-            and nxt < len(newest_first)
-            and not _ours_at(newest_first, nxt, org)
-        ):
+    pos = _topmost_ours(newest_first, org)
+    for hop in newest_first[: max(pos - 1, 0)]:
+        if client_match(hop, org) == "address":
             # one of our addresses handed it to an outside server, and the header below is
             # not one of ours: that address is where it came from; the rest are claims
             return Custody(named=named, unverified=named, direct_client=hop.index)
-        pos += 1
     if pos == len(newest_first):
-        # nothing of ours wrote a header; did a hop taken as written record our address?
-        for h in newest_first:
-            if h.client.ip is not None and org.is_our_address(h.client.ip):
-                direct_client = h.index
-                break
-        return Custody(named=named, direct_client=direct_client)
+        return Custody(named=named, direct_client=_our_address_as_client(newest_first, org))
     top = newest_first[pos]
+    by_name = False
+    handed_out: int | None = None
     if pos > 0:
         above = newest_first[pos - 1]
-        match = client_match(above, org)
-        if match is None:
-            if client_hidden(above):
-                missing = (
-                    f"hop {above.index} (above our server's header) records no client "
-                    "address or name, so custody cannot be checked"
-                )
-            return Custody(named=named, unverified=named, missing=missing)
-        if same_server(top, above) is False:
-            if match == "address":
-                # one of our addresses handed it straight out; the header below it does not
-                # match that client, so it is a claim
-                return Custody(named=named, unverified=named, direct_client=above.index)
-            return Custody(named=named, unverified=named)
-        by_name = match == "name"
+        refused = _top_refused(top, above, org, named)
+        if refused is not None:
+            return refused
+        by_name = client_match(above, org) == "name"
         handed_out = above.index
-    verified.append(top.index)
-
     # 2. down through our own hops while the hop above recorded a client of ours
+    down = _walk_down(newest_first, pos, org)
+    entry = down.verified[-1]
+    return Custody(
+        verified=down.verified,
+        entry=entry,
+        relay_hops=down.relay_hops,
+        named=named,
+        unverified=tuple(i for i in named if i not in down.verified and i < entry),
+        handed_out=handed_out,
+        by_name=by_name or down.by_name,
+        missing=down.missing,
+    )
+
+
+def _topmost_ours(newest_first: Sequence[Hop], org: Organisation) -> int:
+    """The position of our topmost hop, newest first (``len`` when there is none)."""
+    return next(
+        (pos for pos in range(len(newest_first)) if _ours_at(newest_first, pos, org)),
+        len(newest_first),
+    )
+
+
+def _our_address_as_client(newest_first: Sequence[Hop], org: Organisation) -> int | None:
+    """Nothing of ours wrote a header: the newest hop taken as written that recorded one of
+    our addresses as its client."""
+    return next(
+        (
+            h.index
+            for h in newest_first
+            if h.client.ip is not None and org.is_our_address(h.client.ip)
+        ),
+        None,
+    )
+
+
+def _top_refused(top: Hop, above: Hop, org: Organisation, named: tuple[int, ...]) -> Custody | None:
+    """Custody of our topmost hop ``top`` when the hop above did not vouch for it (its
+    client is not ours, or not the server that wrote ``top``); ``None`` when it did."""
+    match = client_match(above, org)
+    if match is None:
+        missing = None
+        if client_hidden(above):
+            missing = (
+                f"hop {above.index} (above our server's header) records no client "
+                "address or name, so custody cannot be checked"
+            )
+        return Custody(named=named, unverified=named, missing=missing)
+    if same_server(top, above) is False:
+        # one of our addresses handed it straight out; the header below it does not
+        # match that client, so it is a claim
+        direct = above.index if match == "address" else None
+        return Custody(named=named, unverified=named, direct_client=direct)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Descent:
+    """Our verified hops from the topmost down (newest first), and what stopped the walk."""
+
+    verified: tuple[int, ...]
+    relay_hops: tuple[int, ...] = ()
+    by_name: bool = False
+    missing: str | None = None
+
+
+def _walk_down(newest_first: Sequence[Hop], pos: int, org: Organisation) -> _Descent:
+    """From our topmost hop at ``pos``, down while the hop above recorded a client of ours
+    that is the server that wrote the hop below."""
+    verified = [newest_first[pos].index]
+    by_name = False
     k = pos
     while k + 1 < len(newest_first):
         newer, older = newest_first[k], newest_first[k + 1]
@@ -199,45 +239,47 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
             break
         match = client_match(newer, org)
         if match is None:
+            missing = None
             if client_hidden(newer) and is_our_hop(older, org):
                 missing = (
                     f"hop {newer.index} records no client address or name, so custody "
                     f"of hop {older.index} below it cannot be checked"
                 )
-            break
+            return _Descent(tuple(verified), by_name=by_name, missing=missing)
         if match == "relay":
-            # a listed relay handed it to us: take its hops as written, then stop
-            j = k + 1
-            while j < len(newest_first) and (
-                is_relay_hop(newest_first[j], org)
-                or (j == k + 1 and custody_holds(newest_first[j], newer) is True)
-            ):
-                relay_hops.append(newest_first[j].index)
-                j += 1
-            break
-        ours_below = (
-            is_our_hop(older, org)
-            or _anonymous_local(older)
-            or (match == "loopback" and _this_machine(older))
-            # The client we recorded is ours, and it is the machine that wrote the header
-            # below (same address or same host label) even if it names itself under
-            # another domain: Microsoft 365's X.outlook.office365.com is X.prod.outlook.com.
-            or (match in ("address", "name") and same_server(older, newer) is True)
-        )
-        if not ours_below or same_server(older, newer) is False:
+            relays = _relay_hops(newest_first, k, org)
+            return _Descent(tuple(verified), relay_hops=relays, by_name=by_name)
+        if not _older_is_ours(older, newer, match, org):
             break
         by_name = by_name or match == "name"
         verified.append(older.index)
         k += 1
-    entry = verified[-1]
-    unverified = tuple(i for i in named if i not in verified and i < entry)
-    return Custody(
-        verified=tuple(verified),
-        entry=entry,
-        relay_hops=tuple(relay_hops),
-        named=named,
-        unverified=unverified,
-        handed_out=handed_out,
-        by_name=by_name,
-        missing=missing,
+    return _Descent(tuple(verified), by_name=by_name)
+
+
+def _relay_hops(newest_first: Sequence[Hop], k: int, org: Organisation) -> tuple[int, ...]:
+    """A listed relay handed it to the hop at ``k``: its hops below, taken as written."""
+    newer = newest_first[k]
+    relay_hops: list[int] = []
+    j = k + 1
+    while j < len(newest_first) and (
+        is_relay_hop(newest_first[j], org)
+        or (j == k + 1 and custody_holds(newest_first[j], newer) is True)
+    ):
+        relay_hops.append(newest_first[j].index)
+        j += 1
+    return tuple(relay_hops)
+
+
+def _older_is_ours(older: Hop, newer: Hop, match: ClientMatch, org: Organisation) -> bool:
+    """Whether ``older`` was written by the client of ours that ``newer`` recorded."""
+    ours_below = (
+        is_our_hop(older, org)
+        or _anonymous_local(older)
+        or (match == "loopback" and _this_machine(older))
+        # The client we recorded is ours, and it is the machine that wrote the header
+        # below (same address or same host label) even if it names itself under
+        # another domain: Microsoft 365's X.outlook.office365.com is X.prod.outlook.com.
+        or (match in ("address", "name") and same_server(older, newer) is True)
     )
+    return ours_below and same_server(older, newer) is not False
