@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from headertrace.parse.headers import header_end, split_header_block
+from headertrace.parse.headers import header_end, split_header_block, unfold
 
 SEPARATORS = (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\r")
 
@@ -53,3 +53,18 @@ def test_mbox_separator_line_is_not_a_field() -> None:
     block = split_header_block(b"From bob@example.org Mon Oct  2 12:00:00 2023\nA: b\n\n")
     assert block.fields == [("A", "b")]
     assert block.defects == []
+
+
+@pytest.mark.parametrize(
+    ("value", "unfolded"),
+    [
+        ("from a\n\tby b", "from a by b"),
+        ("from a \r\n  by b", "from a by b"),
+        ("(Client CN x\n (verified\n\tOK))", "(Client CN x (verified OK))"),
+        ('for <"two  spaces"@example.org>', 'for <"two  spaces"@example.org>'),  # not a fold
+        ("a\n\n\tb\n", "a b"),
+        ("one line", "one line"),
+    ],
+)
+def test_unfold_joins_lines_and_keeps_other_blanks(value: str, unfolded: str) -> None:
+    assert unfold(value) == unfolded

@@ -37,3 +37,23 @@ def test_golden(case: dict[str, Any]) -> None:
         or (isinstance(want, list) and not set(want) <= set(_get(data, key) or []))
     }
     assert not mismatches, mismatches
+
+
+def _refolded(header: str, every: int) -> str:
+    """``header`` unfolded, then folded again before every ``every``-th blank, as servers
+    and mail clients fold long lines."""
+    words = header.split()
+    return "".join(
+        ("\r\n\t" if k % every == 0 else " ") + word if k else word for k, word in enumerate(words)
+    )
+
+
+@pytest.mark.parametrize("every", [1, 2, 3])
+def test_folding_never_changes_a_hop(every: int) -> None:
+    """RFC 5322 folding is whitespace: a header reads the same folded anywhere or not at all."""
+    for case in CASES:
+        plain = parse_received(" ".join(case["header"].split())).to_dict()
+        folded = parse_received(_refolded(case["header"], every)).to_dict()
+        plain.pop("raw")
+        folded.pop("raw")
+        assert folded == plain, case["header"]

@@ -66,6 +66,16 @@ _LF_FIRST = (b"\n\n", b"\r\n\r\n", b"\n\r\n", b"\r\r")
 _CRLF_FIRST = (b"\r\n\r\n", b"\n\n", b"\n\r\n", b"\r\r")
 
 
+def unfold(value: str) -> str:
+    """A header value on one line: each line break, with the blanks around it, becomes one
+    space (RFC 5322 folding). Blanks elsewhere stay as written: inside a quoted local part
+    (``"two  spaces"@example.org``) they are part of the value."""
+    if "\n" not in value and "\r" not in value:
+        return value
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return " ".join(kept for kept in (line.strip(" \t") for line in lines) if kept)
+
+
 def one_line(value: str) -> str:
     """A header value unfolded: every run of whitespace (folding included) as one space."""
     return " ".join(value.split())

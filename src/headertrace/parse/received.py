@@ -23,7 +23,7 @@ from headertrace.parse import tables
 from headertrace.parse.addresses import literal_address, normalise_ip, split_port
 from headertrace.parse.comments import Facts, read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
-from headertrace.parse.headers import one_line
+from headertrace.parse.headers import one_line, unfold
 from headertrace.parse.lexer import Kind, Lexer, Token
 from headertrace.parse.vendors import FROM_STYLES, FromStyle, sendmail_version, style_for
 
@@ -70,6 +70,9 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     if len(text) > MAX_HEADER_LENGTH:
         text = text[:MAX_HEADER_LENGTH]
         defects.append("header-too-long")
+    # Where a server or a mail client folded the line (inside a comment, a quoted HELO,
+    # "[unix socket]") must not change the reading.
+    text = unfold(text)
     lexer = Lexer(text)
     tokens = lexer.tokens()
     defects.extend(lexer.defects)
