@@ -367,7 +367,9 @@ def _followed_by(tokens: list[Token], i: int, words: tuple[str, ...]) -> bool:
 
 
 def _rest_text(tokens: list[Token], i: int) -> str:
-    return " ".join(t.text for t in tokens[i : i + 12])
+    """The text of the next tokens, each run of blanks as one space: "(verified  OK)",
+    "(verified\tOK)" read as "(verified OK)"."""
+    return " ".join(" ".join(t.text.split()) for t in tokens[i : i + 12])
 
 
 def _authenticated(tokens: list[Token], i: int, facts: Facts) -> int:

@@ -371,9 +371,9 @@ def _encrypted_with(
         return words[2].text, (None, words[0].text)
     head = part[0]
     if head.kind is Kind.COMMENT:
-        cipher, _, marker = head.text.strip().partition(" ")
-        if marker.strip().lower() == "encrypted" and cipher:
-            return words[0].text, (None, cipher)
+        pieces = head.text.split()
+        if len(pieces) == 2 and pieces[1].lower() == "encrypted":
+            return words[0].text, (None, pieces[0])
     return None
 
 
@@ -441,8 +441,11 @@ def _software_named(
 
 
 def _has_lhlo(clauses: _Clauses) -> bool:
+    """Zimbra's ``(LHLO mail.example.com)``; ``( LHLO\tmail.example.com)`` is the same."""
     return any(
-        t.kind is Kind.COMMENT and t.text[:5].upper() == "LHLO "
+        t.kind is Kind.COMMENT
+        and (said := t.text.lstrip())[:4].upper() == "LHLO"
+        and said[4:5].isspace()
         for t in clauses.parts.get("from", [])
     )
 
