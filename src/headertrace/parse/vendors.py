@@ -130,12 +130,16 @@ _SENDMAIL_PREFIXES = ("smi-", "switch-", "sentrion")
 def sendmail_version(comment: str) -> str | None:
     """sendmail writes its version as a bare comment: ``(8.12.8/8.12.8)``,
     ``(8.14.4/8.14.4/Debian-4)``, ``(8.13.8/8.13.8/Submit)``, ``(SMI-8.6/SMI-SVR4)``,
-    ``(Switch-3.3.1/Switch-3.3.1)``."""
-    text = comment.strip()
-    if not text or " " in text or len(text) > 80:
+    ``(Switch-3.3.1/Switch-3.3.1)``. A site's own suffix may hold blanks:
+    ``(8.14.9/8.14.9/Example v10.0)``, ``(8.12.3/8.12.3/Debian -4)``; the version up to its
+    first ``/`` may not. Blank runs are written as one space."""
+    text = " ".join(comment.split())
+    if not text or len(text) > 80:
         return None
     low = text.lower()
     head = low.split("/", 1)[0]
+    if " " in head:
+        return None
     for prefix in _SENDMAIL_PREFIXES:
         if head.startswith(prefix):
             return text
