@@ -281,3 +281,20 @@ def test_any_chain_with_an_organisation_gets_a_verdict(chain: list[str]) -> None
     if t.verdict.kind in ("open_relay", "authenticated_relay"):
         assert t.verdict.hop is not None
         assert t.verdict.evidence
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # headers only, ending in a blank line: a pasted block either way
+        b"Received: from a.example.net (a.example.net [192.0.2.1])\n\tby b.example.com"
+        b" (Postfix) with ESMTP id X; Mon, 2 Oct 2023 12:00:00 +0000\nSubject: hi\n\n",
+        b"Received: from a.example.net (a.example.net [192.0.2.1])\n\tby b.example.com"
+        b" (Postfix) with ESMTP id X; Mon, 2 Oct 2023 12:00:00 +0000\nSubject: hi\n\nbody\n",
+    ],
+)
+def test_line_ends_do_not_change_a_trace(message: bytes) -> None:
+    lf = trace(message).to_dict()
+    crlf = trace(message.replace(b"\n", b"\r\n")).to_dict()
+    assert [f["code"] for f in crlf["findings"]] == [f["code"] for f in lf["findings"]]
+    assert crlf == lf

@@ -99,8 +99,8 @@ def _nothing_inside(raw: bytes) -> bool:
     """True for the common case, a plain message with no original inside: tracing then
     reads only its header block and pays for no MIME walk."""
     end = header_end(raw)
-    if end >= len(raw) - 2:
-        return False  # headers only: maybe a pasted block (see pasted.py)
+    if not raw[end:].strip():
+        return False  # headers only, whatever the line ends: maybe a pasted block (pasted.py)
     head = raw[:end].lower()
     ctype = _content_type(head)
     if ctype.startswith((b"multipart/report", b"message/")):
