@@ -75,11 +75,10 @@ def parse_ip(text: str | None) -> IPAddress | None:
     return ipaddress.ip_address(canonical) if canonical is not None else None
 
 
-@lru_cache(maxsize=16384)
 def normalize_ip(text: str | None) -> str | None:
-    """The canonical text of an address (mapped IPv6 unwrapped), or ``None``."""
-    address = parse_ip(text)
-    return str(address) if address is not None else None
+    """The canonical text of an address (mapped IPv6 unwrapped), or ``None``: the parser's
+    ``normalise_ip``, accepting ``None``."""
+    return normalise_ip(text) if text else None
 
 
 def _block(network: str, cls: str, note: str) -> tuple[int, int, int, str, str]:

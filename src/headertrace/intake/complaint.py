@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -14,6 +13,7 @@ from headertrace.intake.model import Complaint, Reported
 from headertrace.intake.reader import SourceLike, read_source
 from headertrace.intake.unwrap import FORWARD_MARKERS, Hit, Unwrapper, finding, is_forward_subject
 from headertrace.models import Finding, Hop, JSONDict, Source
+from headertrace.parse.addresses import normalise_ip
 from headertrace.parse.headers import header_end
 
 ARRIVAL_TOLERANCE_SECONDS = 24 * 3600
@@ -210,22 +210,8 @@ def crosscheck(source: Source, hops: Sequence[Hop]) -> list[Finding]:
     return findings
 
 
-def _normal_ip(value: str) -> str | None:
-    cleaned = value.strip().strip("[]").strip()
-    if cleaned.lower().startswith("ipv6:"):
-        cleaned = cleaned[5:]
-    cleaned = cleaned.split("%", 1)[0]
-    try:
-        address = ipaddress.ip_address(cleaned)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return str(address.ipv4_mapped)
-    return str(address)
-
-
 def _check_ip(value: str, hops: Sequence[Hop]) -> Finding:
-    reported = _normal_ip(value.split(maxsplit=1)[0] if value.split() else value)
+    reported = normalise_ip(value.split(maxsplit=1)[0] if value.split() else value)
     if reported is None:
         return finding(
             "report-source-ip-invalid",
@@ -236,7 +222,7 @@ def _check_ip(value: str, hops: Sequence[Hop]) -> Finding:
     seen: list[tuple[int, str]] = []
     for position, hop in enumerate(hops):
         ip = hop.client.ip
-        normal = _normal_ip(ip) if ip else None
+        normal = normalise_ip(ip) if ip else None
         if normal is not None:
             seen.append((position, normal))
     if not seen:
