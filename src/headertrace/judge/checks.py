@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from headertrace.judge.chain import TIME_TOLERANCE_SECONDS
-from headertrace.judge.custody import Custody, client_match
+from headertrace.judge.custody import Custody, client_match, ours_by_address
 from headertrace.judge.org import Organisation
 from headertrace.models import Finding, Hop, Verdict
 from headertrace.parse.addresses import is_internal, is_loopback
@@ -42,6 +42,7 @@ def org_findings(
 ) -> list[Finding]:
     out: list[Finding] = []
     out.extend(_forged(hops, custody, verdict))
+    out.extend(_by_configuration(hops, org, custody))
     floor = entry.index if entry is not None else 0
     written = [h for h in hops if h.index >= floor]
     out.extend(_helo_claims(written, org))
@@ -87,6 +88,37 @@ def _forged(hops: Sequence[Hop], custody: Custody, verdict: Verdict) -> list[Fin
     ]
 
 
+def _by_configuration(hops: Sequence[Hop], org: Organisation, custody: Custody) -> list[Finding]:
+    """Custody steps that rested on the organisation's configuration, not on a name match:
+    a reader should see that the two machines were joined because we listed the lower one."""
+    out: list[Finding] = []
+    for newer_i, older_i in custody.by_configuration:
+        newer, older = hops[newer_i], hops[older_i]
+        c = newer.client
+        client = c.rdns or c.helo or c.ip or "a client"
+        if c.ip and c.ip != client:
+            client = f"{client} [{c.ip}]"
+        server = older.server.host or older.server.ip or "a server"
+        why = (
+            "matches 'servers'"
+            if org.is_configured_server(older.server.host)
+            else "has its address in 'networks'"
+        )
+        out.append(
+            Finding(
+                code="custody-by-configuration",
+                severity="info",
+                hop=older_i,
+                message=f"hop {newer_i} recorded {client}, a client of ours, and the header "
+                f"below it was written by {server}, another machine: custody continues "
+                f"because {server} {why} in the organisation (split tiers), not because "
+                "the names match",
+                evidence=(newer.raw, older.raw),
+            )
+        )
+    return out
+
+
 def _outside(ip: str | None, org: Organisation) -> bool:
     return ip is not None and not is_internal(ip) and not org.is_our_address(ip)
 
@@ -129,7 +161,8 @@ def _private_clients(hops: Sequence[Hop], org: Organisation, custody: Custody) -
         ip = h.client.ip
         if ip is None or not is_internal(ip) or is_loopback(ip):
             continue
-        if org.is_our_address(ip) or client_match(h, org) is not None:
+        reached = h.index in custody.verified
+        if ours_by_address(ip, org, reached=reached) or client_match(h, org, reached=reached):
             continue
         server_public = h.server.ip is not None and not is_internal(h.server.ip)
         ours = h.index in custody.verified

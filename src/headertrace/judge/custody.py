@@ -5,7 +5,14 @@ above our topmost hop) are taken as written. A hop written by one of our servers
 **ours** only where custody is verified: it is the top of the chain, or the hop above it
 recorded a client that is ours (an address in our networks, a loopback content filter, or
 a name of ours where the address is hidden or private), or a listed relay whose own hop
-recorded such a client. The **entry hop** is the oldest verified hop of ours.
+recorded such a client. Below a client of ours, a header whose ``by`` is a server the
+organisation configured (``servers``, or a ``by`` address in ``networks``) stays ours even
+when its name does not match the client's (split tiers: in on one machine, out on another).
+The **entry hop** is the oldest verified hop of ours.
+
+A private address (RFC 1918, CGNAT, link-local, unique-local, loopback) in ``networks`` is
+ours only in a hop the walk already reached: ``10.0.0.0/8`` is everybody's, and a 10.x
+client recorded by another organisation's server is their machine.
 
 Pure: no I/O.
 """
@@ -46,24 +53,45 @@ class Custody:
     """What kept custody from being decided (hidden addresses, unparsed hops)."""
     direct_client: int | None = None
     """No hop of ours, but a hop taken as written recorded one of our addresses as client."""
+    by_configuration: tuple[tuple[int, int], ...] = ()
+    """Steps taken on the configuration rather than a name match: (the hop that recorded a
+    client of ours, the hop below it whose ``by`` is a configured server)."""
+
+
+def ours_by_address(ip: str | None, org: Organisation, *, reached: bool) -> bool:
+    """An address in our networks, as recorded in a hop. ``reached``: the hop was written by
+    one of our servers that the custody walk already reached. Only there can a private
+    address be ours; anywhere else it is the machine of whoever recorded it."""
+    return ip is not None and org.is_our_address(ip) and (reached or not is_internal(ip))
 
 
 def is_our_hop(hop: Hop, org: Organisation) -> bool:
-    """Written by one of our servers (by name or address)."""
-    return org.is_our_server(hop.server.host) or org.is_our_address(hop.server.ip)
+    """Written by one of our servers (by name or global address: a private ``by`` address is
+    anybody's until custody reaches the hop)."""
+    return org.is_our_server(hop.server.host) or ours_by_address(hop.server.ip, org, reached=False)
+
+
+def is_configured_hop(hop: Hop, org: Organisation) -> bool:
+    """Written by a server the organisation listed: a ``servers`` name, or a global ``by``
+    address in our networks. The hop is not reached yet, so a private ``by`` address is
+    not enough (every machine inside has one)."""
+    return org.is_configured_server(hop.server.host) or ours_by_address(
+        hop.server.ip, org, reached=False
+    )
 
 
 def is_relay_hop(hop: Hop, org: Organisation) -> bool:
     return org.is_relay(hop.server.host) or org.is_relay(hop.server.ip)
 
 
-def client_match(hop: Hop, org: Organisation) -> ClientMatch | None:
-    """How (if at all) the client this hop recorded is ours."""
+def client_match(hop: Hop, org: Organisation, *, reached: bool = False) -> ClientMatch | None:
+    """How (if at all) the client this hop recorded is ours. ``reached``: the hop is one of
+    our verified hops (see :func:`ours_by_address`)."""
     c = hop.client
     if hop.kind not in ("relay", "fetch", "unknown"):
         return None
     if c.ip is not None:
-        if org.is_our_address(c.ip):
+        if ours_by_address(c.ip, org, reached=reached):
             return "address"
         if is_loopback(c.ip):
             return "loopback"
@@ -154,11 +182,13 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
     top = newest_first[pos]
     by_name = False
     handed_out: int | None = None
+    steps: tuple[tuple[int, int], ...] = ()
     if pos > 0:
         above = newest_first[pos - 1]
         refused = _top_refused(top, above, org, named)
-        if refused is not None:
+        if isinstance(refused, Custody):
             return refused
+        steps = refused
         by_name = client_match(above, org) == "name"
         handed_out = above.index
     # 2. down through our own hops while the hop above recorded a client of ours
@@ -173,6 +203,7 @@ def walk(hops: Sequence[Hop], org: Organisation) -> Custody:
         handed_out=handed_out,
         by_name=by_name or down.by_name,
         missing=down.missing,
+        by_configuration=steps + down.by_configuration,
     )
 
 
@@ -188,18 +219,17 @@ def _our_address_as_client(newest_first: Sequence[Hop], org: Organisation) -> in
     """Nothing of ours wrote a header: the newest hop taken as written that recorded one of
     our addresses as its client."""
     return next(
-        (
-            h.index
-            for h in newest_first
-            if h.client.ip is not None and org.is_our_address(h.client.ip)
-        ),
+        (h.index for h in newest_first if ours_by_address(h.client.ip, org, reached=False)),
         None,
     )
 
 
-def _top_refused(top: Hop, above: Hop, org: Organisation, named: tuple[int, ...]) -> Custody | None:
+def _top_refused(
+    top: Hop, above: Hop, org: Organisation, named: tuple[int, ...]
+) -> Custody | tuple[tuple[int, int], ...]:
     """Custody of our topmost hop ``top`` when the hop above did not vouch for it (its
-    client is not ours, or not the server that wrote ``top``); ``None`` when it did."""
+    client is not ours, or not the server that wrote ``top``); when it did, the step taken
+    on the configuration, if that is what it rested on."""
     match = client_match(above, org)
     if match is None:
         missing = None
@@ -210,11 +240,13 @@ def _top_refused(top: Hop, above: Hop, org: Organisation, named: tuple[int, ...]
             )
         return Custody(named=named, unverified=named, missing=missing)
     if same_server(top, above) is False:
+        if match in ("address", "name") and is_configured_hop(top, org):
+            return ((above.index, top.index),)  # split tiers: out on another machine
         # one of our addresses handed it straight out; the header below it does not
         # match that client, so it is a claim
         direct = above.index if match == "address" else None
         return Custody(named=named, unverified=named, direct_client=direct)
-    return None
+    return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +257,7 @@ class _Descent:
     relay_hops: tuple[int, ...] = ()
     by_name: bool = False
     missing: str | None = None
+    by_configuration: tuple[tuple[int, int], ...] = ()
 
 
 def _walk_down(newest_first: Sequence[Hop], pos: int, org: Organisation) -> _Descent:
@@ -232,12 +265,13 @@ def _walk_down(newest_first: Sequence[Hop], pos: int, org: Organisation) -> _Des
     that is the server that wrote the hop below."""
     verified = [newest_first[pos].index]
     by_name = False
+    steps: list[tuple[int, int]] = []
     k = pos
     while k + 1 < len(newest_first):
         newer, older = newest_first[k], newest_first[k + 1]
         if newer.kind == "local":
             break
-        match = client_match(newer, org)
+        match = client_match(newer, org, reached=True)
         if match is None:
             missing = None
             if client_hidden(newer) and is_our_hop(older, org):
@@ -245,16 +279,23 @@ def _walk_down(newest_first: Sequence[Hop], pos: int, org: Organisation) -> _Des
                     f"hop {newer.index} records no client address or name, so custody "
                     f"of hop {older.index} below it cannot be checked"
                 )
-            return _Descent(tuple(verified), by_name=by_name, missing=missing)
+            return _Descent(
+                tuple(verified), by_name=by_name, missing=missing, by_configuration=tuple(steps)
+            )
         if match == "relay":
             relays = _relay_hops(newest_first, k, org)
-            return _Descent(tuple(verified), relay_hops=relays, by_name=by_name)
-        if not _older_is_ours(older, newer, match, org):
+            return _Descent(
+                tuple(verified), relay_hops=relays, by_name=by_name, by_configuration=tuple(steps)
+            )
+        step = _older_is_ours(older, newer, match, org)
+        if step is None:
             break
+        if step == "configuration":
+            steps.append((newer.index, older.index))
         by_name = by_name or match == "name"
         verified.append(older.index)
         k += 1
-    return _Descent(tuple(verified), by_name=by_name)
+    return _Descent(tuple(verified), by_name=by_name, by_configuration=tuple(steps))
 
 
 def _relay_hops(newest_first: Sequence[Hop], k: int, org: Organisation) -> tuple[int, ...]:
@@ -271,8 +312,12 @@ def _relay_hops(newest_first: Sequence[Hop], k: int, org: Organisation) -> tuple
     return tuple(relay_hops)
 
 
-def _older_is_ours(older: Hop, newer: Hop, match: ClientMatch, org: Organisation) -> bool:
-    """Whether ``older`` was written by the client of ours that ``newer`` recorded."""
+def _older_is_ours(
+    older: Hop, newer: Hop, match: ClientMatch, org: Organisation
+) -> Literal["match", "configuration"] | None:
+    """Whether ``older`` was written by the client of ours that ``newer`` recorded: by a
+    match of address or name, or on the configuration alone; ``None`` when it was not."""
+    same = same_server(older, newer)
     ours_below = (
         is_our_hop(older, org)
         or _anonymous_local(older)
@@ -280,6 +325,14 @@ def _older_is_ours(older: Hop, newer: Hop, match: ClientMatch, org: Organisation
         # The client we recorded is ours, and it is the machine that wrote the header
         # below (same address or same host label) even if it names itself under
         # another domain: Microsoft 365's X.outlook.office365.com is X.prod.outlook.com.
-        or (match in ("address", "name") and same_server(older, newer) is True)
+        or (match in ("address", "name") and same is True)
     )
-    return ours_below and same_server(older, newer) is not False
+    if ours_below and same is not False:
+        return "match"
+    # Split tiers: the client of ours handed it on from a machine that is not the one it
+    # names, but the header below was written by a server the administrator listed
+    # (filtering clusters name their internal nodes in ways nobody lists). Merely a name
+    # under our domains is not enough: any machine of ours can take one.
+    if same is False and match in ("address", "name") and is_configured_hop(older, org):
+        return "configuration"
+    return None

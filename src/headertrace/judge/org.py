@@ -159,14 +159,18 @@ class Organisation:
 
     def is_our_server(self, host: str | None) -> bool:
         """True for a name matching ``servers`` or under one of our domains."""
-        if not host:
-            return False
-        h = _clean_name(host)
+        if self.is_configured_server(host):
+            return True
+        h = _clean_name(host or "")
+        return "." in h and not h.startswith("[") and self.is_our_domain(h)
+
+    def is_configured_server(self, host: str | None) -> bool:
+        """True for a name matching ``servers``: one the administrator listed, not merely a
+        name under one of our domains (any machine of ours may take such a name)."""
+        h = _clean_name(host or "")
         if not h or h.startswith("["):
             return False
-        if any(fnmatchcase(h, pattern) for pattern in self.servers):
-            return True
-        return "." in h and self.is_our_domain(h)
+        return any(fnmatchcase(h, pattern) for pattern in self.servers)
 
     def is_our_address(self, ip: str | None) -> bool:
         """True for an address in ``networks`` or ``submission_networks``."""

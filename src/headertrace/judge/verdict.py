@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from headertrace.judge.checks import org_findings, recipient_trick
-from headertrace.judge.custody import ClientMatch, Custody, client_match, walk
+from headertrace.judge.custody import ClientMatch, Custody, client_match, ours_by_address, walk
 from headertrace.judge.org import Organisation
 from headertrace.models import Client, Confidence, Finding, Hop, JSONDict, Origin, Verdict
 from headertrace.parse.addresses import is_internal, normalise_ip
@@ -256,7 +256,9 @@ def recipients(
             )
     if custody.handed_out is not None:
         out = hops[custody.handed_out]
-        if not (org.is_our_server(out.server.host) or org.is_our_address(out.server.ip)):
+        if not (
+            org.is_our_server(out.server.host) or ours_by_address(out.server.ip, org, reached=False)
+        ):
             to = _addresses(block.get("To")) + _addresses(block.get("Cc"))
             if to and all(org.is_our_domain(a) for a in to):
                 return Recipients(
@@ -622,7 +624,7 @@ def _entry_context(
     custody_raw = tuple(hops[i].raw for i in sorted(custody.verified, reverse=True))
     if custody.handed_out is not None:
         custody_raw = (hops[custody.handed_out].raw, *custody_raw)
-    match = client_match(entry, org)
+    match = client_match(entry, org, reached=True)
     client = entry.client
     relay_client = None
     if match == "relay" and custody.relay_hops:
@@ -664,7 +666,12 @@ def _local_injection(ctx: _EntryContext) -> Verdict | None:
     """Created on the server itself: a local submission, or a program on the server that
     connected over SMTP on loopback."""
     entry = ctx.entry
-    if not (entry.kind == "local" or LOCAL_MARKS.search(entry.raw) or ctx.match == "loopback"):
+    marked = entry.kind == "local" or LOCAL_MARKS.search(entry.raw) is not None
+    if not (marked or ctx.match == "loopback"):
+        return None
+    if not marked and entry.auth.authenticated is True:
+        # A webmail front end on the server logged in over loopback: the account it
+        # logged in as is what to act on (authenticated_relay), not the program.
         return None
     script = script_of(ctx.facts)
     how = _local_how(entry)
