@@ -360,3 +360,34 @@ def test_helo_claiming_our_name_from_outside() -> None:
     t = trace((msg + TAIL).encode(), org=Organisation.from_dict(STANDARD))
     assert t.verdict is not None and t.verdict.kind == "open_relay"
     assert "helo-claims-our-name" in {f.code for f in t.findings}
+
+
+def test_inferred_helo_is_never_quoted_as_said() -> None:
+    """Exim's "from NAME ([IP])" leaves the HELO out because it matched the verified name
+    (or the literal): the header never says the client said NAME, so no finding or
+    verdict may quote it as said."""
+    msg = VICTIM_TOP + (
+        "Received: from mail.example.com ([198.51.100.61])\n"
+        "\tby mail.example.com with esmtp (Exim 4.96)\n"
+        "\tid 1qAbCf-000125-6Z\n"
+        "\tfor <x@victim.example>; Mon, 2 Oct 2023 12:00:01 +0000\n"
+    )
+    t = trace((msg + TAIL).encode(), org=Organisation.from_dict(STANDARD))
+    assert t.verdict is not None
+    assert t.verdict.sender["helo"] is None
+    assert t.verdict.sender["rdns"] == "mail.example.com"
+    assert "HELO" not in t.verdict.summary
+    assert "helo-claims-our-name" not in {f.code for f in t.findings}
+
+
+def test_sendmail_login_names_the_account() -> None:
+    msg = VICTIM_TOP + (
+        "Received: from laptop (laptop.example.com [10.9.8.7])\n"
+        "\t(user=carol@example.com mech=LOGIN bits=0)\n"
+        "\tby mail.example.com (8.15.2/8.15.2) with ESMTPSA id 3A9J57bm029150\n"
+        "\tfor <x@victim.example>; Mon, 2 Oct 2023 12:00:01 +0000\n"
+    )
+    t = trace((msg + TAIL).encode(), org=Organisation.from_dict(STANDARD))
+    assert t.verdict is not None
+    assert t.verdict.kind == "authenticated_relay"
+    assert t.verdict.sender["account"] == "carol@example.com"

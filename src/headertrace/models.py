@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 SCHEMA = "headertrace.trace/1"
 
 RdnsStatus = Literal["present", "none", "not_recorded"]
+HeloSource = Literal["recorded", "inferred"]
 HopKind = Literal["relay", "local", "fetch", "unknown"]
 ParseStatus = Literal["parsed", "partial", "unparsed"]
 Severity = Literal["info", "warning", "critical"]
@@ -34,7 +35,7 @@ class Client:
     """The ``from`` part: who handed the message to the server that wrote the header."""
 
     helo: str | None = None
-    """What the client claimed in HELO/EHLO/LHLO (unverified)."""
+    """What the client claimed in HELO/EHLO/LHLO (unverified); see ``helo_source``."""
     rdns: str | None = None
     """The reverse-DNS name the receiving server recorded."""
     rdns_status: RdnsStatus = "not_recorded"
@@ -46,10 +47,30 @@ class Client:
     port: int | None = None
     ident: str | None = None
     """RFC 1413 ident or the local user the server recorded."""
+    helo_inferred: bool = False
+    """The header leaves the HELO out, and ``helo`` is what its format says that means
+    rather than what the client said (see ``helo_source``)."""
+
+    @property
+    def helo_source(self) -> HeloSource | None:
+        """``recorded``: ``helo`` is written in the header as the client sent it;
+        ``inferred``: the header leaves it out where it equalled a value the header does
+        write (Exim's ``from NAME ([IP])``: the HELO was NAME or the address literal, or
+        none was sent), and ``helo`` holds that value; ``None`` when ``helo`` is."""
+        if self.helo is None:
+            return None
+        return "inferred" if self.helo_inferred else "recorded"
+
+    @property
+    def said_helo(self) -> str | None:
+        """``helo`` when the header records it as the client's, else ``None``: what a
+        finding may quote as "the client said HELO x"."""
+        return None if self.helo_inferred else self.helo
 
     def to_dict(self) -> JSONDict:
         return {
             "helo": self.helo,
+            "helo_source": self.helo_source,
             "rdns": self.rdns,
             "rdns_status": self.rdns_status,
             "ip": self.ip,

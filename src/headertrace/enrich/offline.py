@@ -30,8 +30,14 @@ def attribute_offline(hop: Hop, *, include_private: bool = False) -> Attribution
     Online parts already present on the hop (``network``, ``blocklists``) are kept.
     """
     client, server = hop.client, hop.server
+    # An inferred HELO (Exim's "from NAME ([IP])") is no greeting to classify.
     found = _attribution(
-        client.ip, client.helo, client.rdns, server.host, server.ip, include_private=include_private
+        client.ip,
+        client.said_helo,
+        client.rdns,
+        server.host,
+        server.ip,
+        include_private=include_private,
     )
     previous = hop.attribution
     if previous is None or (previous.network is None and not previous.blocklists):
@@ -103,8 +109,8 @@ def _hop_findings(hop: Hop, external: bool) -> list[Finding]:
     names = _HopNames(
         hop=hop,
         external=external,
-        helo_kind=helo_kind(hop.client.helo),
-        helo_domain=registered_domain(hop.client.helo),
+        helo_kind=helo_kind(hop.client.said_helo),
+        helo_domain=registered_domain(hop.client.said_helo),
         rdns_domain=registered_domain(hop.client.rdns),
         by_domain=registered_domain(hop.server.host),
     )

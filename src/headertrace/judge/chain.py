@@ -55,7 +55,7 @@ def infer_origin(hops: Sequence[Hop]) -> Origin | None:
 def _origin(hop: Hop, reason: str) -> Origin:
     c = hop.client
     return Origin(
-        hop=hop.index, ip=c.ip, rdns=c.rdns, helo=c.helo, reason=reason, evidence=(hop.raw,)
+        hop=hop.index, ip=c.ip, rdns=c.rdns, helo=c.said_helo, reason=reason, evidence=(hop.raw,)
     )
 
 

@@ -127,16 +127,19 @@ def _helo_claims(hops: Sequence[Hop], org: Organisation) -> list[Finding]:
     out: list[Finding] = []
     for h in hops:
         c = h.client
-        if not c.helo or not _outside(c.ip, org) or h.kind not in ("relay", "unknown"):
+        # Only a HELO the header records: Exim's "from NAME ([IP])" says the client's
+        # matched its verified name, not that it said one.
+        said = c.said_helo
+        if not said or not _outside(c.ip, org) or h.kind not in ("relay", "unknown"):
             continue
-        helo = c.helo.strip("[]").lower().rstrip(".")
+        helo = said.strip("[]").lower().rstrip(".")
         if helo in LOCALHOST_NAMES or helo.startswith("localhost."):
             out.append(
                 Finding(
                     code="helo-localhost-external",
                     severity="warning",
                     hop=h.index,
-                    message=f"the client at {c.ip} said HELO {c.helo} from outside: a real mail "
+                    message=f"the client at {c.ip} said HELO {said} from outside: a real mail "
                     "server does not call itself localhost; this is the mark of spamware",
                     evidence=(h.raw,),
                 )
@@ -147,7 +150,7 @@ def _helo_claims(hops: Sequence[Hop], org: Organisation) -> list[Finding]:
                     code="helo-claims-our-name",
                     severity="warning",
                     hop=h.index,
-                    message=f"the client at {c.ip} said HELO {c.helo}, a name of ours, but the "
+                    message=f"the client at {c.ip} said HELO {said}, a name of ours, but the "
                     "address is not ours: it is pretending to be our server",
                     evidence=(h.raw,),
                 )

@@ -363,7 +363,7 @@ def _fetched(entry: Hop, fetch: Hop, server: str, custody_raw: tuple[str, ...]) 
     """The program on 127.0.0.1 was a mail fetcher: it collected the message from a mailbox
     elsewhere (the hop below says where) and handed it to our server to deliver."""
     c = fetch.client
-    mailbox = c.rdns or c.helo or c.ip or "a remote mailbox"
+    mailbox = c.rdns or c.said_helo or c.ip or "a remote mailbox"
     tool = fetch.server.software or "a mail fetcher"
     return Verdict(
         kind="inbound",
@@ -372,7 +372,7 @@ def _fetched(entry: Hop, fetch: Hop, server: str, custody_raw: tuple[str, ...]) 
         "did not relay it",
         confidence="medium",
         hop=entry.index,
-        sender=_sender(c.ip, c.rdns, c.helo),
+        sender=_sender(c.ip, c.rdns, c.said_helo),
         evidence=(*custody_raw, fetch.raw),
     )
 
@@ -499,7 +499,7 @@ def _forged(hops: Sequence[Hop], org: Organisation, custody: Custody) -> Verdict
     above = hops[top.index + 1] if top.index + 1 < len(hops) else None
     shown = (
         _client_words(
-            above.client.ip, above.client.rdns, above.client.helo, above.client.rdns_status
+            above.client.ip, above.client.rdns, above.client.said_helo, above.client.rdns_status
         )
         if above is not None
         else "another client"
@@ -515,7 +515,7 @@ def _forged(hops: Sequence[Hop], org: Organisation, custody: Custody) -> Verdict
         sender=_sender(
             above.client.ip if above else None,
             above.client.rdns if above else None,
-            above.client.helo if above else None,
+            above.client.said_helo if above else None,
         ),
         evidence=tuple(
             x.raw for x in ((above,) if above else ()) + tuple(hops[i] for i in custody.named)
@@ -530,7 +530,7 @@ def _direct_client(
     if custody.direct_client is None:
         return None
     h = hops[custody.direct_client]
-    words = _client_words(h.client.ip, h.client.rdns, h.client.helo, h.client.rdns_status)
+    words = _client_words(h.client.ip, h.client.rdns, h.client.said_helo, h.client.rdns_status)
     return Verdict(
         kind="internal_origin",
         summary=f"{words}, an address of {org.label}, handed this straight to "
@@ -538,7 +538,7 @@ def _direct_client(
         "or an application at that address",
         confidence="high",
         hop=h.index,
-        sender=_sender(h.client.ip, h.client.rdns, h.client.helo, client=_user_agent(block)),
+        sender=_sender(h.client.ip, h.client.rdns, h.client.said_helo, client=_user_agent(block)),
         evidence=(h.raw,),
     )
 
@@ -604,7 +604,7 @@ class _EntryContext:
     @property
     def words(self) -> str:
         c = self.client
-        return _client_words(self.ip, c.rdns, c.helo, c.rdns_status)
+        return _client_words(self.ip, c.rdns, c.said_helo, c.rdns_status)
 
     @property
     def via(self) -> str:
@@ -703,7 +703,7 @@ def _local_injection(ctx: _EntryContext) -> Verdict | None:
         sender=_sender(
             c.ip,
             c.rdns,
-            c.helo if entry.kind != "local" else None,
+            c.said_helo if entry.kind != "local" else None,
             account=account,
             script=script,
             client=ctx.user_agent,
@@ -733,7 +733,7 @@ def _authenticated_relay(ctx: _EntryContext) -> Verdict | None:
         f"({marker}){for_text}: the account is probably compromised; reset its password",
         confidence=ctx.confidence if account else _lower(ctx.confidence),
         hop=entry.index,
-        sender=_sender(ctx.ip, c.rdns, c.helo, account=account, client=ctx.user_agent),
+        sender=_sender(ctx.ip, c.rdns, c.said_helo, account=account, client=ctx.user_agent),
         evidence=ctx.custody_raw + ctx.header_lines + rc.evidence,
     )
 
@@ -750,7 +750,7 @@ def _internal_origin(ctx: _EntryContext) -> Verdict | None:
         "application at that address",
         confidence=ctx.confidence,
         hop=ctx.entry.index,
-        sender=_sender(ctx.ip, c.rdns, c.helo, client=ctx.user_agent),
+        sender=_sender(ctx.ip, c.rdns, c.said_helo, client=ctx.user_agent),
         evidence=ctx.custody_raw + ctx.header_lines,
     )
 
@@ -758,7 +758,7 @@ def _internal_origin(ctx: _EntryContext) -> Verdict | None:
 def _client_unrecorded(ctx: _EntryContext) -> Verdict | None:
     """The entry hop recorded no client address or name: nobody to name."""
     c = ctx.client
-    if ctx.ip is not None or c.helo or c.rdns:
+    if ctx.ip is not None or c.said_helo or c.rdns:
         return None
     entry = ctx.entry
     return Verdict(
@@ -785,7 +785,7 @@ def _inbound(ctx: _EntryContext) -> Verdict | None:
         + (" (our server then forwarded it outside)" if rc.forwarded else ""),
         confidence=ctx.confidence if "for clause" in rc.how else _lower(ctx.confidence),
         hop=ctx.entry.index,
-        sender=_sender(ctx.ip, c.rdns, c.helo, client=ctx.user_agent),
+        sender=_sender(ctx.ip, c.rdns, c.said_helo, client=ctx.user_agent),
         evidence=ctx.custody_raw + rc.evidence,
     )
 
@@ -802,7 +802,7 @@ def _recipient_unknown(ctx: _EntryContext) -> Verdict | None:
         "was ours: ask for the complete headers or the server's log for this message",
         confidence="low",
         hop=ctx.entry.index,
-        sender=_sender(ctx.ip, c.rdns, c.helo, client=ctx.user_agent),
+        sender=_sender(ctx.ip, c.rdns, c.said_helo, client=ctx.user_agent),
         evidence=ctx.custody_raw,
     )
 
@@ -816,7 +816,7 @@ def _open_relay(ctx: _EntryContext) -> Verdict:
         f"for {rc.shown}: close relaying for unauthenticated clients",
         confidence=ctx.confidence if "for clause" in rc.how or "handed" in rc.how else "low",
         hop=ctx.entry.index,
-        sender=_sender(ctx.ip, c.rdns, c.helo, client=ctx.user_agent),
+        sender=_sender(ctx.ip, c.rdns, c.said_helo, client=ctx.user_agent),
         evidence=ctx.custody_raw + ctx.header_lines + rc.evidence,
     )
 
@@ -826,7 +826,7 @@ def _name_from_above(hops: Sequence[Hop], entry: Hop) -> str | None:
     if entry.index + 1 >= len(hops):
         return None
     c = hops[entry.index + 1].client
-    return c.rdns or c.helo or c.ip
+    return c.rdns or c.said_helo or c.ip
 
 
 def _lower(c: Confidence) -> Confidence:

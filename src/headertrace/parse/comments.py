@@ -19,6 +19,7 @@ Examples of comment texts and what they yield::
     192.0.2.7                                     ip                   (qmail, Exchange)
     Authenticated sender: bob                     auth                 (Postfix)
     authenticated bits=0                          auth                 (sendmail)
+    user=bob@example.org mech=LOGIN bits=0        auth + account       (sendmail)
     AUTH: LOGIN bob, TLS: TLSv1/SSLv3,256bits,... auth + tls           (Courier)
     account bob@example.org HELO mx               auth + helo          (CommuniGate)
     authenticated user bob                        auth                 (Kerio)
@@ -339,7 +340,31 @@ def _assignment(tokens: list[Token], i: int, key: str, value: str, facts: Facts)
             facts.auth_denied = True
     elif key == "user" and facts.auth_evidence == "auth=yes":
         facts.auth_identity = value
+    elif key == "mech":
+        _sendmail_login(tokens, i, value, facts)
     return i + 1
+
+
+_LOGIN_KEYS = ("user", "author", "mech", "bits")
+
+
+def _sendmail_login(tokens: list[Token], i: int, mech: str, facts: Facts) -> None:
+    """sendmail set to name the login (its ``_REC_FULL_AUTH_`` in a confRECEIVED_HEADER):
+    ``(user=bob@example.com mech=LOGIN bits=0)``, with ``author=`` before ``mech=`` when
+    the client gave ``AUTH=`` on MAIL. ``user=`` is the account that logged in. The
+    assignments are read only beside ``mech=`` (three words either way), so a comment
+    costs the same however many it holds."""
+    if mech.lower() not in SASL_MECHANISMS:
+        return
+    user: str | None = None
+    written: list[str] = []
+    for tok in tokens[max(0, i - 3) : i + 4]:
+        key, eq, value = tok.text.partition("=")
+        if tok.kind is Kind.WORD and eq and key.lower() in _LOGIN_KEYS:
+            written.append(tok.text)
+            if key.lower() == "user" and user is None:
+                user = value or None
+    _set_auth(facts, " ".join(written), mech, user)
 
 
 def _helo_value_end(tokens: list[Token], i: int) -> int:

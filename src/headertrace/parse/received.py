@@ -171,7 +171,7 @@ def _checked_client(
     if every[0].forged:
         defects.append("rdns-may-be-forged")
     if _by_in_helo(clauses):
-        client = Client(helo=client.helo)
+        client = Client(helo=client.helo, helo_inferred=client.helo_inferred)
         defects.append("ambiguous-from")
     return client
 
@@ -495,7 +495,27 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
             return Client(ident=value)
     helo, rdns, status = _helo_and_rdns(value, value_ip, facts, style, ip)
     return Client(
-        helo=helo, rdns=rdns, rdns_status=status, ip=ip, port=facts.port, ident=facts.ident
+        helo=helo,
+        rdns=rdns,
+        rdns_status=status,
+        ip=ip,
+        port=facts.port,
+        ident=facts.ident,
+        helo_inferred=helo is not None and _helo_left_out(part, facts, style, ip),
+    )
+
+
+def _helo_left_out(part: list[Token], facts: Facts, style: FromStyle, ip: str | None) -> bool:
+    """Whether the header leaves the HELO out where it equalled what it does write (see
+    ``FromStyle.omits_matching_helo``): an address literal, even one that does not read
+    as an address ("([192.0.2.300])"), and no ``helo=`` or name beside it."""
+    return (
+        style.omits_matching_helo
+        and (ip is not None or any(_opens_with_literal(t) for t in part))
+        and facts.helo is None
+        and facts.helo_verb is None
+        and facts.host is None
+        and not facts.host_unknown
     )
 
 
@@ -564,6 +584,8 @@ def _helo_and_rdns(
             rdns, status = facts.host, "present"
     elif value_ip is not None and facts.ip is None:
         helo = None  # "from [192.0.2.7] by ...": only the address is known
+        if style.omits_matching_helo:
+            helo = value  # Exim: no name, no "helo=": the client said this literal
         if style.records_rdns:
             status = "none"
     elif style.bare == "rdns_first":
@@ -686,13 +708,17 @@ def _no_name(name: str | None) -> bool:
     return name is not None and name.lower().strip("<>") in tables.NO_NAME
 
 
+def _opens_with_literal(tok: Token) -> bool:
+    return tok.kind is Kind.LITERAL or (tok.kind is Kind.COMMENT and tok.text.lstrip()[:1] == "[")
+
+
 def _one_word(part: list[Token]) -> bool:
     """``from root (helo=x)``: one word and comments, as Exim writes a local sender (not a
     custom text such as Debian's "from authenticated user"). A comment opening with an
     address literal is a network client's, even one no address parser accepts:
     "from mx.example.org ([192.0.2.300]) by mail with esmtp (Exim 4.96)" is no local user."""
     words = [t for t in part if t.kind is not Kind.COMMENT]
-    if any(t.kind is Kind.COMMENT and t.text.lstrip()[:1] == "[" for t in part):
+    if any(t.kind is Kind.COMMENT and _opens_with_literal(t) for t in part):
         return False
     return len(words) == 1 and words[0].kind is Kind.WORD
 
@@ -719,6 +745,7 @@ def _with_ident(client: Client, ident: str | None) -> Client:
         ip=client.ip,
         port=client.port,
         ident=ident,
+        helo_inferred=client.helo_inferred,
     )
 
 

@@ -38,6 +38,10 @@ class FromStyle:
     """False where the client speaks no SMTP (webmail): the name is never a HELO."""
     local_without_address: bool = False
     """A from part with no address is a local submission whose first word is the ident."""
+    omits_matching_helo: bool = False
+    """The HELO is left out where it equalled the verified name or the address literal
+    (or none was sent), so ``from NAME ([IP])`` and ``from [IP]`` say what it was: the
+    client's ``helo`` is then inferred, never recorded."""
 
 
 FROM_STYLES: dict[str, FromStyle] = {
@@ -50,11 +54,21 @@ FROM_STYLES: dict[str, FromStyle] = {
     # Exim's received_header_text writes "from $sender_rcvhost" (always with "[ip]") for a
     # remote host, else "from IDENT (helo=HELO)":
     # "from root (helo=localhost) by mail with local-esmtp (Exim 4.50)".
+    # $sender_rcvhost names the host by its verified name, and writes "helo=" only when
+    # the HELO differs from that name (compared without case) and from the address
+    # literal (compared as addresses); a client that sent no HELO gets none either:
+    #   "from NAME ([IP])", "from NAME ([IP]:PORT)", "from NAME ([IP] ident=ID)":
+    #     the HELO was NAME or [IP] (or none);
+    #   "from NAME ([IP] helo=HELO)": it was HELO;
+    #   "from [IP]", "from [IP] (port=PORT ident=ID)": no verified name; the HELO was
+    #     [IP] (or none);
+    #   "from [IP] (helo=HELO)": it was HELO.
     "Exim": FromStyle(
         "rdns_first",
         True,
         "from mx.example.org ([192.0.2.7]) by mail with esmtp (Exim 4.96)",
         local_without_address=True,
+        omits_matching_helo=True,
     ),
     # Exim 3 wrote "from $sender_fullhost ($sender_ident)": the address outside the
     # comments and after them, the port after a dot, a verified rDNS first and the HELO in

@@ -84,9 +84,9 @@ def _client_text(hop: Hop) -> str:
     if hop.kind == "local":
         return f"local {c.ident or ''}".strip()
     bits = []
-    if c.helo:
-        bits.append(c.helo)
-    if c.rdns and c.rdns != c.helo:
+    if c.said_helo:
+        bits.append(c.said_helo)
+    if c.rdns and c.rdns != c.said_helo:
         bits.append(f"rDNS {c.rdns}")
     elif c.rdns_status == "none":
         bits.append("no rDNS")
