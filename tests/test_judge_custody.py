@@ -106,7 +106,7 @@ def test_three_tiers_in_internal_out() -> None:
         30,
         extra="\n\tfor <x@victim.example>",
     )
-    out = rcvd("hub7 (hub7.int [10.1.1.7])", "mx-ep02.example.com", 25, proto="ESMTPS")
+    out = rcvd("hub7.example.com (unknown [10.1.1.7])", "mx-ep02.example.com", 25, proto="ESMTPS")
     internal = rcvd("mx-ip01.example.com (mx-ip01.example.com [10.1.1.2])", "hub.example.com", 20)
     gateway = rcvd(
         "bot.spam.example (unknown [198.51.100.9])",
@@ -116,8 +116,8 @@ def test_three_tiers_in_internal_out() -> None:
     )
     t = trace(message(victim, out, internal, gateway), org=ORG)
     assert t.verdict is not None
-    # hub7 [10.1.1.7] wrote 'by hub.example.com', a name merely under our domain: custody
-    # stops there, at the internal relay, unless it is listed
+    # hub7.example.com [10.1.1.7] wrote 'by hub.example.com', a name merely under our
+    # domain: custody stops there, at the internal relay, unless it is listed
     assert t.verdict.kind == "internal_origin"
     assert t.verdict.sender["ip"] == "10.1.1.7"
     listed = Organisation.from_dict(
@@ -255,3 +255,16 @@ def test_cgnat_and_ula_clients_of_ours(client: str, ip: str) -> None:
     t = trace(message(theirs), org=org)
     assert t.verdict is not None
     assert t.verdict.kind == "not_involved", t.verdict.summary
+
+
+def test_a_desktop_that_writes_a_header_naming_our_relay_does_not_move_the_blame() -> None:
+    """A private client that does not look like a server of ours (no server name as rDNS or
+    HELO) does not continue custody on the configuration: its own headers are claims."""
+    desktop = rcvd(
+        "pc17 (unknown [10.0.5.17])", "relay.example.com", 10, extra="\n\tfor <x@victim.example>"
+    )
+    forged = rcvd("bot.spam.example (unknown [198.51.100.9])", "mx-ip01.example.com", 5)
+    t = trace(message(VICTIM, desktop, forged), org=ORG)
+    assert t.verdict is not None
+    assert t.verdict.kind == "internal_origin", t.verdict.summary
+    assert t.verdict.sender["ip"] == "10.0.5.17"

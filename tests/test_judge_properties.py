@@ -182,13 +182,7 @@ def layout(draw: st.DrawFn) -> tuple[bytes, bytes, str, str, str | None, str]:
             "from mx.victim.example (mx.victim.example [10.0.9.9])\n\tby mbox.victim.example "
             f"(Postfix) with LMTP id V2; {date.format(31)}"
         )
-    forgeable = FORGED_BELOW
-    if kind == "internal_origin":
-        # Known limit (docs/verdicts.md): a machine of ours that writes a header naming a
-        # configured server below its own continues custody (finding
-        # custody-by-configuration), as a filtering node's loop back into our MX does.
-        forgeable = [f for f in FORGED_BELOW if not any(s in f for s in ENTRY_SERVERS)]
-    extra = draw(st.lists(st.sampled_from(forgeable), min_size=1, max_size=3))
+    extra = draw(st.lists(st.sampled_from(FORGED_BELOW), min_size=1, max_size=3))
     below = [e.format(date=date.format(5)) for e in extra]
     head = "\n".join(f"Received: {v}" for v in reversed(lines))
     head_forged = head + "\n" + "\n".join(f"Received: {v}" for v in below)

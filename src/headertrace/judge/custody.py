@@ -84,6 +84,18 @@ def is_relay_hop(hop: Hop, org: Organisation) -> bool:
     return org.is_relay(hop.server.host) or org.is_relay(hop.server.ip)
 
 
+def server_client(hop: Hop, org: Organisation) -> bool:
+    """The client of ours this hop recorded looks like one of our servers: a global address
+    in our networks (egress addresses are listed one by one), or a server name of ours as
+    its rDNS or HELO. A private address alone is not enough: desktops and laptops have
+    those too, and one that writes a header naming our relay must not move the blame."""
+    c = hop.client
+    if c.ip is not None and not is_internal(c.ip) and org.is_our_address(c.ip):
+        return True
+    rdns = c.rdns if c.rdns_status == "present" else None
+    return org.is_our_server(rdns) or org.is_our_server(c.said_helo)
+
+
 def client_match(hop: Hop, org: Organisation, *, reached: bool = False) -> ClientMatch | None:
     """How (if at all) the client this hop recorded is ours. ``reached``: the hop is one of
     our verified hops (see :func:`ours_by_address`)."""
@@ -130,6 +142,22 @@ def same_server(older: Hop, newer: Hop) -> bool | None:
         return True
     label = host.split(".", 1)[0]
     return any(n.split(".", 1)[0] == label for n in names)
+
+
+def _same_machine(older: Hop, newer: Hop) -> bool:
+    """``older`` was written by the machine that wrote ``newer`` or by the client it named:
+    the same ``by`` address, or a ``by`` name equal (or equal in its first label, as
+    Microsoft 365's X.outlook.office365.com and X.prod.outlook.com are) to newer's ``by``,
+    HELO or rDNS."""
+    if older.server.ip is not None and older.server.ip == newer.server.ip:
+        return True
+    host = (older.server.host or "").lower().rstrip(".")
+    if not host or host.startswith("["):
+        return False
+    c = newer.client
+    names = {(n or "").lower().rstrip(".") for n in (newer.server.host, c.helo, c.rdns)}
+    label = host.split(".", 1)[0]
+    return any(n == host or (n and n.split(".", 1)[0] == label) for n in names)
 
 
 def client_hidden(hop: Hop) -> bool:
@@ -240,7 +268,7 @@ def _top_refused(
             )
         return Custody(named=named, unverified=named, missing=missing)
     if same_server(top, above) is False:
-        if match in ("address", "name") and is_configured_hop(top, org):
+        if server_client(above, org) and is_configured_hop(top, org):
             return ((above.index, top.index),)  # split tiers: out on another machine
         # one of our addresses handed it straight out; the header below it does not
         # match that client, so it is a claim
@@ -287,6 +315,8 @@ def _walk_down(newest_first: Sequence[Hop], pos: int, org: Organisation) -> _Des
             return _Descent(
                 tuple(verified), relay_hops=relays, by_name=by_name, by_configuration=tuple(steps)
             )
+        if newer.auth.authenticated is True and not server_client(newer, org):
+            break  # a user logged in from their own machine: what it wrote below is a claim
         step = _older_is_ours(older, newer, match, org)
         if step is None:
             break
@@ -317,6 +347,17 @@ def _older_is_ours(
 ) -> Literal["match", "configuration"] | None:
     """Whether ``older`` was written by the client of ours that ``newer`` recorded: by a
     match of address or name, or on the configuration alone; ``None`` when it was not."""
+    if match == "loopback" and not (
+        _this_machine(older)
+        or _anonymous_local(older)
+        or _same_machine(older, newer)
+        or org.is_configured_server(older.server.host)
+    ):
+        # A loopback client is the machine that wrote ``newer``: the header below is that
+        # machine's own (a content filter's loop), under one of its names or another name
+        # the administrator listed, not any name under our domains. Without this, a
+        # program on the server could submit lines naming our other servers.
+        return None
     same = same_server(older, newer)
     ours_below = (
         is_our_hop(older, org)
@@ -330,9 +371,14 @@ def _older_is_ours(
     if ours_below and same is not False:
         return "match"
     # Split tiers: the client of ours handed it on from a machine that is not the one it
-    # names, but the header below was written by a server the administrator listed
-    # (filtering clusters name their internal nodes in ways nobody lists). Merely a name
-    # under our domains is not enough: any machine of ours can take one.
-    if same is False and match in ("address", "name") and is_configured_hop(older, org):
+    # names, but the client looks like a server of ours and the header below was written
+    # by a server the administrator listed. Merely a name under our domains is not enough
+    # for the header below: any machine of ours can take one.
+    if (
+        same is False
+        and match in ("address", "name")
+        and server_client(newer, org)
+        and is_configured_hop(older, org)
+    ):
         return "configuration"
     return None
