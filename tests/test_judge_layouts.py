@@ -114,7 +114,7 @@ def _entry_span(lines: list[str], entry_by: str) -> tuple[int, int]:
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_a_header_names_the_entry_server(case: dict[str, Any]) -> None:
     """What inserting forged lines below the entry relies on: a header written by it."""
-    text = (LAYOUTS / case["message"]).read_text()
+    text = (LAYOUTS / case["message"]).read_text().replace("\r\n", "\n")
     _entry_span(text.partition("\n\n")[0].split("\n"), case["by"])
 
 
