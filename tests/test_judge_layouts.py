@@ -66,6 +66,23 @@ def _variants() -> list[tuple[str, dict[str, Any], str]]:
 VARIANTS = _variants()
 
 
+def _limited(case: dict[str, Any]) -> Any:
+    """A forged copy that hits a documented known limit fails on purpose (strict xfail): the
+    day the limit is lifted, the test says so."""
+    reason = case.get("known_limit")
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(case, marks=marks, id=case["name"])
+
+
+def _variant_params() -> list[Any]:
+    out = []
+    for name, case, path in VARIANTS:
+        forged = name.endswith("-forged") and case.get("known_limit")
+        marks = [pytest.mark.xfail(strict=True, reason=case["known_limit"])] if forged else []
+        out.append(pytest.param(name, case, path, marks=marks, id=name))
+    return out
+
+
 def test_manifest_is_complete() -> None:
     names = [c["name"] for c in CASES]
     assert len(names) == len(set(names))
@@ -87,7 +104,7 @@ def test_manifest_is_complete() -> None:
     assert dirs <= {c["message"].split("/")[0] for c in CASES}
 
 
-@pytest.mark.parametrize(("name", "case", "path"), VARIANTS, ids=[v[0] for v in VARIANTS])
+@pytest.mark.parametrize(("name", "case", "path"), _variant_params())
 def test_layout_verdict(name: str, case: dict[str, Any], path: str) -> None:
     _check(trace(LAYOUTS / path, org=_load(case)), case)
 
@@ -156,7 +173,7 @@ def _with_forged_below(raw: bytes, entry_by: str, org: Organisation) -> bytes:
     return (newline.join(lines) + sep + body).encode("utf-8")
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+@pytest.mark.parametrize("case", [_limited(c) for c in CASES])
 def test_forged_lines_below_change_nothing(case: dict[str, Any]) -> None:
     org = _load(case)
     raw = (LAYOUTS / case["message"]).read_bytes()
@@ -165,9 +182,7 @@ def test_forged_lines_below_change_nothing(case: dict[str, Any]) -> None:
     _check(forged, case)
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if c["forged"]], ids=[c["name"] for c in CASES if c["forged"]]
-)
+@pytest.mark.parametrize("case", [_limited(c) for c in CASES if c["forged"]])
 def test_real_forged_copy_agrees_with_the_clean_one(case: dict[str, Any]) -> None:
     org = _load(case)
     clean = trace(LAYOUTS / case["message"], org=org)

@@ -160,6 +160,12 @@ def _same_machine(older: Hop, newer: Hop) -> bool:
     return any(n == host or (n and n.split(".", 1)[0] == label) for n in names)
 
 
+def _same_address(older: Hop, newer: Hop) -> bool:
+    """``older``'s ``by`` address is the client address ``newer`` recorded (a webmail
+    application server that submits to our mail-out over authenticated SMTP)."""
+    return older.server.ip is not None and older.server.ip == newer.client.ip
+
+
 def client_hidden(hop: Hop) -> bool:
     """The hop recorded no usable client (no address and no name), or was not parsed."""
     c = hop.client
@@ -315,7 +321,9 @@ def _walk_down(newest_first: Sequence[Hop], pos: int, org: Organisation) -> _Des
             return _Descent(
                 tuple(verified), relay_hops=relays, by_name=by_name, by_configuration=tuple(steps)
             )
-        if newer.auth.authenticated is True and not server_client(newer, org):
+        if newer.auth.authenticated is True and not (
+            server_client(newer, org) or _same_address(older, newer)
+        ):
             break  # a user logged in from their own machine: what it wrote below is a claim
         step = _older_is_ours(older, newer, match, org)
         if step is None:

@@ -717,11 +717,13 @@ def _authenticated_relay(ctx: _EntryContext) -> Verdict | None:
     hop does not deny it."""
     entry = ctx.entry
     auth_header = authenticated_by_headers(ctx.facts)
+    web = _web_submission(entry, ctx.match)
     authenticated = entry.auth.authenticated is True or (
-        auth_header is not None and entry.auth.authenticated is not False
+        (auth_header is not None or web is not None) and entry.auth.authenticated is not False
     )
     if not authenticated:
         return None
+    auth_header = auth_header or web
     account = account_of(entry, ctx.facts)
     c, rc = ctx.client, ctx.rc
     for_text = f", for {rc.shown}" if rc.shown else ""
@@ -736,6 +738,19 @@ def _authenticated_relay(ctx: _EntryContext) -> Verdict | None:
         sender=_sender(ctx.ip, c.rdns, c.said_helo, account=account, client=ctx.user_agent),
         evidence=ctx.custody_raw + ctx.header_lines + rc.evidence,
     )
+
+
+_WEB = re.compile(r"\b(?:with|via)\s+(HTTPS?|HTTPREST)\b", re.I)
+
+
+def _web_submission(entry: Hop, match: ClientMatch | None) -> str | None:
+    """Our server took the message over HTTP from a client elsewhere: a webmail or API
+    session, which needs a login (web.de's ``(via HTTP)``, Yahoo's ``via HTTP``, SquirrelMail's
+    ``with HTTP``). A web form that mails does so from a local script, not as such a hop."""
+    if match == "loopback" or entry.client.ip is None:
+        return None  # Microsoft 365's internal ``from X (::1) by Y with HTTPS``
+    m = _WEB.search(entry.protocol or "") or _WEB.search(entry.raw)
+    return f"a webmail session ({m.group(0)})" if m else None
 
 
 def _internal_origin(ctx: _EntryContext) -> Verdict | None:
