@@ -25,6 +25,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 SERVER_NAME = "mx.relaytest.example"
 OUR_DOMAIN = "relaytest.example"
 LOCAL_DOMAINS = frozenset({OUR_DOMAIN, SERVER_NAME, "[127.0.0.1]"})
+MAILBOXES = frozenset({"postmaster", "alice"})
 USER, PASSWORD = "alice", "correct horse"
 
 
@@ -48,9 +49,11 @@ class Policy:
         local, _, domain = address.rpartition("@")
         if any(c in local for c in '%!@"') or not local:
             return "550 5.7.1 Relaying denied"
-        if domain.lower() in LOCAL_DOMAINS:
+        if domain.lower() not in LOCAL_DOMAINS:
+            return "550 5.7.1 Relaying denied"
+        if local.lower() in MAILBOXES:
             return "250 2.1.5 OK"
-        return "550 5.7.1 Relaying denied"
+        return "550 5.1.1 User unknown"
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -96,16 +99,31 @@ class AuthPolicy(Policy):
 
 
 class FooledPolicy(Policy):
-    """Routes on the last ``@`` (or, without one, the last ``!``): fooled by % and bangs."""
+    """Decides relaying on the last ``@`` (or, without one, the last ``!``), then honours
+    ``%`` and ``!`` in a local part as routing (old sendmail with ``loose_relay_check``):
+    fooled by % and bangs. Local parts are checked, so there is no catch-all."""
 
     def decide(self, address: str, session: Any) -> str:
         if "@" in address:
-            domain = address.rsplit("@", 1)[1]
+            local, domain = address.rsplit("@", 1)
         elif "!" in address:
-            domain = address.rsplit("!", 1)[0]
+            domain, local = address.rsplit("!", 1)
         else:
-            domain = OUR_DOMAIN  # unqualified: "must be ours"
-        if domain.lower() in LOCAL_DOMAINS:
+            local, domain = address, OUR_DOMAIN  # unqualified: "must be ours"
+        if domain.lower() not in LOCAL_DOMAINS:
+            return "550 5.7.1 Relaying denied"
+        if "%" in local or "!" in local or local.lower() in MAILBOXES:
+            return "250 2.1.5 OK"  # routed on to wherever the local part points
+        return "550 5.1.1 User unknown"
+
+
+class CatchAllPolicy(Policy):
+    """Closed, but every local part of its domains is a mailbox (Exim with a catch-all
+    router, the percent hack off): ``t%victim@ours`` is accepted and delivered here."""
+
+    def decide(self, address: str, session: Any) -> str:
+        local, _, domain = address.rpartition("@")
+        if local and domain.lower() in LOCAL_DOMAINS:
             return "250 2.1.5 OK"
         return "550 5.7.1 Relaying denied"
 
