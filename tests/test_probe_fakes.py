@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import shutil
 import socket
@@ -306,3 +307,40 @@ def polite(line: str) -> str | None:
         local = line.lower() == f"rcpt to:<postmaster@{OUR_DOMAIN}>"
         return "250 OK" if local else "550 5.7.1 Relaying denied"
     return {"QUIT": "221 bye"}.get(verb, "250 OK")
+
+
+class EximSyntaxLimitPolicy(Policy):
+    """Exim's ``smtp_max_synprot_errors``: a malformed recipient gets a 501, and the one past
+    the limit gets ``501 Too many syntax or protocol errors`` before Exim hangs up."""
+
+    LIMIT = 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: dict[int, int] = {}
+        self.hangups = 0
+
+    def decide(self, address: str, session: Any) -> str:
+        local, _, domain = address.rpartition("@")
+        if local and domain and not any(c in address for c in '%!"'):
+            return super().decide(address, session)
+        count = self.errors.get(id(session), 0) + 1
+        self.errors[id(session)] = count
+        reply = f"501 5.1.3 <{address}>: malformed address"
+        if count <= self.LIMIT:
+            return reply
+        self.hangups += 1
+        return reply.replace("501 ", "501-", 1) + "\r\n501 Too many syntax or protocol errors"
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        reply = await super().handle_RCPT(server, session, envelope, address, options)
+        if "Too many" in reply:
+            # Hang up once the reply is written, as Exim does.
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return reply
+
+
+class SubmissionPolicy(AuthPolicy):
+    """A submission port: nothing without AUTH (run with aiosmtpd's ``auth_required``)."""

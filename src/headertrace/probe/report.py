@@ -91,7 +91,8 @@ class ProbeResult:
     connection: int | None = None
     """Which connection of the run the test's last attempt used (1 is the first)."""
     new_connection: bool = False
-    """It ran on a connection opened because the server had closed the previous one."""
+    """It needed a new connection: the first test on one opened because the server had
+    closed the previous one (after the last test, or on this test's first attempt)."""
     attempts: int = 0
     """1, or 2 when the first attempt was cut off (hang-up, timeout, 421) and retried."""
 
@@ -352,10 +353,11 @@ def _notes(
     """What the administrator should know whatever the status."""
     notes: list[str] = []
     if control == "auth-required":
-        reply = next(t for t in tests if t.kind == "control" and t.needs_auth)
+        refused = next(t for t in tests if t.kind == "control" and t.needs_auth)
+        reply = f"{refused.reply_code} {refused.reply_text}".splitlines()[0].strip()
         notes.append(
-            f"closed to unauthenticated clients: the control was refused for want of "
-            f"authentication ({reply.reply_code} {reply.reply_text.splitlines()[0]})"
+            "closed to unauthenticated clients: the control was refused for want of "
+            f"authentication ({reply})"
         )
         notes.extend(_control_after_auth(auth))
     if catch_all_at:

@@ -402,6 +402,7 @@ def _attempt(
     ran = replace(
         base, connection=session.connections, new_connection=session.after_loss, attempts=1
     )
+    session.after_loss = False  # only the first test on it needed the new connection
     assert ran.helo is not None and ran.mail_from is not None and ran.rcpt_to is not None
     try:
         outcome, stage, reply, reason = _transaction(session, ran.helo, ran.mail_from, ran.rcpt_to)
@@ -617,6 +618,8 @@ def probe(
             allow_plaintext_auth=allow_plaintext_auth,
         )
     except (DialogueError, ProbeError) as exc:
+        if isinstance(exc, DialogueError):
+            session.drop(str(exc))  # broken: no QUIT into it
         why = f"{host} port {port}: {exc}"
         unfinished = _unfinished(session, selected, why, (mail_from, rcpt_to, our_domain))
         raise ProbeError(why, report=unfinished) from exc
