@@ -313,10 +313,9 @@ class EximSyntaxLimitPolicy(Policy):
     """Exim's ``smtp_max_synprot_errors``: a malformed recipient gets a 501, and the one past
     the limit gets ``501 Too many syntax or protocol errors`` before Exim hangs up."""
 
-    LIMIT = 3
-
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 3) -> None:
         super().__init__()
+        self.limit = limit
         self.errors: dict[int, int] = {}
         self.hangups = 0
 
@@ -327,7 +326,7 @@ class EximSyntaxLimitPolicy(Policy):
         count = self.errors.get(id(session), 0) + 1
         self.errors[id(session)] = count
         reply = f"501 5.1.3 <{address}>: malformed address"
-        if count <= self.LIMIT:
+        if count <= self.limit:
             return reply
         self.hangups += 1
         return reply.replace("501 ", "501-", 1) + "\r\n501 Too many syntax or protocol errors"

@@ -23,8 +23,14 @@ pytestmark = pytest.mark.timeout(30)
 FAST: dict[str, Any] = {"timeout": 2.0, "delay": 0.0, "reconnect_delay": 0.0}
 
 
-def test_hang_up_after_syntax_errors_runs_every_test() -> None:
-    policy = EximSyntaxLimitPolicy()
+@pytest.mark.parametrize(
+    ("limit", "reconnects", "hangups"),
+    [(3, 10, 1), (1, 10, 1), (0, 20, 3)],  # 0: hangs up on the first syntax error
+)
+def test_hang_up_after_syntax_errors_runs_every_test(
+    limit: int, reconnects: int, hangups: int
+) -> None:
+    policy = EximSyntaxLimitPolicy(limit)
     sleeps: list[float] = []
     with smtp_server(policy) as port:
         report = probe(
@@ -33,8 +39,9 @@ def test_hang_up_after_syntax_errors_runs_every_test() -> None:
             **{**FAST, "reconnect_delay": 0.01},
             our_domain=OUR_DOMAIN,
             sleep=sleeps.append,
+            reconnects=reconnects,
         )
-    assert policy.hangups >= 2  # more than the one reconnection the probe used to allow
+    assert policy.hangups >= hangups  # the probe used to reconnect once, then give up
     assert not policy.data_reached
     assert [t.outcome for t in report.tests if t.outcome in ("error", "skipped")] == []
     assert report.status == "closed", report.summary.reasons
@@ -111,4 +118,37 @@ def test_a_test_cut_off_is_retried_once() -> None:
     assert plain.reason is not None and "cut off" in plain.reason
     assert [c.command for c in plain.commands].count("RCPT TO:<relay-probe@example.net>") == 2
     assert report.status == "closed"
-    assert server.connections == 2
+    # The hang-up came after one complete transaction: from then on one test per connection,
+    # ended with QUIT (a planned renewal, not a new_connection).
+    after = report.result("null-sender")
+    assert after.connection == 3 and not after.new_connection
+    assert server.connections == 3
+
+
+def test_after_a_hang_up_sessions_are_renewed_before_the_limit() -> None:
+    # Postfix's smtpd_hard_error_limit: the command after the 3rd refusal gets a 421.
+    per_connection: list[int] = []
+
+    def script(conn: Conn) -> None:
+        conn.send(f"220 {SERVER_NAME} ESMTP")
+        per_connection.append(0)
+        index = len(per_connection) - 1
+
+        def answer(line: str) -> str | None:
+            if per_connection[index] >= 3:
+                return "421 4.7.0 mx Error: too many errors"
+            reply = polite(line)
+            if reply is not None and reply.startswith("5"):
+                per_connection[index] += 1
+            return reply
+
+        serve_until(conn, answer)
+
+    with ScriptedServer(script) as server:
+        report = probe("127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN)
+    assert report.status == "closed", report.summary.reasons
+    assert [t for t in report.tests if t.outcome != "refused" and t.kind == "relay"] == []
+    # One hang-up taught the limit: later connections end with QUIT before it.
+    assert sum(t.new_connection for t in report.tests) == 1
+    assert "421" not in [str(e.reply_code) for e in report.transcript[-4:]]
+    assert not server.data_reached

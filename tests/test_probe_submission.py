@@ -48,6 +48,7 @@ def test_submission_port_is_closed_to_strangers() -> None:
     assert control.reply_code == 530 and control.stage == "mail"
     assert control.needs_auth and control.reason == "authentication required"
     assert all(t.needs_auth for t in report.tests if t.outcome != "skipped")
+    assert report.summary.catch_all == "unknown"  # a 530 says nothing about local parts
     reason = report.summary.reasons[0]
     assert "closed to unauthenticated clients" in reason
     assert "530 5.7.0 Authentication required" in reason

@@ -6,8 +6,9 @@ with ``luser_relay``, a virtual ``@domain`` alias) accepts ``t%victim@our-domain
 routing. The acceptance is real, the relaying is not. So a relay test whose recipient lands
 on the server (see :func:`headertrace.probe.battery.landing_of`) counts as relayed only if
 the catch-all check for that landing, an unguessable local part there, was refused at
-``RCPT``; otherwise it becomes ``inconclusive`` with the reason. Tests whose recipient lands
-outside are not touched: no catch-all of ours explains accepting mail for a third party.
+``RCPT`` (and not for want of authentication); otherwise it becomes ``inconclusive`` with
+the reason. Tests whose recipient lands outside are not touched: no catch-all of ours
+explains accepting mail for a third party.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from headertrace.probe.report import Landing, ProbeResult
+from headertrace.probe.report import Landing, ProbeResult, refuses_recipient
 
 _WHERE: dict[Landing, str] = {
     "our-domain": "our domain",
@@ -37,7 +38,7 @@ def _weigh_one(result: ProbeResult, checks: dict[Landing, ProbeResult]) -> Probe
     if result.kind != "relay" or result.outcome != "accepted" or result.landing == "outside":
         return result
     check = checks.get(result.landing)
-    if check is not None and check.outcome == "refused" and check.stage == "rcpt":
+    if check is not None and refuses_recipient(check):
         return result  # local parts are checked there: the trick really routed it
     where = _WHERE[result.landing]
     if check is not None and check.outcome == "accepted":

@@ -401,6 +401,14 @@ def _catch_all_status(tests: tuple[ProbeResult, ...]) -> tuple[CatchAllStatus, t
         return "detected", detected
     if not checks:
         return "skipped", ()
-    if all(t.outcome == "refused" and t.stage == "rcpt" for t in checks):
+    if all(refuses_recipient(t) for t in checks):
         return "none", ()
     return "unknown", ()
+
+
+def refuses_recipient(result: ProbeResult) -> bool:
+    """Refused at ``RCPT`` for the recipient itself, not for want of authentication.
+
+    Only such a refusal of an unguessable local part shows that local parts are checked.
+    """
+    return result.outcome == "refused" and result.stage == "rcpt" and not result.needs_auth

@@ -39,7 +39,7 @@ from headertrace.probe.report import (
     TLSInfo,
     summarize,
 )
-from headertrace.probe.smtp import Dialogue, DialogueError, Reply, address_literal
+from headertrace.probe.smtp import Dialogue, DialogueError, Reply, ReplyTimeout, address_literal
 
 MAX_RECONNECTS = 10
 """New connections per run after the server closed one (planned renewals are not counted)."""
@@ -115,8 +115,12 @@ class _Session:
     """The current connection was opened because the server closed the previous one."""
     answered: int = 0
     """Tests answered on the current connection."""
+    completed: int = 0
+    """Tests answered and reset (RSET accepted) on the current connection."""
     barren: int = 0
     """Connections in a row that ended (or never opened) before any test got an answer."""
+    renew_after: int = SESSION_TRANSACTIONS
+    """Transactions per connection before a planned renewal; lowered by each hang-up."""
 
     def __post_init__(self) -> None:
         self.reconnects_left = max(self.opts.reconnects, 0)
@@ -129,7 +133,7 @@ class _Session:
         )
         self.connections += 1
         self.current_helo = None
-        self.in_session = self.answered = 0
+        self.in_session = self.answered = self.completed = 0
         self.after_loss = False
         return self.banner
 
@@ -184,12 +188,18 @@ class _Session:
             raise ProbeError(f"EHLO after STARTTLS refused: {self.greeting.reply_code}")
 
     # -- connection loss --------------------------------------------------------------
-    def drop(self, why: str) -> None:
-        """Forget a broken connection; the next test may reconnect."""
+    def drop(self, why: str, *, by_server: bool = True) -> None:
+        """Forget a broken connection; the next test may reconnect.
+
+        A server that hung up (not a timeout of ours) after some complete transactions may
+        count errors per connection: later connections are renewed before that count.
+        """
         if self.dialogue is not None:
             self.dialogue.close()
             if not self.answered:
                 self.barren += 1
+            elif by_server:  # one to spare: its count may include transactions it liked
+                self.renew_after = max(1, min(self.renew_after, self.completed - 1))
         self.dialogue = None
         self.last_failure = why
 
@@ -204,9 +214,11 @@ class _Session:
         A session is renewed (QUIT, reconnect) after :data:`SESSION_TRANSACTIONS`
         transactions, before the server's error limits kick in (Postfix hangs up after 20
         refused commands, Exim after 3 syntax errors, others tarpit); that is not charged to
-        the reconnection budget. A lost connection is re-opened by :meth:`recover`.
+        the reconnection budget. A server that hung up after K complete transactions on one
+        connection gets renewals after K-1 from then on. A lost connection is re-opened by
+        :meth:`recover`.
         """
-        if self.dialogue is not None and self.in_session >= SESSION_TRANSACTIONS:
+        if self.dialogue is not None and self.in_session >= self.renew_after:
             self.quit()
             if self._reopen(helo_name, self.opts.delay):
                 return True
@@ -407,7 +419,7 @@ def _attempt(
     try:
         outcome, stage, reply, reason = _transaction(session, ran.helo, ran.mail_from, ran.rcpt_to)
     except DialogueError as exc:
-        session.drop(str(exc))
+        session.drop(str(exc), by_server=not isinstance(exc, ReplyTimeout))
         commands = tuple(session.transcript[start:])
         return replace(
             ran, outcome="error", reply_text=str(exc), reason=str(exc), commands=commands
@@ -437,10 +449,12 @@ def _reset(session: _Session) -> None:
     try:
         reply = session.cmd("RSET")
     except DialogueError as exc:
-        session.drop(str(exc))
+        session.drop(str(exc), by_server=not isinstance(exc, ReplyTimeout))
         return
     if reply.code // 100 != 2:
         session.current_helo = None  # start the next test from a fresh EHLO
+    else:
+        session.completed += 1
 
 
 # -- the authenticated check ----------------------------------------------------------
