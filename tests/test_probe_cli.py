@@ -15,6 +15,7 @@ from tests.test_probe_fakes import (
     SERVER_NAME,
     USER,
     AuthPolicy,
+    CatchAllPolicy,
     Conn,
     GreylistPolicy,
     OpenPolicy,
@@ -57,6 +58,23 @@ def test_open_server_exits_1_and_names_the_tests() -> None:
     assert result.exit_code == 1
     assert "OPEN" in result.output
     assert "plain" in result.output
+
+
+def test_catch_all_table_says_inconclusive_not_open() -> None:
+    with smtp_server(CatchAllPolicy()) as port:
+        result = invoke(
+            f"127.0.0.1:{port}",
+            "--our-domain",
+            OUR_DOMAIN,
+            "--only",
+            "percent-hack-our-domain",
+            *FAST,
+            env={"COLUMNS": "200"},  # one table row per line
+        )
+    assert result.exit_code == 2, result.output
+    assert "INCONCLUSIVE" in result.output
+    assert "may be delivered locally" in result.output
+    assert "catch-all" in result.output
 
 
 def test_greylisting_exits_2() -> None:

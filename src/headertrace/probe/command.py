@@ -221,8 +221,10 @@ def _table(results: tuple[ProbeResult, ...], report: ProbeReport) -> Table:
         mail_from = "" if res.mail_from == default_from else res.mail_from or ""
         first_line = res.reply_text.splitlines()[0] if res.reply_text else ""
         reply = f"{res.reply_code or ''} {first_line}".strip()
-        if res.outcome in ("skipped", "inconclusive") and res.reason:
-            reply = f"{reply}: {res.reason}" if res.outcome == "inconclusive" else res.reason
+        if res.outcome == "skipped" and res.reason:
+            reply = res.reason
+        if res.outcome == "inconclusive":  # the summary says why at length
+            reply = f"{reply} (may be delivered locally)"
         outcome = Text(res.outcome, style=_OUTCOME_STYLE[res.outcome])
         if res.stage in ("helo", "mail") and res.outcome != "error":
             outcome.append(f" at {res.stage}")
