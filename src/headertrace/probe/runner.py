@@ -123,7 +123,7 @@ class _Session:
     """Transactions per connection before a planned renewal; lowered by each hang-up."""
 
     def __post_init__(self) -> None:
-        self.reconnects_left = max(self.opts.reconnects, 0)
+        self.reconnects_left = self.opts.reconnects
 
     # -- setup ------------------------------------------------------------------------
     def open(self) -> Reply:
@@ -385,10 +385,11 @@ def _run_one(
     except KeyError as exc:
         return replace(base, reason=f"needs --our-domain (field {exc})")
     base = replace(base, helo=helo, mail_from=mail_from, rcpt_to=rcpt_to)
-    first, cut = _attempt(session, base, helo_name, may_reconnect)
+    envelope = (helo, mail_from, rcpt_to)
+    first, cut = _attempt(session, base, envelope, helo_name, may_reconnect)
     if not cut or not may_reconnect:
         return first
-    second, _ = _attempt(session, base, helo_name, may_reconnect)
+    second, _ = _attempt(session, base, envelope, helo_name, may_reconnect)
     if second.attempts == 0:  # no new connection to retry on
         return first
     why = f"retried on a new connection after the first attempt was cut off ({first.reason})"
@@ -401,9 +402,13 @@ def _run_one(
 
 
 def _attempt(
-    session: _Session, base: ProbeResult, helo_name: str, may_reconnect: bool
+    session: _Session,
+    base: ProbeResult,
+    envelope: tuple[str, str, str],
+    helo_name: str,
+    may_reconnect: bool,
 ) -> tuple[ProbeResult, bool]:
-    """One try of a prepared test, and whether the server cut it off."""
+    """One try of a prepared test (HELO, MAIL FROM, RCPT TO), and whether it was cut off."""
     usable = session.ensure(helo_name) if may_reconnect else session.dialogue is not None
     if not usable:
         return replace(
@@ -415,9 +420,8 @@ def _attempt(
         base, connection=session.connections, new_connection=session.after_loss, attempts=1
     )
     session.after_loss = False  # only the first test on it needed the new connection
-    assert ran.helo is not None and ran.mail_from is not None and ran.rcpt_to is not None
     try:
-        outcome, stage, reply, reason = _transaction(session, ran.helo, ran.mail_from, ran.rcpt_to)
+        outcome, stage, reply, reason = _transaction(session, *envelope)
     except DialogueError as exc:
         session.drop(str(exc), by_server=not isinstance(exc, ReplyTimeout))
         commands = tuple(session.transcript[start:])
@@ -618,8 +622,17 @@ def probe(
     battery.check_address(mail_from, "mail_from")
     battery.check_address(rcpt_to, "rcpt_to")
     selected = battery.select(tests)
-    opts = _Options(host, port, helo_name, starttls, timeout, max(delay, 0.0), sleep)
-    opts.reconnects, opts.reconnect_delay = reconnects, max(reconnect_delay, 0.0)
+    opts = _Options(
+        host,
+        port,
+        helo_name,
+        starttls,
+        timeout,
+        max(delay, 0.0),
+        sleep,
+        max(reconnects, 0),
+        max(reconnect_delay, 0.0),
+    )
     session = _Session(opts)
     try:
         return _probe(
