@@ -12,11 +12,15 @@ from headertrace.probe.command import PASSWORD_ENV, parse_target, probe_command
 from tests.test_probe_fakes import (
     OUR_DOMAIN,
     PASSWORD,
+    SERVER_NAME,
     USER,
     AuthPolicy,
+    CatchAllPolicy,
+    Conn,
     GreylistPolicy,
     OpenPolicy,
     Policy,
+    ScriptedServer,
     check_credentials,
     free_port,
     smtp_server,
@@ -32,7 +36,7 @@ def cli() -> None:
 
 cli.add_command(probe_command)
 
-FAST = ["--timeout", "2", "--delay", "0"]
+FAST = ["--timeout", "2", "--delay", "0", "--reconnect-delay", "0"]
 
 
 def invoke(*args: str, **kwargs: object) -> click.testing.Result:
@@ -56,6 +60,23 @@ def test_open_server_exits_1_and_names_the_tests() -> None:
     assert "plain" in result.output
 
 
+def test_catch_all_table_says_inconclusive_not_open() -> None:
+    with smtp_server(CatchAllPolicy()) as port:
+        result = invoke(
+            f"127.0.0.1:{port}",
+            "--our-domain",
+            OUR_DOMAIN,
+            "--only",
+            "percent-hack-our-domain",
+            *FAST,
+            env={"COLUMNS": "200"},  # one table row per line
+        )
+    assert result.exit_code == 2, result.output
+    assert "INCONCLUSIVE" in result.output
+    assert "may be delivered locally" in result.output
+    assert "catch-all" in result.output
+
+
 def test_greylisting_exits_2() -> None:
     with smtp_server(GreylistPolicy()) as port:
         result = invoke(f"127.0.0.1:{port}", "--our-domain", OUR_DOMAIN, *FAST)
@@ -73,9 +94,15 @@ def test_json_output() -> None:
     assert data["host"] == "127.0.0.1"
     assert data["port"] == port
     assert data["summary"]["status"] == "open"
-    assert data["summary"]["accepted"] == ["plain", "bang-path"]
-    assert [t["name"] for t in data["tests"]] == ["control-local", "plain", "bang-path"]
+    # This server takes anything, so its taking a bang path proves nothing on its own.
+    assert data["summary"]["accepted"] == ["plain"]
+    assert data["summary"]["catch_all"] == "detected"
+    assert data["summary"]["catch_all_at"] == ["unqualified"]
+    names = [t["name"] for t in data["tests"]]
+    assert names == ["control-local", "catch-all-unqualified", "plain", "bang-path"]
     assert data["tests"][0]["outcome"] == "skipped"
+    assert data["tests"][3]["outcome"] == "inconclusive"
+    assert data["tests"][3]["landing"] == "unqualified"
 
 
 def test_tester_addresses_and_helo_name_are_used() -> None:
@@ -137,6 +164,75 @@ def test_unreachable_server_exits_2_with_an_error() -> None:
     result = invoke(f"127.0.0.1:{free_port()}", "--timeout", "1")
     assert result.exit_code == 2
     assert "error:" in result.stderr
+    assert result.stdout == ""
+
+
+def json_report(result: click.testing.Result) -> dict[str, object]:
+    """The report on standard output: one JSON document, nothing else."""
+    assert result.exit_code == 2, result.output
+    assert "error:" in result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    summary = data["summary"]
+    assert isinstance(summary, dict)
+    assert summary["status"] == "inconclusive"
+    assert summary["accepted"] == []
+    assert isinstance(data["error"], str)
+    assert any("could not run" in r for r in summary["reasons"])
+    tests = data["tests"]
+    assert isinstance(tests, list) and tests
+    assert {t["outcome"] for t in tests} == {"skipped"}
+    return data
+
+
+def test_json_when_nothing_listens() -> None:
+    port = free_port()
+    data = json_report(invoke(f"127.0.0.1:{port}", "--json", *FAST))
+    assert data["port"] == port
+    assert data["transcript"] == [
+        {
+            "command": "(connect)",
+            "reply_code": None,
+            "reply_text": str(data["error"]).split(": ", 1)[1],
+        }
+    ]
+
+
+def test_json_when_the_server_never_answers() -> None:
+    def script(conn: Conn) -> None:
+        conn.readline()  # never greet
+
+    with ScriptedServer(script) as server:
+        result = invoke(f"127.0.0.1:{server.port}", "--json", "--timeout", "0.3", "--delay", "0")
+    data = json_report(result)
+    assert "no reply within 0.3s" in str(data["error"])
+    assert data["transcript"] == [
+        {"command": "(banner)", "reply_code": None, "reply_text": "no reply within 0.3s"}
+    ]
+
+
+def test_json_when_the_server_drops_during_setup() -> None:
+    def script(conn: Conn) -> None:
+        conn.send(f"220 {SERVER_NAME} ESMTP")
+        conn.readline()  # the EHLO: hang up on it
+
+    with ScriptedServer(script) as server:
+        result = invoke(f"127.0.0.1:{server.port}", "--json", "--our-domain", OUR_DOMAIN, *FAST)
+        assert not server.data_reached
+    data = json_report(result)
+    assert data["banner"] == f"{SERVER_NAME} ESMTP"
+    transcript = data["transcript"]
+    assert isinstance(transcript, list)
+    assert [e["command"] for e in transcript] == ["(banner)", "EHLO [127.0.0.1]"]
+    assert transcript[1]["reply_code"] is None
+    assert "closed the connection" in str(data["error"])
+
+
+def test_json_when_starttls_is_not_offered() -> None:
+    with smtp_server(Policy()) as port:
+        data = json_report(invoke(f"127.0.0.1:{port}", "--json", "--starttls", *FAST))
+    assert "STARTTLS" in str(data["error"])
+    ehlo = data["ehlo"]
+    assert isinstance(ehlo, dict) and ehlo["reply_code"] == 250
 
 
 def test_unknown_test_is_a_usage_error() -> None:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import shutil
 import socket
@@ -25,6 +26,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 SERVER_NAME = "mx.relaytest.example"
 OUR_DOMAIN = "relaytest.example"
 LOCAL_DOMAINS = frozenset({OUR_DOMAIN, SERVER_NAME, "[127.0.0.1]"})
+MAILBOXES = frozenset({"postmaster", "alice"})
 USER, PASSWORD = "alice", "correct horse"
 
 
@@ -48,9 +50,11 @@ class Policy:
         local, _, domain = address.rpartition("@")
         if any(c in local for c in '%!@"') or not local:
             return "550 5.7.1 Relaying denied"
-        if domain.lower() in LOCAL_DOMAINS:
+        if domain.lower() not in LOCAL_DOMAINS:
+            return "550 5.7.1 Relaying denied"
+        if local.lower() in MAILBOXES:
             return "250 2.1.5 OK"
-        return "550 5.7.1 Relaying denied"
+        return "550 5.1.1 User unknown"
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -96,16 +100,31 @@ class AuthPolicy(Policy):
 
 
 class FooledPolicy(Policy):
-    """Routes on the last ``@`` (or, without one, the last ``!``): fooled by % and bangs."""
+    """Decides relaying on the last ``@`` (or, without one, the last ``!``), then honours
+    ``%`` and ``!`` in a local part as routing (old sendmail with ``loose_relay_check``):
+    fooled by % and bangs. Local parts are checked, so there is no catch-all."""
 
     def decide(self, address: str, session: Any) -> str:
         if "@" in address:
-            domain = address.rsplit("@", 1)[1]
+            local, domain = address.rsplit("@", 1)
         elif "!" in address:
-            domain = address.rsplit("!", 1)[0]
+            domain, local = address.rsplit("!", 1)
         else:
-            domain = OUR_DOMAIN  # unqualified: "must be ours"
-        if domain.lower() in LOCAL_DOMAINS:
+            local, domain = address, OUR_DOMAIN  # unqualified: "must be ours"
+        if domain.lower() not in LOCAL_DOMAINS:
+            return "550 5.7.1 Relaying denied"
+        if "%" in local or "!" in local or local.lower() in MAILBOXES:
+            return "250 2.1.5 OK"  # routed on to wherever the local part points
+        return "550 5.1.1 User unknown"
+
+
+class CatchAllPolicy(Policy):
+    """Closed, but every local part of its domains is a mailbox (Exim with a catch-all
+    router, the percent hack off): ``t%victim@ours`` is accepted and delivered here."""
+
+    def decide(self, address: str, session: Any) -> str:
+        local, _, domain = address.rpartition("@")
+        if local and domain.lower() in LOCAL_DOMAINS:
             return "250 2.1.5 OK"
         return "550 5.7.1 Relaying denied"
 
@@ -288,3 +307,39 @@ def polite(line: str) -> str | None:
         local = line.lower() == f"rcpt to:<postmaster@{OUR_DOMAIN}>"
         return "250 OK" if local else "550 5.7.1 Relaying denied"
     return {"QUIT": "221 bye"}.get(verb, "250 OK")
+
+
+class EximSyntaxLimitPolicy(Policy):
+    """Exim's ``smtp_max_synprot_errors``: a malformed recipient gets a 501, and the one past
+    the limit gets ``501 Too many syntax or protocol errors`` before Exim hangs up."""
+
+    def __init__(self, limit: int = 3) -> None:
+        super().__init__()
+        self.limit = limit
+        self.errors: dict[int, int] = {}
+        self.hangups = 0
+
+    def decide(self, address: str, session: Any) -> str:
+        local, _, domain = address.rpartition("@")
+        if local and domain and not any(c in address for c in '%!"'):
+            return super().decide(address, session)
+        count = self.errors.get(id(session), 0) + 1
+        self.errors[id(session)] = count
+        reply = f"501 5.1.3 <{address}>: malformed address"
+        if count <= self.limit:
+            return reply
+        self.hangups += 1
+        return reply.replace("501 ", "501-", 1) + "\r\n501 Too many syntax or protocol errors"
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        reply = await super().handle_RCPT(server, session, envelope, address, options)
+        if "Too many" in reply:
+            # Hang up once the reply is written, as Exim does.
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return reply
+
+
+class SubmissionPolicy(AuthPolicy):
+    """A submission port: nothing without AUTH (run with aiosmtpd's ``auth_required``)."""

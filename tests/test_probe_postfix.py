@@ -9,7 +9,14 @@ One adjustment to "the default configuration": Postfix trusts the local host
 (``mynetworks_style = host``), so probed from 127.0.0.1 it would relay by design. The
 "default" instance therefore sets ``mynetworks`` to a network the probe is not in, which is
 how every remote client sees a default Postfix. Relay restrictions are left at their
-defaults (``permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination``).
+defaults (``permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination``), and
+local parts are checked (``local_recipient_maps`` lists postmaster), as with Debian's passwd
+and aliases.
+
+The other configurations change one thing each, written in its fixture: a catch-all domain
+(``luser_relay`` with the percent hack and bang paths off, the way Exim reads them), a
+submission-only server (530 without AUTH), and a low error limit (Postfix hangs up with
+``421 Error: too many errors``, as Exim does after three syntax errors).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from headertrace.probe import probe
+from headertrace.probe import ProbeReport, probe
 from tests.test_probe_fakes import free_port
 
 POSTFIX = Path("/usr/sbin/postfix")
@@ -58,7 +65,7 @@ maillog_file_prefixes = /var, /dev/stdout, {root}
 maillog_file = {root}/maillog
 alias_maps =
 alias_database =
-local_recipient_maps =
+local_recipient_maps = inline:{{postmaster=ok}}
 smtpd_banner = $myhostname ESMTP
 biff = no
 """
@@ -113,7 +120,7 @@ def _wait_for_port(port: int, seconds: float = 20) -> None:
     raise AssertionError(f"Postfix did not listen on 127.0.0.1:{port}")
 
 
-def _start(mynetworks: str) -> Iterator[int]:
+def _start(mynetworks: str, extra: str = "") -> Iterator[int]:
     # Not pytest's tmp_path: Postfix daemons run as the postfix user and must be able to
     # traverse to their queue directory, which /tmp/pytest-of-root (0700) forbids.
     root = Path(tempfile.mkdtemp(prefix="headertrace-postfix-"))
@@ -122,7 +129,8 @@ def _start(mynetworks: str) -> Iterator[int]:
     config.mkdir(mode=0o755)
     (root / "queue").mkdir(mode=0o755)  # postfix creates what is inside, not the directory
     port = free_port()
-    (config / "main.cf").write_text(MAIN_CF.format(domain=DOMAIN, mynetworks=mynetworks, root=root))
+    main_cf = MAIN_CF.format(domain=DOMAIN, mynetworks=mynetworks, root=root)
+    (config / "main.cf").write_text(main_cf + extra)  # later settings win
     (config / "master.cf").write_text(MASTER_CF.format(port=port))
     for name in ("main.cf", "master.cf"):
         (config / name).chmod(0o644)
@@ -150,15 +158,84 @@ def open_postfix() -> Iterator[int]:
     yield from _start("0.0.0.0/0")
 
 
+CLOSED = "192.0.2.0/24"
+
+
+@pytest.fixture
+def catch_all_postfix() -> Iterator[int]:
+    # Every local part of our domains is accepted and delivered to postmaster; '%' and '!'
+    # are ordinary characters, so 't%victim@probe.test' is a local (unknown) user. Postfix
+    # refuses such local parts from strangers by default (allow_untrusted_routing = no); with
+    # that allowed it answers as Exim does, which is the case the probe must not call open.
+    extra = (
+        "local_recipient_maps =\nluser_relay = postmaster\n"
+        "allow_percent_hack = no\nswap_bangpath = no\nallow_untrusted_routing = yes\n"
+    )
+    yield from _start(CLOSED, extra)
+
+
+@pytest.fixture
+def submission_postfix() -> Iterator[int]:
+    # What a submission port answers a client that has not authenticated (SASL itself is not
+    # configured: no client here authenticates).
+    extra = (
+        "smtpd_sender_restrictions = permit_sasl_authenticated,"
+        " check_sender_access static:{530 5.7.0 Authentication required}\n"
+    )
+    yield from _start(CLOSED, extra)
+
+
+@pytest.fixture
+def error_limit_postfix() -> Iterator[int]:
+    extra = "smtpd_hard_error_limit = 3\nsmtpd_error_sleep_time = 0\n"
+    yield from _start(CLOSED, extra)
+
+
+def _probe(port: int) -> ProbeReport:
+    report = probe("127.0.0.1", port, our_domain=DOMAIN, timeout=15, delay=0.1, reconnect_delay=0.2)
+    sent = [e.command.split(" ")[0].upper() for e in report.transcript]
+    assert "DATA" not in sent and "BDAT" not in sent
+    return report
+
+
 def test_default_postfix_is_closed(default_postfix: int) -> None:
-    report = probe("127.0.0.1", default_postfix, our_domain=DOMAIN, timeout=15, delay=0.1)
+    report = _probe(default_postfix)
     assert report.summary.control == "passed", report.to_json()
     assert report.status == "closed", report.to_json()
+    assert report.summary.catch_all == "none", report.to_json()
     assert report.result("plain").reply_code in (454, 554)
 
 
 def test_postfix_with_everyone_in_mynetworks_is_open(open_postfix: int) -> None:
-    report = probe("127.0.0.1", open_postfix, our_domain=DOMAIN, timeout=15, delay=0.1)
+    report = _probe(open_postfix)
     assert report.status == "open", report.to_json()
     assert "plain" in report.summary.accepted
     assert report.exit_code == 1
+
+
+def test_postfix_catch_all_is_not_called_open(catch_all_postfix: int) -> None:
+    report = _probe(catch_all_postfix)
+    assert report.status == "inconclusive", report.to_json()
+    assert report.summary.accepted == (), report.to_json()
+    assert report.summary.catch_all == "detected"
+    assert "our-domain" in report.summary.catch_all_at
+    hack = report.result("percent-hack-our-domain")
+    assert hack.reply_code == 250 and hack.outcome == "inconclusive", report.to_json()
+    assert report.result("plain").outcome == "refused"
+
+
+def test_postfix_submission_only_is_closed_to_strangers(submission_postfix: int) -> None:
+    report = _probe(submission_postfix)
+    assert report.status == "closed", report.to_json()
+    assert report.summary.control == "auth-required", report.to_json()
+    assert report.result("control-local").reply_code == 530
+    assert report.summary.catch_all == "unknown"
+    assert any("closed to unauthenticated clients" in r for r in report.summary.reasons)
+
+
+def test_postfix_hanging_up_after_errors_still_runs_every_test(error_limit_postfix: int) -> None:
+    report = _probe(error_limit_postfix)
+    assert report.status == "closed", report.to_json()
+    assert [t.name for t in report.tests if t.outcome in ("error", "skipped")] == []
+    assert any(t.new_connection for t in report.tests), report.to_json()
+    assert "Error: too many errors" in report.to_json()

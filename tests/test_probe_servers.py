@@ -34,7 +34,7 @@ from tests.test_probe_fakes import (
 
 pytestmark = pytest.mark.timeout(30)
 
-FAST: dict[str, Any] = {"timeout": 2.0, "delay": 0.0}
+FAST: dict[str, Any] = {"timeout": 2.0, "delay": 0.0, "reconnect_delay": 0.0}
 
 
 def run(port: int, **kwargs: Any) -> ProbeReport:
@@ -333,7 +333,9 @@ def test_server_that_stops_answering_is_bounded_by_the_timeout() -> None:
 
     start = time.monotonic()
     with ScriptedServer(script) as server:
-        report = probe("127.0.0.1", server.port, timeout=0.5, delay=0, our_domain=OUR_DOMAIN)
+        report = probe(
+            "127.0.0.1", server.port, timeout=0.5, delay=0, reconnect_delay=0, our_domain=OUR_DOMAIN
+        )
     elapsed = time.monotonic() - start
     assert elapsed < 4
     assert report.status == "inconclusive"
@@ -343,7 +345,7 @@ def test_server_that_stops_answering_is_bounded_by_the_timeout() -> None:
     assert not server.data_reached
 
 
-def test_421_mid_session_is_tempfail_and_reconnects() -> None:
+def test_421_mid_session_retries_the_test_on_a_new_connection() -> None:
     calls = {"n": 0}
 
     def answer(line: str) -> str | None:
@@ -360,10 +362,37 @@ def test_421_mid_session_is_tempfail_and_reconnects() -> None:
         report = probe(
             "127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN, tests=["plain", "null-sender"]
         )
-    assert report.result("plain").outcome == "tempfail"
+    plain = report.result("plain")
+    # A 421 is the server closing the channel, not an answer about relaying: asked again.
+    assert plain.outcome == "refused"
+    assert plain.attempts == 2
+    assert plain.new_connection and plain.connection == 2
+    assert plain.reason is not None and "421" in plain.reason
+    assert [c.reply_code for c in plain.commands if c.command.startswith("RCPT")] == [421, 550]
     assert report.result("null-sender").outcome == "refused"
-    assert server.connections == 2
+    after = report.result("null-sender")
+    assert after.connection == 3 and not after.new_connection  # a planned renewal
+    assert server.connections == 3
+    assert report.status == "closed"
+    assert any("ran on a new one" in r for r in report.summary.reasons)
+
+
+def test_421_on_every_retry_stays_tempfail() -> None:
+    def answer(line: str) -> str | None:
+        if line.startswith("RCPT") and "postmaster" not in line:
+            return "421 4.3.2 shutting down"
+        return polite(line)
+
+    def script(conn: Conn) -> None:
+        conn.send(f"220 {SERVER_NAME} ESMTP")
+        serve_until(conn, answer)
+
+    with ScriptedServer(script) as server:
+        report = probe("127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN, tests=["plain"])
+    assert report.result("plain").outcome == "tempfail"
+    assert report.result("plain").attempts == 2
     assert report.status == "inconclusive"
+    assert not server.data_reached
 
 
 def test_server_without_ehlo_gets_helo() -> None:

@@ -15,6 +15,11 @@ so callers never need to catch a dependency's exception type.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from headertrace.probe.report import ProbeReport
+
 
 class HeadertraceError(Exception):
     """Base class of every error headertrace raises."""
@@ -41,4 +46,13 @@ class LookupFailed(HeadertraceError):
 
 
 class ProbeError(HeadertraceError):
-    """The active relay probe could not run against the server."""
+    """The active relay probe could not run against the server.
+
+    ``report`` holds what was seen before the run broke, when the server was to blame (no
+    connection, no banner, a drop during setup): status ``inconclusive``, the reason, the
+    dialogue so far. It is ``None`` for errors raised before any connection was tried.
+    """
+
+    def __init__(self, message: str, *, report: ProbeReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report

@@ -12,7 +12,15 @@ written as templates. The fields a template may use:
 ``{our}``          the organisation's domain (``--our-domain``); tests using it are skipped
                    without it
 ``{helo}``         the probe's own HELO name
+``{nobody}``       an unguessable local part, new each run, for the catch-all checks
 =================  ====================================================================
+
+Each test also says where its recipient lands if the server ignores every routing trick in
+it (:attr:`ProbeTest.landing`): ``outside`` (a third party), or one of the server's own
+destinations (``our-domain``, ``server-name``, ``server-literal``, or ``unqualified``, which the
+server completes with a domain of its own). Acceptance of a recipient that lands on the server
+proves relaying only if the server checks local parts there; the catch-all checks, one per
+landing, ask with ``{nobody}``.
 
 Third-party address literals use the documentation ranges (RFC 5737, RFC 3849), so an
 accepting server could never deliver there even if a message followed, and none does.
@@ -21,17 +29,43 @@ accepting server could never deliver there even if a message followed, and none 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from headertrace.errors import ConfigurationError
-from headertrace.probe.report import TestKind
+from headertrace.probe.report import Landing, TestKind
 
 DEFAULT_FROM = "relay-probe@example.org"
 DEFAULT_TO = "relay-probe@example.net"
 
 _FIELD = re.compile(r"\{(\w+)\}")
 _ADDRESS = re.compile(r"^[^\s<>()\[\]\\,;:@\"]+@[A-Za-z0-9.-]+$")
+_SOURCE_ROUTE = re.compile(r"^@[^:]*:")
+_QUOTED = re.compile(r'"[^"]*"')
+# Which template field in the domain says the recipient lands on the server itself.
+_OWN_DOMAINS: tuple[tuple[str, Landing], ...] = (
+    ("{our}", "our-domain"),
+    ("{name", "server-name"),
+    ("{literal}", "server-literal"),
+)
+
+
+def landing_of(rcpt_to: str) -> Landing:
+    """Where a recipient template lands for a server that ignores routing tricks in it.
+
+    Such a server drops a source route (RFC 5321 says to), does not look inside quotes, and
+    delivers to the domain after the last ``@``; without one, to a domain of its own.
+    """
+    address = rcpt_to.strip("<>").replace("{to}", "{to_local}@{to_domain}")
+    address = _QUOTED.sub("q", _SOURCE_ROUTE.sub("", address))
+    if "@" not in address:
+        return "unqualified"
+    domain = address.rpartition("@")[2]
+    for field, place in _OWN_DOMAINS:
+        if field in domain:
+            return place
+    return "outside"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +89,11 @@ class ProbeTest:
     def needs_our_domain(self) -> bool:
         return "our" in self.fields
 
+    @property
+    def landing(self) -> Landing:
+        """Where the recipient lands if the server ignores its routing tricks."""
+        return landing_of(self.rcpt_to)
+
 
 def _relay(name: str, description: str, rcpt_to: str, mail_from: str = "<{from}>") -> ProbeTest:
     return ProbeTest(name, description, mail_from, rcpt_to)
@@ -72,8 +111,23 @@ CONTROL = ProbeTest(
     kind="control",
 )
 
+
+def _catch_all(name: str, where: str, rcpt_to: str) -> ProbeTest:
+    description = f"catch-all check: an unguessable local part {where} must be refused"
+    return ProbeTest(name, description, "<{from}>", rcpt_to, kind="catch-all")
+
+
+CATCH_ALL_CHECKS: tuple[ProbeTest, ...] = (
+    _catch_all("catch-all-our-domain", "at --our-domain", "<{nobody}@{our}>"),
+    _catch_all("catch-all-name", "at the server's name", "<{nobody}@{name}>"),
+    _catch_all("catch-all-literal", "at the server's address literal", "<{nobody}@{literal}>"),
+    _catch_all("catch-all-unqualified", "without a domain", "<{nobody}>"),
+)
+"""One check per landing on the server; each runs only if a selected test lands there."""
+
 BATTERY: tuple[ProbeTest, ...] = (
     CONTROL,
+    *CATCH_ALL_CHECKS,
     _relay("plain", "third-party sender to third-party recipient", "<{to}>"),
     _relay("null-sender", "null reverse path (as a bounce)", "<{to}>", "<>"),
     _relay("unqualified-sender", "sender without a domain", "<{to}>", "<{from_local}>"),
@@ -144,7 +198,11 @@ TEST_NAMES: tuple[str, ...] = tuple(t.name for t in BATTERY)
 
 
 def select(names: Iterable[str] | None) -> tuple[ProbeTest, ...]:
-    """The tests to run, in battery order. The control test is always included."""
+    """The tests to run, in battery order.
+
+    The control test is always included, and the catch-all check of every landing that a
+    selected test uses.
+    """
     if names is None:
         return BATTERY
     wanted = {names} if isinstance(names, str) else set(names)
@@ -155,7 +213,18 @@ def select(names: Iterable[str] | None) -> tuple[ProbeTest, ...]:
             key="tests",
             value=unknown,
         )
-    return tuple(t for t in BATTERY if t.kind == "control" or t.name in wanted)
+    relay = [t for t in BATTERY if t.kind == "relay" and t.name in wanted]
+    landings = {t.landing for t in relay}
+    return tuple(
+        t
+        for t in BATTERY
+        if t.kind == "control" or (t.kind == "catch-all" and t.landing in landings) or t in relay
+    )
+
+
+def unguessable_local_part() -> str:
+    """A local part no real mailbox has: 64 random bits, new each run."""
+    return f"no-such-user-{secrets.token_hex(8)}"
 
 
 def check_address(value: str, key: str) -> str:
@@ -179,8 +248,12 @@ def context(
     rcpt_to: str,
     our_domain: str | None,
     helo_name: str,
+    nobody: str | None = None,
 ) -> dict[str, str]:
-    """The template fields for one server (``our`` absent without an organisation domain)."""
+    """The template fields for one server (``our`` absent without an organisation domain).
+
+    ``nobody`` is the catch-all checks' local part; a fresh unguessable one by default.
+    """
     from_local, _, from_domain = mail_from.rpartition("@")
     to_local, _, to_domain = rcpt_to.rpartition("@")
     fields = {
@@ -196,6 +269,7 @@ def context(
         "name_upper": server_name.upper(),
         "literal": literal,
         "helo": helo_name,
+        "nobody": nobody or unguessable_local_part(),
     }
     if our_domain:
         fields["our"] = our_domain

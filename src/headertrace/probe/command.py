@@ -1,6 +1,8 @@
 """``headertrace probe HOST[:PORT]``: run the relay probe and print or emit the report.
 
-Exit status: 0 closed, 1 open, 2 inconclusive or the probe could not run.
+Exit status: 0 closed, 1 open, 2 inconclusive or the probe could not run. With ``--json``
+standard output always carries a report, also when the probe could not run (status
+``inconclusive``, the reason in ``summary.reasons``), so a script reading it gets an answer.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from rich.text import Text
 from headertrace.errors import ConfigurationError, ProbeError
 from headertrace.probe.battery import DEFAULT_FROM, DEFAULT_TO, TEST_NAMES
 from headertrace.probe.report import AuthCheck, ProbeReport, ProbeResult
-from headertrace.probe.runner import probe
+from headertrace.probe.runner import MAX_RECONNECTS, RECONNECT_DELAY, probe
 
 PASSWORD_ENV = "HEADERTRACE_PROBE_PASSWORD"
 EXIT_ERROR = 2
 
 _OUTCOME_STYLE = {
     "accepted": "bold red",
+    "inconclusive": "yellow",
     "refused": "green",
     "tempfail": "yellow",
     "error": "magenta",
@@ -94,6 +97,20 @@ def _password(user: str) -> str:
     show_default=True,
     help="Seconds between transactions.",
 )
+@click.option(
+    "--reconnects",
+    type=click.IntRange(min=0),
+    default=MAX_RECONNECTS,
+    show_default=True,
+    help="New connections allowed after the server hangs up.",
+)
+@click.option(
+    "--reconnect-delay",
+    type=click.FloatRange(min=0),
+    default=RECONNECT_DELAY,
+    show_default=True,
+    help="Seconds to wait before reconnecting.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--only",
@@ -116,6 +133,8 @@ def probe_command(
     allow_plaintext_auth: bool,
     timeout: float,
     delay: float,
+    reconnects: int,
+    reconnect_delay: float,
     as_json: bool,
     only: tuple[str, ...],
 ) -> None:
@@ -147,11 +166,15 @@ def probe_command(
             timeout=timeout,
             delay=delay,
             tests=only or None,
+            reconnects=reconnects,
+            reconnect_delay=reconnect_delay,
         )
     except ConfigurationError as exc:
         raise click.UsageError(str(exc)) from exc
     except ProbeError as exc:
         click.echo(f"error: {exc}", err=True)
+        if as_json and exc.report is not None:
+            click.echo(exc.report.to_json())
         ctx.exit(EXIT_ERROR)
     if as_json:
         click.echo(report.to_json())
@@ -193,11 +216,15 @@ def _table(results: tuple[ProbeResult, ...], report: ProbeReport) -> Table:
         name = Text(res.name)
         if res.helo and res.helo != report.helo_name:
             name.append(f"\nHELO {res.helo}", style="dim")
+        if res.new_connection:
+            name.append("\n(new connection)", style="dim")
         mail_from = "" if res.mail_from == default_from else res.mail_from or ""
         first_line = res.reply_text.splitlines()[0] if res.reply_text else ""
         reply = f"{res.reply_code or ''} {first_line}".strip()
         if res.outcome == "skipped" and res.reason:
             reply = res.reason
+        if res.outcome == "inconclusive":  # the summary says why at length
+            reply = f"{reply} (may be delivered locally)"
         outcome = Text(res.outcome, style=_OUTCOME_STYLE[res.outcome])
         if res.stage in ("helo", "mail") and res.outcome != "error":
             outcome.append(f" at {res.stage}")

@@ -3,12 +3,15 @@
 Connection policy (documented in ``docs/probe.md``):
 
 * setup (banner, EHLO, STARTTLS) must succeed, or :class:`~headertrace.errors.ProbeError`
-  is raised; a server that answers the banner or EHLO with an error gets a report whose
-  tests are all ``skipped`` and whose status is ``inconclusive``;
-* when the connection drops or a reply times out during a test, that test is ``error``; the
-  probe reconnects once (after the usual delay) and carries on; if the connection is lost a
-  second time, every remaining test is ``error`` without being sent. A server that keeps
-  hanging up is not hammered.
+  is raised, carrying an ``inconclusive`` report of the dialogue so far; a server that
+  answers the banner or EHLO with an error gets a report whose tests are all ``skipped`` and
+  whose status is ``inconclusive``;
+* when the server closes the connection (a hang-up, a 421, "too many syntax errors") or a
+  reply times out, the probe waits ``reconnect_delay`` seconds, opens a new connection and
+  carries on; a test cut off without an answer is tried once more there. Reconnections are
+  bounded (``reconnects`` per run), and the probe gives up when :data:`MAX_BARREN`
+  connections in a row end before any test got an answer: a server that hangs up on
+  everything is not hammered. Every test records which connection it ran on.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from headertrace.errors import ConfigurationError, ProbeError
-from headertrace.probe import battery
+from headertrace.probe import battery, catchall
 from headertrace.probe.battery import DEFAULT_FROM, DEFAULT_TO, ProbeTest
 from headertrace.probe.report import (
     AuthCheck,
@@ -36,9 +39,14 @@ from headertrace.probe.report import (
     TLSInfo,
     summarize,
 )
-from headertrace.probe.smtp import Dialogue, DialogueError, Reply, address_literal
+from headertrace.probe.smtp import Dialogue, DialogueError, Reply, ReplyTimeout, address_literal
 
-MAX_RECONNECTS = 1
+MAX_RECONNECTS = 10
+"""New connections per run after the server closed one (planned renewals are not counted)."""
+RECONNECT_DELAY = 3.0
+"""Seconds to wait before reconnecting to a server that closed the connection."""
+MAX_BARREN = 2
+"""Give up after this many connections in a row lost before any test got an answer."""
 SESSION_TRANSACTIONS = 10
 
 _HOSTNAME = re.compile(
@@ -52,9 +60,22 @@ _RELAY_DENIED = re.compile(
     r"|\b(unable|not (permitted|allowed)) to relay\b",
     re.IGNORECASE,
 )
+# "530 5.7.0 Authentication required" (aiosmtpd, Gmail), "530 5.7.1 Client was not
+# authenticated" (Exchange), "550 ... must authenticate" (Exim ACLs written by hand).
+_NEEDS_AUTH = re.compile(
+    r"auth\w*\s+(is\s+)?required|requires?\s+auth|must\s+(first\s+)?auth"
+    r"|not\s+authenticated|authenticate\s+first|sender\s+login",
+    re.IGNORECASE,
+)
+# The same code also asks for TLS ("530 5.7.0 Must issue a STARTTLS command first"); that
+# server is not closed to strangers, who can start TLS.
+_NEEDS_TLS = re.compile(r"\bSTARTTLS\b|\bTLS\b", re.IGNORECASE)
 
 AUTH_WITHOUT = ProbeTest("auth-without", "relay attempt before AUTH", "<{from}>", "<{to}>")
 AUTH_WITH = ProbeTest("auth-with", "relay attempt after AUTH", "<{from}>", "<{to}>")
+AUTH_CONTROL = replace(
+    battery.CONTROL, name="control-with-auth", description="the control again, after AUTH"
+)
 
 
 @dataclass(slots=True)
@@ -66,6 +87,8 @@ class _Options:
     timeout: float
     delay: float
     sleep: Callable[[float], None] = time.sleep
+    reconnects: int = MAX_RECONNECTS
+    reconnect_delay: float = RECONNECT_DELAY
 
 
 @dataclass(slots=True)
@@ -77,24 +100,42 @@ class _Session:
     dialogue: Dialogue | None = None
     esmtp: bool = True
     current_helo: str | None = None
+    banner: Reply | None = None
     greeting: Greeting | None = None
     tls: TLSInfo | None = None
-    reconnects_left: int = MAX_RECONNECTS
+    reconnects_left: int = 0
     lost: str | None = None
-    """Why the connection is gone for good (set when the budget is spent)."""
+    """Why the connection is gone for good (set when the probe gives up reconnecting)."""
+    last_failure: str = ""
     transactions: int = 0
     in_session: int = 0
     """Transactions on the current connection."""
-    last_failure: str = ""
+    connections: int = 0
+    after_loss: bool = False
+    """The current connection was opened because the server closed the previous one."""
+    answered: int = 0
+    """Tests answered on the current connection."""
+    completed: int = 0
+    """Tests answered and reset (RSET accepted) on the current connection."""
+    barren: int = 0
+    """Connections in a row that ended (or never opened) before any test got an answer."""
+    renew_after: int = SESSION_TRANSACTIONS
+    """Transactions per connection before a planned renewal; lowered by each hang-up."""
+
+    def __post_init__(self) -> None:
+        self.reconnects_left = self.opts.reconnects
 
     # -- setup ------------------------------------------------------------------------
     def open(self) -> Reply:
         """Connect and return the banner (raises DialogueError)."""
-        self.dialogue, banner = Dialogue.connect(
+        self.dialogue, self.banner = Dialogue.connect(
             self.opts.host, self.opts.port, self.opts.timeout, self.transcript
         )
+        self.connections += 1
         self.current_helo = None
-        return banner
+        self.in_session = self.answered = self.completed = 0
+        self.after_loss = False
+        return self.banner
 
     def cmd(self, line: str, *, shown: str | None = None) -> Reply:
         if self.dialogue is None:
@@ -147,46 +188,74 @@ class _Session:
             raise ProbeError(f"EHLO after STARTTLS refused: {self.greeting.reply_code}")
 
     # -- connection loss --------------------------------------------------------------
-    def drop(self, why: str) -> None:
-        """Forget a broken connection; the next test may reconnect."""
+    def drop(self, why: str, *, by_server: bool = True) -> None:
+        """Forget a broken connection; the next test may reconnect.
+
+        A server that hung up (not a timeout of ours) after some complete transactions may
+        count errors per connection: later connections are renewed before that count.
+        """
         if self.dialogue is not None:
             self.dialogue.close()
+            if not self.answered:
+                self.barren += 1
+            elif by_server:  # one to spare: its count may include transactions it liked
+                self.renew_after = max(1, min(self.renew_after, self.completed - 1))
         self.dialogue = None
-        if self.reconnects_left <= 0:
-            self.lost = f"not run: connection lost ({why})"
+        self.last_failure = why
+
+    def got_answer(self) -> None:
+        """A test got its final answer: the server is talking, reconnecting is worth it."""
+        self.answered += 1
+        self.barren = 0
 
     def ensure(self, helo_name: str) -> bool:
         """Make sure there is a usable connection.
 
         A session is renewed (QUIT, reconnect) after :data:`SESSION_TRANSACTIONS`
         transactions, before the server's error limits kick in (Postfix hangs up after 20
-        refused commands, others tarpit); that is not charged to the reconnection budget.
-        A lost connection is re-opened once per run.
+        refused commands, Exim after 3 syntax errors, others tarpit); that is not charged to
+        the reconnection budget. A server that hung up after K complete transactions on one
+        connection gets renewals after K-1 from then on. A lost connection is re-opened by
+        :meth:`recover`.
         """
-        if self.dialogue is not None and self.in_session >= SESSION_TRANSACTIONS:
+        if self.dialogue is not None and self.in_session >= self.renew_after:
             self.quit()
-            if self._reopen(helo_name):
+            if self._reopen(helo_name, self.opts.delay):
                 return True
+            self.barren += 1
         if self.dialogue is not None:
             return True
-        if self.lost is not None or self.reconnects_left <= 0:
-            self.lost = self.lost or "not run: connection lost"
-            return False
-        self.reconnects_left -= 1
-        if self._reopen(helo_name):
-            return True
-        self.lost = f"not run: reconnection failed ({self.last_failure})"
+        return self.recover(helo_name)
+
+    def recover(self, helo_name: str) -> bool:
+        """Reconnect after a loss, pausing first, within the budget; False once given up."""
+        while self.lost is None:
+            if self.barren >= MAX_BARREN:
+                self.lost = (
+                    f"not run: gave up after {self.barren} connections in a row ended "
+                    f"before any answer ({self.last_failure})"
+                )
+            elif self.reconnects_left <= 0:
+                self.lost = (
+                    f"not run: connection lost and all {self.opts.reconnects} reconnections "
+                    f"used ({self.last_failure})"
+                )
+            else:
+                self.reconnects_left -= 1
+                if self._reopen(helo_name, self.opts.reconnect_delay):
+                    self.after_loss = True
+                    return True
+                self.barren += 1
         return False
 
-    def _reopen(self, helo_name: str) -> bool:
-        self.opts.sleep(self.opts.delay)
+    def _reopen(self, helo_name: str, pause: float) -> bool:
+        self.opts.sleep(pause)
         try:
             refusal = self.setup(helo_name)
         except (DialogueError, ProbeError) as exc:
             self.last_failure = str(exc)
         else:
             if refusal.code // 100 == 2:
-                self.in_session = 0
                 return True
             self.last_failure = f"server refused the new session: {refusal.code} {refusal.text}"
         if self.dialogue is not None:
@@ -253,11 +322,22 @@ def server_name(banner: Reply, greeting: Greeting | None, host: str, literal: st
     return literal
 
 
+def needs_auth(reply: Reply) -> bool:
+    """A refusal for want of authentication (not for want of TLS)."""
+    if reply.code // 100 != 5 or _NEEDS_TLS.search(reply.text):
+        return False
+    return reply.code == 530 or _NEEDS_AUTH.search(reply.text) is not None
+
+
 def classify(reply: Reply, stage: Stage) -> tuple[Outcome, str | None]:
     """Read a final reply: 2xx at RCPT accepted, 5xx refused, 4xx tempfail."""
     kind = reply.code // 100
     if kind == 2 and stage == "rcpt":
         return "accepted", None
+    if needs_auth(reply):
+        return "refused", "authentication required"
+    if kind == 5 and reply.code == 530:
+        return "refused", "the server wants STARTTLS first (try --starttls)"
     if kind == 5:
         return "refused", None
     if kind == 4:
@@ -294,7 +374,10 @@ def _run_one(
     *,
     may_reconnect: bool = True,
 ) -> ProbeResult:
-    base = ProbeResult(test.name, "skipped", kind=test.kind, description=test.description)
+    """One test; tried once more on a new connection if the first try was cut off."""
+    base = ProbeResult(
+        test.name, "skipped", kind=test.kind, description=test.description, landing=test.landing
+    )
     try:
         helo = battery.render(test.helo, fields) if test.helo else helo_name
         mail_from = battery.render(test.mail_from, fields)
@@ -302,32 +385,65 @@ def _run_one(
     except KeyError as exc:
         return replace(base, reason=f"needs --our-domain (field {exc})")
     base = replace(base, helo=helo, mail_from=mail_from, rcpt_to=rcpt_to)
+    envelope = (helo, mail_from, rcpt_to)
+    first, cut = _attempt(session, base, envelope, helo_name, may_reconnect)
+    if not cut or not may_reconnect:
+        return first
+    second, _ = _attempt(session, base, envelope, helo_name, may_reconnect)
+    if second.attempts == 0:  # no new connection to retry on
+        return first
+    why = f"retried on a new connection after the first attempt was cut off ({first.reason})"
+    return replace(
+        second,
+        attempts=2,
+        commands=first.commands + second.commands,
+        reason=f"{why}; {second.reason}" if second.reason else why,
+    )
+
+
+def _attempt(
+    session: _Session,
+    base: ProbeResult,
+    envelope: tuple[str, str, str],
+    helo_name: str,
+    may_reconnect: bool,
+) -> tuple[ProbeResult, bool]:
+    """One try of a prepared test (HELO, MAIL FROM, RCPT TO), and whether it was cut off."""
     usable = session.ensure(helo_name) if may_reconnect else session.dialogue is not None
     if not usable:
-        return replace(base, outcome="error", reason=session.lost or "not run: connection lost")
+        return replace(
+            base, outcome="error", reason=session.lost or "not run: connection lost"
+        ), False
     session.pace()
     start = len(session.transcript)
+    ran = replace(
+        base, connection=session.connections, new_connection=session.after_loss, attempts=1
+    )
+    session.after_loss = False  # only the first test on it needed the new connection
     try:
-        outcome, stage, reply, reason = _transaction(session, helo, mail_from, rcpt_to)
+        outcome, stage, reply, reason = _transaction(session, *envelope)
     except DialogueError as exc:
-        session.drop(str(exc))
+        session.drop(str(exc), by_server=not isinstance(exc, ReplyTimeout))
+        commands = tuple(session.transcript[start:])
         return replace(
-            base,
-            outcome="error",
-            reply_text=str(exc),
-            reason=str(exc),
-            commands=tuple(session.transcript[start:]),
-        )
+            ran, outcome="error", reply_text=str(exc), reason=str(exc), commands=commands
+        ), True
+    cut = session.dialogue is None  # a 421: the server closed the session on this test
+    if cut:
+        reason = f"server closed the session: {reply.code}"
+    else:
+        session.got_answer()
     _reset(session)
     return replace(
-        base,
+        ran,
         outcome=outcome,
         stage=stage,
         reply_code=reply.code,
         reply_text=reply.text,
         reason=reason,
+        needs_auth=outcome == "refused" and needs_auth(reply),
         commands=tuple(session.transcript[start:]),
-    )
+    ), cut
 
 
 def _reset(session: _Session) -> None:
@@ -337,10 +453,12 @@ def _reset(session: _Session) -> None:
     try:
         reply = session.cmd("RSET")
     except DialogueError as exc:
-        session.drop(str(exc))
+        session.drop(str(exc), by_server=not isinstance(exc, ReplyTimeout))
         return
     if reply.code // 100 != 2:
         session.current_helo = None  # start the next test from a fresh EHLO
+    else:
+        session.completed += 1
 
 
 # -- the authenticated check ----------------------------------------------------------
@@ -411,8 +529,11 @@ def _auth_check(
         verdict: AuthVerdict = "auth-failed" if reply.code // 100 == 5 else "inconclusive"
         return replace(result, verdict=verdict, message=f"AUTH refused: {reply.code}")
     # No reconnection here: a new session would be unauthenticated and prove nothing.
+    control = None
+    if "our" in fields:  # a submission port refusing strangers is checked for its own users
+        control = _run_one(session, AUTH_CONTROL, fields, helo_name, may_reconnect=False)
     with_auth = _run_one(session, AUTH_WITH, fields, helo_name, may_reconnect=False)
-    return _auth_verdict(replace(result, with_auth=with_auth))
+    return _auth_verdict(replace(result, with_auth=with_auth, control_with_auth=control))
 
 
 def _auth_verdict(check: AuthCheck) -> AuthCheck:
@@ -478,25 +599,41 @@ def probe(
     delay: float = 1.0,
     tests: Iterable[str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    reconnects: int = MAX_RECONNECTS,
+    reconnect_delay: float = RECONNECT_DELAY,
 ) -> ProbeReport:
     """Ask one SMTP server whether it relays, without ever sending a message.
 
     Each test is a transaction ended at ``RCPT TO`` (then ``RSET``); ``DATA`` is never
-    sent. ``tests`` restricts the battery to the named tests (the control test always
-    runs). ``auth`` = ``(user, password)`` adds the authenticated check; the password is
-    only sent over TLS, to a loopback server, or with ``allow_plaintext_auth``.
+    sent. ``tests`` restricts the battery to the named tests (the control test and the
+    catch-all checks they need always run). ``auth`` = ``(user, password)`` adds the
+    authenticated check; the password is only sent over TLS, to a loopback server, or with
+    ``allow_plaintext_auth``.
 
     ``sleep`` is how the probe waits between transactions (tests pass a recorder).
+    ``reconnects`` bounds the new connections opened after the server closed one, each
+    after ``reconnect_delay`` seconds.
 
     Raises :class:`~headertrace.errors.ProbeError` when the server cannot be reached or
-    the session cannot be set up, and :class:`~headertrace.errors.ConfigurationError` for
-    invalid options.
+    the session cannot be set up (its ``report`` holds the dialogue so far), and
+    :class:`~headertrace.errors.ConfigurationError` for invalid options.
     """
     host = _validate(host, port, our_domain, helo_name, timeout)
     battery.check_address(mail_from, "mail_from")
     battery.check_address(rcpt_to, "rcpt_to")
     selected = battery.select(tests)
-    session = _Session(_Options(host, port, helo_name, starttls, timeout, max(delay, 0.0), sleep))
+    opts = _Options(
+        host,
+        port,
+        helo_name,
+        starttls,
+        timeout,
+        max(delay, 0.0),
+        sleep,
+        max(reconnects, 0),
+        max(reconnect_delay, 0.0),
+    )
+    session = _Session(opts)
     try:
         return _probe(
             session,
@@ -507,10 +644,50 @@ def probe(
             auth=auth,
             allow_plaintext_auth=allow_plaintext_auth,
         )
-    except DialogueError as exc:
-        raise ProbeError(f"{host} port {port}: {exc}") from exc
+    except (DialogueError, ProbeError) as exc:
+        if isinstance(exc, DialogueError):
+            session.drop(str(exc))  # broken: no QUIT into it
+        why = f"{host} port {port}: {exc}"
+        unfinished = _unfinished(session, selected, why, (mail_from, rcpt_to, our_domain))
+        raise ProbeError(why, report=unfinished) from exc
     finally:
         session.quit()
+
+
+def _unfinished(
+    session: _Session,
+    selected: tuple[ProbeTest, ...],
+    why: str,
+    identity: tuple[str, str, str | None],
+) -> ProbeReport:
+    """The report of a run that broke before its tests: inconclusive, with the dialogue."""
+    session.quit()
+    mail_from, rcpt_to, our_domain = identity
+    not_run = tuple(
+        ProbeResult(
+            t.name,
+            "skipped",
+            kind=t.kind,
+            description=t.description,
+            landing=t.landing,
+            reason=f"not run: {why}",
+        )
+        for t in selected
+    )
+    return ProbeReport(
+        host=session.opts.host,
+        port=session.opts.port,
+        banner=session.banner.text if session.banner else "",
+        summary=summarize(not_run, refused_session=f"the probe could not run: {why}"),
+        tests=not_run,
+        ehlo=session.greeting,
+        starttls=session.tls,
+        mail_from=mail_from,
+        rcpt_to=rcpt_to,
+        our_domain=our_domain,
+        error=why,
+        transcript=tuple(session.transcript),
+    )
 
 
 def _probe(
@@ -547,7 +724,14 @@ def _probe(
     if refusal.code // 100 != 2:
         why = f"server refused the session: {refusal.code} {refusal.text}"
         skipped = tuple(
-            ProbeResult(t.name, "skipped", kind=t.kind, description=t.description, reason=why)
+            ProbeResult(
+                t.name,
+                "skipped",
+                kind=t.kind,
+                description=t.description,
+                landing=t.landing,
+                reason=why,
+            )
             for t in selected
         )
         return _finish(report, session, skipped, None, refused=why)
@@ -559,7 +743,7 @@ def _probe(
         our_domain=our_domain,
         helo_name=helo_name,
     )
-    results = tuple(_run_one(session, t, fields, helo_name) for t in selected)
+    results = catchall.weigh(_run_one(session, t, fields, helo_name) for t in selected)
     auth_check = (
         _auth_check(session, fields, helo_name, auth, allow_plaintext_auth) if auth else None
     )

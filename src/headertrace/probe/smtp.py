@@ -102,18 +102,24 @@ class Dialogue:
         cls, host: str, port: int, timeout: float, transcript: list[Exchange]
     ) -> tuple[Dialogue, Reply]:
         """Open the connection and read the banner (raises :class:`DialogueError`)."""
+        # Failures are logged too: a report of a run that never started shows where it broke.
         try:
             sock = socket.create_connection((host, port), timeout=timeout)
         except TimeoutError as exc:
-            raise ReplyTimeout(
+            error: DialogueError = ReplyTimeout(
                 f"connect to {host} port {port} timed out after {timeout:g}s"
-            ) from exc
+            )
+            transcript.append(Exchange("(connect)", None, str(error)))
+            raise error from exc
         except OSError as exc:
-            raise ConnectionLost(f"cannot connect to {host} port {port}: {exc}") from exc
+            error = ConnectionLost(f"cannot connect to {host} port {port}: {exc}")
+            transcript.append(Exchange("(connect)", None, str(error)))
+            raise error from exc
         dialogue = cls(sock, timeout, transcript)
         try:
             banner = dialogue.read_reply()
-        except DialogueError:
+        except DialogueError as exc:
+            transcript.append(Exchange("(banner)", None, str(exc)))
             dialogue.close()
             raise
         transcript.append(Exchange("(banner)", banner.code, banner.text))
