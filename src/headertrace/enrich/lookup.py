@@ -40,6 +40,14 @@ from headertrace.enrich.offline import (
     merge_findings,
 )
 from headertrace.enrich.records import BlocklistResult, HostInfo, IpInfo, LookupIssue
+from headertrace.enrich.standing import (
+    AddressStanding,
+    Note,
+    OwnAddress,
+    Standing,
+    Targets,
+    merge_addresses,
+)
 from headertrace.errors import LookupFailed
 from headertrace.models import Finding, Hop, Trace
 
@@ -262,14 +270,16 @@ class Enricher:
             result["fcrdns"] = False
         return result, issues
 
-    def _blocklist(self, address: IPAddress, zone_name: str, deadline: Deadline) -> BlocklistResult:
+    def _blocklist(
+        self, address: IPAddress, zone_name: str, deadline: Deadline, fresh: bool = False
+    ) -> BlocklistResult:
         zone = dnsbl.zone_for(zone_name)
         ip = str(address)
         if address.version == 6 and not zone.ipv6:
             return BlocklistResult(zone.name, ip, "skipped", detail="the zone lists IPv4 only")
         query = dnsbl.query_name(address, zone)
         key = f"{zone.name}|{ip}"
-        cached = self._cached("dnsbl", key)
+        cached = None if fresh else self._cached("dnsbl", key)
         if isinstance(cached, dict):
             return _blocklist_from_json(cached)
         try:
@@ -339,13 +349,13 @@ class Enricher:
         }
 
     def _zone_jobs(
-        self, address: IPAddress, zones: Iterable[str], deadline: Deadline
+        self, address: IPAddress, zones: Iterable[str], deadline: Deadline, fresh: bool = False
     ) -> dict[str, Callable[[], Any]]:
         ip = str(address)
         jobs: dict[str, Callable[[], Any]] = {}
         for zone in zones:
             jobs[f"dnsbl|{zone}|{ip}"] = (
-                lambda z=zone: self._blocklist(address, z, deadline)  # type: ignore[misc]
+                lambda z=zone: self._blocklist(address, z, deadline, fresh)  # type: ignore[misc]
             )
         return jobs
 
@@ -446,6 +456,69 @@ class Enricher:
         deadline = Deadline(self.config.budget)
         results = self._run(self._zone_jobs(address, names, deadline), deadline)
         return self._assemble_blocklists(address, names, results)
+
+    def standing(
+        self, targets: Targets, zones: Sequence[str] | None = None, *, fresh: bool = False
+    ) -> Standing:
+        """Check all our addresses against the zones in one run, under one budget: the
+        server names in ``targets`` are resolved (A and AAAA) first, then every address is
+        asked of every zone. ``fresh`` skips cached blocklist answers (the watch loop).
+        Failures are results and notes; nothing is raised."""
+        names = list(zones if zones is not None else self.config.zones)
+        deadline = Deadline(self.config.budget)
+        notes = list(targets.notes)
+        resolved: list[OwnAddress] = []
+        jobs: dict[str, Callable[[], Any]] = {}
+        for host in targets.servers:
+            for version in (4, 6):
+                jobs[f"{host}|{version}"] = (
+                    lambda h=host, v=version: self._forward(h, v, deadline)  # type: ignore[misc]
+                )
+        answers = self._run(jobs, deadline)
+        for host in targets.servers:
+            found: list[str] = []
+            for version, rdtype in ((4, "A"), (6, "AAAA")):
+                value = answers.get(f"{host}|{version}")
+                if isinstance(value, list):
+                    found.extend(value)
+                elif isinstance(value, DnsFailure):
+                    notes.append(Note(host, f"servers: {rdtype} lookup failed: {value.detail}"))
+                elif isinstance(value, _Budget):
+                    notes.append(Note(host, f"servers: {rdtype} lookup: time budget spent"))
+                elif isinstance(value, BaseException):
+                    notes.append(Note(host, f"servers: {rdtype} lookup: {_first_line(value)}"))
+            for text in found:
+                address = parse_ip(text)
+                if address is None:
+                    continue
+                cls = classify_ip(str(address))
+                rdtype = "A" if address.version == 4 else "AAAA"
+                if cls != "global":
+                    notes.append(
+                        Note(
+                            str(address),
+                            f"servers: {host} ({rdtype}) is a {cls} address; blocklists list "
+                            "only global addresses",
+                        )
+                    )
+                    continue
+                resolved.append(OwnAddress(str(address), (f"servers: {host} ({rdtype})",)))
+            if not found and not any(n.subject == host for n in notes):
+                notes.append(Note(host, "servers: the name has no A or AAAA record"))
+        addresses = merge_addresses(targets.addresses, resolved)
+        checks: dict[str, Callable[[], Any]] = {}
+        parsed = [(own, _require_ip(own.ip)) for own in addresses]
+        for _own, address in parsed:
+            checks.update(self._zone_jobs(address, names, deadline, fresh))
+        results = self._run(checks, deadline)
+        return Standing(
+            addresses=tuple(
+                AddressStanding(own, tuple(self._assemble_blocklists(address, names, results)))
+                for own, address in parsed
+            ),
+            notes=tuple(notes),
+            zones=tuple(dnsbl.zone_for(z).name for z in names),
+        )
 
     def lookup_host(self, name: str) -> HostInfo:
         """Resolve a host name (A and AAAA) and look up each of its addresses."""
