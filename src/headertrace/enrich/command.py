@@ -53,6 +53,8 @@ def config_from_options(
     cache_path: Path | str | None = None,
     no_cache: bool = False,
     zones: Sequence[str] = (),
+    whois_server: str | None = None,
+    nir_urls: Sequence[str] = (),
     **_ignored: Any,
 ) -> LookupConfig:
     """A :class:`LookupConfig` from the values of :func:`lookup_options` (extra keyword
@@ -82,12 +84,40 @@ def config_from_options(
         kwargs["cache_path"] = Path(cache_path)
     if zones:
         kwargs["zones"] = tuple(z.strip().rstrip(".").lower() for z in zones if z.strip())
+    if whois_server:
+        kwargs["whois_server"] = _whois_server(whois_server)
+    pairs = []
+    for text in nir_urls:
+        name, sep, url = text.partition("=")
+        if not sep or name.strip().lower() not in ("jpnic", "krnic"):
+            raise ConfigurationError(
+                f"--nir-url wants jpnic=URL or krnic=URL, not {text!r}", key="nir-url", value=text
+            )
+        pairs.append((name.strip().lower(), url.strip()))
+    if pairs:
+        kwargs["nir_urls"] = tuple(pairs)
     return LookupConfig(**kwargs)
 
 
+def _whois_server(text: str) -> tuple[str, int]:
+    """``HOST[:PORT]`` for ``--whois-server``: an IP address (names would be resolved by the
+    system, not by --nameserver); the port defaults to 43."""
+    host, port = parse_nameserver(text)
+    value = text.strip()
+    explicit = value.endswith(f":{port}") and (value.startswith("[") or value.count(":") == 1)
+    if host.lower() == "localhost":
+        host = "127.0.0.1"
+    address = parse_ip(host)
+    if address is None:
+        raise ConfigurationError(
+            f"--whois-server needs an IP address, not {host!r}", key="whois-server", value=text
+        )
+    return str(address), port if explicit else 43
+
+
 def lookup_options(func: F) -> F:
-    """Add ``--nameserver``, ``--rdap-url``, ``--timeout``, ``--budget``, ``--cache`` and
-    ``--no-cache`` to a click command."""
+    """Add ``--nameserver``, ``--rdap-url``, ``--whois-server``, ``--nir-url``,
+    ``--timeout``, ``--budget``, ``--cache`` and ``--no-cache`` to a click command."""
     options = [
         click.option(
             "--nameserver",
@@ -103,6 +133,22 @@ def lookup_options(func: F) -> F:
             metavar="URL",
             default=None,
             help=f"RDAP base URL (GET URL/ip/ADDRESS). Default: {DEFAULT_RDAP_URL}",
+        ),
+        click.option(
+            "--whois-server",
+            "whois_server",
+            metavar="HOST[:PORT]",
+            default=None,
+            help="Whois server for the second step after RDAP (default: each registry's own, "
+            "port 43, resolved through --nameserver).",
+        ),
+        click.option(
+            "--nir-url",
+            "nir_urls",
+            multiple=True,
+            metavar="NIR=URL",
+            help="Where to ask a national registry's web whois (jpnic=URL, krnic=URL; "
+            "default: the registries' own sites).",
         ),
         click.option(
             "--timeout",
@@ -174,6 +220,8 @@ def _ip_rows(info: IpInfo) -> list[tuple[str, str]]:
         rows.append(("abuse e-mail", ", ".join(info.abuse_emails)))
     if info.abuse_phones:
         rows.append(("abuse phone", ", ".join(info.abuse_phones)))
+    if info.abuse_source:
+        rows.append(("abuse source", info.abuse_source))
     if info.ptr:
         rows.append(("reverse DNS", ", ".join(info.ptr)))
     if info.fcrdns is not None or info.ptr:

@@ -13,6 +13,7 @@ import dataclasses
 import ipaddress
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
@@ -23,7 +24,7 @@ import dns.rdatatype
 import dns.resolver
 import dns.reversename
 
-from headertrace.enrich import dnsbl, rdap
+from headertrace.enrich import dnsbl, rdap, registries
 from headertrace.enrich.cache import Cache
 from headertrace.enrich.classify import (
     IPAddress,
@@ -393,11 +394,76 @@ class Enricher:
             abuse_phones=tuple(fields.get("abuse_phones", ())),
             contacts=tuple(fields.get("contacts", ())),
             rdap_source=fields.get("rdap_source"),
+            abuse_source="rdap" if fields.get("abuse_emails") else None,
             ptr=tuple(fields.get("ptr", ())),
             fcrdns=fields.get("fcrdns"),
             confirmed_name=fields.get("confirmed_name"),
             errors=tuple(issues),
         )
+
+    def _second_step(self, info: IpInfo, deadline: Deadline) -> IpInfo:
+        """Ask the national registry or the registry's whois (through ipwhois) when RDAP
+        gave no abuse contact, or only the registry's own; see :mod:`.registries`."""
+        if not self.config.second_step or info.ip_class != "global":
+            return info
+        registry = info.registry or _registry_from_url(info.rdap_source)
+        step = registries.plan(
+            info.abuse_emails, (info.network_name, info.network_handle, info.registrant), registry
+        )
+        if step is None:
+            return info
+        nir_urls = dict(self.config.nir_urls)
+        key = f"{step}|{nir_urls}|{self.config.whois_server}|{info.ip}"
+        cached = self._cached("second-step", key)
+        if isinstance(cached, dict):
+            found = registries.SecondStep.from_json(cached)
+        else:
+            if deadline.remaining() < 0.01:
+                issue = LookupIssue(step, "budget", "time budget spent before the second step")
+                return dataclasses.replace(info, errors=(*info.errors, issue))
+            try:
+                found = registries.second_step(
+                    info.ip,
+                    step,
+                    timeout=self.config.timeout,
+                    deadline=deadline.end,
+                    user_agent=self.config.user_agent,
+                    nir_urls=nir_urls,
+                    whois_server=self._whois_server(step, deadline),
+                )
+            except registries.StepFailed as exc:
+                return dataclasses.replace(info, errors=(*info.errors, exc.issue))
+            self._store("second-step", key, found.to_json())
+        if not found.emails:
+            issue = LookupIssue(step, "no-contact", f"{found.source} named no contact")
+            return dataclasses.replace(info, errors=(*info.errors, issue))
+        return dataclasses.replace(
+            info,
+            abuse_emails=found.emails,
+            abuse_phones=found.phones,
+            abuse_source=found.source,
+        )
+
+    def _whois_server(self, step: str, deadline: Deadline) -> tuple[str, int] | None:
+        """The configured whois server, else the registry's own, resolved through our
+        resolver (never the system's). Raises :class:`registries.StepFailed`."""
+        kind, _, registry = step.partition(":")
+        if kind != "whois" or self.config.whois_server is not None:
+            return self.config.whois_server
+        host = registries.whois_host(registry)
+        if host is None:
+            raise registries.StepFailed(
+                LookupIssue(step, "error", f"no whois server for {registry}")
+            )
+        try:
+            found = self._forward(host, 4, deadline) or self._forward(host, 6, deadline)
+        except DnsFailure as exc:
+            raise registries.StepFailed(LookupIssue(step, exc.status, exc.detail)) from exc
+        except _Budget as exc:
+            raise registries.StepFailed(LookupIssue(step, "budget", "time budget spent")) from exc
+        if not found:
+            raise registries.StepFailed(LookupIssue(step, "nxdomain", f"{host}: no address"))
+        return (found[0], registries.WHOIS_PORT)
 
     @staticmethod
     def _assemble_blocklists(
@@ -436,7 +502,8 @@ class Enricher:
                 ),
             )
         deadline = Deadline(self.config.budget)
-        return self._assemble_ip(address, self._run(self._ip_jobs(address, deadline), deadline))
+        info = self._assemble_ip(address, self._run(self._ip_jobs(address, deadline), deadline))
+        return self._second_step(info, deadline)
 
     def blocklists(self, ip: str, zones: Sequence[str] | None = None) -> list[BlocklistResult]:
         """Check one address against DNS blocklists (default: ``config.zones``)."""
@@ -556,7 +623,7 @@ class Enricher:
         infos = []
         for address in targets:
             if address in global_targets:
-                infos.append(self._assemble_ip(address, results))
+                infos.append(self._second_step(self._assemble_ip(address, results), deadline))
             else:
                 infos.append(IpInfo(ip=str(address), ip_class=classify_ip(str(address))))
         return HostInfo(
@@ -625,7 +692,7 @@ class Enricher:
         findings: list[Finding] = []
         info: IpInfo | None = None
         if origin_ip is not None:
-            info = self._assemble_ip(origin_ip, results)
+            info = self._second_step(self._assemble_ip(origin_ip, results), deadline)
             listings = self._assemble_blocklists(origin_ip, zones, results)
             origin_hops = [i for i, h in enumerate(hops) if parse_ip(h.client.ip) == origin_ip]
             for i in origin_hops:
@@ -724,6 +791,21 @@ def _rdap_fields(data: dict[str, Any]) -> dict[str, Any]:
         "contacts": network.contacts,
         "rdap_source": network.source,
     }
+
+
+def _registry_from_url(url: str | None) -> str | None:
+    """The regional registry an RDAP answer came from (``rdap.arin.net`` -> ``arin``)."""
+    host = urllib.parse.urlsplit(url or "").hostname or ""
+    for word, registry in (
+        ("arin", "arin"),
+        ("ripe", "ripencc"),
+        ("apnic", "apnic"),
+        ("lacnic", "lacnic"),
+        ("afrinic", "afrinic"),
+    ):
+        if word in host.split("."):
+            return registry
+    return None
 
 
 def _blocklist_from_json(data: dict[str, Any]) -> BlocklistResult:
@@ -857,5 +939,6 @@ def sender_fields(info: IpInfo) -> dict[str, Any]:
         "country": info.country,
         "abuse_emails": list(info.abuse_emails),
         "abuse_phones": list(info.abuse_phones),
+        "abuse_source": info.abuse_source,
         "fcrdns": info.fcrdns,
     }
