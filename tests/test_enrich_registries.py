@@ -58,6 +58,40 @@ APNIC_JPNIC: dict[str, Any] = {
     ],
 }
 
+KR = "211.234.100.5"  # APNIC's RDAP stops at KRNIC
+
+APNIC_KRNIC: dict[str, Any] = {
+    "objectClassName": "ip network",
+    "handle": "211.234.0.0 - 211.234.255.255",
+    "name": "KRNIC-KR",
+    "country": "KR",
+    "entities": [rdap_entity("IRT-KRNIC-KR", ["abuse"], "IRT-KRNIC-KR", "irt@nic.or.kr")],
+}
+
+# ipwhois reads each line of a KRNIC contact block on its own and keeps the last, so only
+# the E-Mail line, written last as below, survives (see docs/attribution.md)
+KRNIC_PAGE = """query : 211.234.100.5
+
+[ Network Information ]
+IPv4 Address       : 211.234.0.0 - 211.234.127.255 (/17)
+Organization Name  : Example Telecom
+Service Name       : EXAMPLE-NET
+Address            : Seoul
+Zip Code           : 04000
+Registration Date  : 20010101
+
+<div id="eng_isp_contact" class="contact">
+Name               : Example Telecom IP Manager
+Phone              : +82-2-000-0000
+E-Mail             : abuse@example-telecom.kr
+</div>
+<div id="eng_user_contact" class="contact">
+Name               : Example Shop NOC
+Phone              : +82-2-000-0001
+E-Mail             : noc@example-shop.kr
+</div>
+"""
+
 RIPE_PARENT: dict[str, Any] = {
     "objectClassName": "ip network",
     "handle": "95.211.0.0 - 95.211.255.255",
@@ -170,6 +204,8 @@ def routes(**overrides: Canned) -> dict[str, Canned]:
     table = {
         f"/ip/{JP}": Canned(200, APNIC_JPNIC),
         f"/ip/{NL}": Canned(200, RIPE_PARENT),
+        f"/ip/{KR}": Canned(200, APNIC_KRNIC),
+        "/eng/whois.jsc": Canned(200, KRNIC_PAGE),
         f"/ip/{ISP}": Canned(200, RIPE_ISP),
         JPNIC_QUERY.format(JP): Canned(200, JPNIC_NETWORK),
         JPNIC_QUERY.format("JP00067890"): Canned(
@@ -255,6 +291,16 @@ def test_jpnic_gives_the_isp_contact_that_rdap_lacks(
         JPNIC_QUERY.format("JP00067890"),
     ]
     assert whois.queries == []
+
+
+def test_krnic_is_asked_with_its_form_and_gives_the_isp_first(
+    dns: LocalDNS, http: LocalHTTP, whois: LocalWhois
+) -> None:
+    info = Enricher(config(dns, http, whois)).lookup_ip(KR)
+    assert info.abuse_source == "nir:krnic"
+    assert info.abuse_emails == ("abuse@example-telecom.kr", "noc@example-shop.kr")
+    assert http.requests == [f"/ip/{KR}", "/eng/whois.jsc"]
+    assert http.forms == [f"query={KR}".encode()]
 
 
 def test_jpnic_rate_limit_is_recorded_not_waited_for(dns: LocalDNS, whois: LocalWhois) -> None:

@@ -278,9 +278,10 @@ def _from_nir(nir: str, result: Mapping[str, Any]) -> SecondStep:
             continue
         network = network or net.get("name") or net.get("handle")
         contacts = net.get("contacts") or {}
-        # JPNIC and KRNIC record no abuse role: the technical contact (KRNIC: the ISP's
-        # contact) is the one that handles the network, the administrative one next
-        for role in ("tech", "admin"):
+        # JPNIC and KRNIC record no abuse role. JPNIC: the technical contact runs the
+        # network, the administrative one next. KRNIC: ipwhois files the ISP's contact as
+        # "admin" and the user organisation's as "tech"; the ISP's comes first
+        for role in ("admin", "tech") if nir == "krnic" else ("tech", "admin"):
             contact = contacts.get(role) if isinstance(contacts, Mapping) else None
             if isinstance(contact, Mapping):
                 _add(emails, _split(contact.get("email")) + _split(contact.get("reply_email")))
