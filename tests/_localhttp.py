@@ -1,4 +1,5 @@
-"""A tiny HTTP server on 127.0.0.1 serving canned RDAP answers for the tests."""
+"""A tiny HTTP server on 127.0.0.1 serving canned answers (RDAP, registries' web whois) for
+the tests; a POST is answered like a GET of its path, and its form is kept in ``forms``."""
 
 from __future__ import annotations
 
@@ -35,9 +36,15 @@ class LocalHTTP:
     def __init__(self, routes: Mapping[str, Canned]) -> None:
         self.routes = dict(routes)
         self.requests: list[str] = []
+        self.forms: list[bytes] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                outer.forms.append(self.rfile.read(length))
+                self.do_GET()
+
             def do_GET(self) -> None:
                 outer.requests.append(self.path)
                 canned = outer.routes.get(

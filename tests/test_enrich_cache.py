@@ -114,9 +114,15 @@ def test_failures_are_not_cached(tmp_path: Path, servers: tuple[LocalDNS, LocalH
         zones=(ZEN,),
     )
     info = Enricher(cfg).lookup_ip(GOOD)
-    assert {e.step for e in info.errors} == {"rdap"}
+    # with RDAP dead, ARIN's whois is the second step; the local DNS server does not know
+    # whois.arin.net, so that fails too
+    assert {e.step: e.status for e in info.errors} == {
+        "rdap": "unreachable",
+        "whois:arin": "nxdomain",
+    }
     cache = Cache(tmp_path / "cache.sqlite3")
     assert cache.get("rdap", f"{dead}|{GOOD}") is None
+    assert cache.get("second-step", f"whois:arin|{{}}|None|{GOOD}") is None
     assert cache.get("cymru-origin", GOOD) is not None
     assert rev(GOOD) == "41.220.85.209"
 

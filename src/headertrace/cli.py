@@ -31,6 +31,7 @@ from headertrace.enrich.command import (
     lookup_command,
     lookup_options,
     online_option,
+    own_organisation,
 )
 from headertrace.errors import HeadertraceError
 from headertrace.judge.org import Organisation
@@ -147,21 +148,7 @@ def _organisation(
     path: str | None, domains: Sequence[str], servers: Sequence[str], networks: Sequence[str]
 ) -> Organisation | None:
     """The organisation from --org, extended by the --our-* shorthands."""
-    if path is None and not (domains or servers or networks):
-        return None
-    base = Organisation.load(path) if path is not None else Organisation()
-    if not (domains or servers or networks):
-        return base
-    extra = Organisation.from_options(domains=domains, servers=servers, networks=networks)
-    return Organisation(
-        name=base.name,
-        domains=base.domains + extra.domains,
-        servers=base.servers + extra.servers,
-        networks=base.networks + extra.networks,
-        submission_networks=base.submission_networks,
-        relay_names=base.relay_names,
-        relay_networks=base.relay_networks,
-    )
+    return own_organisation(path, domains=domains, servers=servers, networks=networks)
 
 
 def _trace_file(name: str, org: Organisation | None, *, unwrap: bool) -> list[Trace]:

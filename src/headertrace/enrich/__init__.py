@@ -4,7 +4,9 @@ Offline (always, no socket): :func:`classify_ip`, :func:`registered_domain`,
 :func:`attribute_offline`, :func:`consistency_findings`, :func:`enrich_offline`.
 
 Online (only when asked): :class:`Enricher` configured by :class:`LookupConfig` -- Team Cymru
-ASN data, RDAP owner and abuse contacts, forward-confirmed reverse DNS, DNS blocklists.
+ASN data, RDAP owner and abuse contacts (with ipwhois' national-registry and whois readers as
+a second step), forward-confirmed reverse DNS, DNS blocklists, and our own standing
+(:meth:`Enricher.standing`, :func:`watch`; the addresses from :mod:`headertrace.enrich.ours`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from headertrace.enrich.classify import (
     registered_domain,
 )
 from headertrace.enrich.config import LookupConfig, default_cache_path, parse_nameserver
+from headertrace.enrich.delisting import DELISTING, Delisting, delisting_for
 from headertrace.enrich.dnsbl import DEFAULT_ZONE_NAMES, DEFAULT_ZONES, Zone
 from headertrace.enrich.lookup import Enricher, sender_fields
 from headertrace.enrich.offline import (
@@ -34,23 +37,43 @@ from headertrace.enrich.records import (
     IpInfo,
     LookupIssue,
 )
+from headertrace.enrich.standing import (
+    AddressStanding,
+    Change,
+    Note,
+    OwnAddress,
+    Round,
+    Standing,
+    Targets,
+    watch,
+)
 
 __all__ = [
     "DEFAULT_ZONES",
     "DEFAULT_ZONE_NAMES",
+    "DELISTING",
+    "AddressStanding",
     "Attribution",
     "BlocklistResult",
+    "Change",
     "Contact",
+    "Delisting",
     "Enricher",
     "HostInfo",
     "IpInfo",
     "LookupConfig",
     "LookupIssue",
+    "Note",
+    "OwnAddress",
+    "Round",
+    "Standing",
+    "Targets",
     "Zone",
     "attribute_offline",
     "classify_ip",
     "consistency_findings",
     "default_cache_path",
+    "delisting_for",
     "enrich_offline",
     "helo_kind",
     "ip_note",
@@ -60,4 +83,5 @@ __all__ = [
     "rdns_embeds_address",
     "registered_domain",
     "sender_fields",
+    "watch",
 ]

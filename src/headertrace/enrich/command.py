@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,9 +28,14 @@ from headertrace.enrich.config import (
     LookupConfig,
     parse_nameserver,
 )
+from headertrace.enrich.delisting import delisting_for
 from headertrace.enrich.lookup import Enricher
+from headertrace.enrich.ours import address_targets, org_targets, trace_targets
 from headertrace.enrich.records import BlocklistResult, HostInfo, IpInfo
-from headertrace.errors import ConfigurationError, LookupFailed
+from headertrace.enrich.standing import Change, Standing, Targets, listing_dict, watch
+from headertrace.errors import ConfigurationError, HeadertraceError, LookupFailed
+from headertrace.judge.org import Organisation
+from headertrace.tracing import trace_all
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,6 +53,8 @@ def config_from_options(
     cache_path: Path | str | None = None,
     no_cache: bool = False,
     zones: Sequence[str] = (),
+    whois_server: str | None = None,
+    nir_urls: Sequence[str] = (),
     **_ignored: Any,
 ) -> LookupConfig:
     """A :class:`LookupConfig` from the values of :func:`lookup_options` (extra keyword
@@ -76,12 +84,40 @@ def config_from_options(
         kwargs["cache_path"] = Path(cache_path)
     if zones:
         kwargs["zones"] = tuple(z.strip().rstrip(".").lower() for z in zones if z.strip())
+    if whois_server:
+        kwargs["whois_server"] = _whois_server(whois_server)
+    pairs = []
+    for text in nir_urls:
+        name, sep, url = text.partition("=")
+        if not sep or name.strip().lower() not in ("jpnic", "krnic"):
+            raise ConfigurationError(
+                f"--nir-url wants jpnic=URL or krnic=URL, not {text!r}", key="nir-url", value=text
+            )
+        pairs.append((name.strip().lower(), url.strip()))
+    if pairs:
+        kwargs["nir_urls"] = tuple(pairs)
     return LookupConfig(**kwargs)
 
 
+def _whois_server(text: str) -> tuple[str, int]:
+    """``HOST[:PORT]`` for ``--whois-server``: an IP address (names would be resolved by the
+    system, not by --nameserver); the port defaults to 43."""
+    host, port = parse_nameserver(text)
+    value = text.strip()
+    explicit = value.endswith(f":{port}") and (value.startswith("[") or value.count(":") == 1)
+    if host.lower() == "localhost":
+        host = "127.0.0.1"
+    address = parse_ip(host)
+    if address is None:
+        raise ConfigurationError(
+            f"--whois-server needs an IP address, not {host!r}", key="whois-server", value=text
+        )
+    return str(address), port if explicit else 43
+
+
 def lookup_options(func: F) -> F:
-    """Add ``--nameserver``, ``--rdap-url``, ``--timeout``, ``--budget``, ``--cache`` and
-    ``--no-cache`` to a click command."""
+    """Add ``--nameserver``, ``--rdap-url``, ``--whois-server``, ``--nir-url``,
+    ``--timeout``, ``--budget``, ``--cache`` and ``--no-cache`` to a click command."""
     options = [
         click.option(
             "--nameserver",
@@ -97,6 +133,22 @@ def lookup_options(func: F) -> F:
             metavar="URL",
             default=None,
             help=f"RDAP base URL (GET URL/ip/ADDRESS). Default: {DEFAULT_RDAP_URL}",
+        ),
+        click.option(
+            "--whois-server",
+            "whois_server",
+            metavar="HOST[:PORT]",
+            default=None,
+            help="Whois server for the second step after RDAP (default: each registry's own, "
+            "port 43, resolved through --nameserver).",
+        ),
+        click.option(
+            "--nir-url",
+            "nir_urls",
+            multiple=True,
+            metavar="NIR=URL",
+            help="Where to ask a national registry's web whois (jpnic=URL, krnic=URL; "
+            "default: the registries' own sites).",
         ),
         click.option(
             "--timeout",
@@ -168,6 +220,8 @@ def _ip_rows(info: IpInfo) -> list[tuple[str, str]]:
         rows.append(("abuse e-mail", ", ".join(info.abuse_emails)))
     if info.abuse_phones:
         rows.append(("abuse phone", ", ".join(info.abuse_phones)))
+    if info.abuse_source:
+        rows.append(("abuse source", info.abuse_source))
     if info.ptr:
         rows.append(("reverse DNS", ", ".join(info.ptr)))
     if info.fcrdns is not None or info.ptr:
@@ -225,8 +279,139 @@ def blocklist_exit_code(results: Sequence[BlocklistResult]) -> int:
     return EXIT_CLEAN
 
 
+def own_organisation(
+    path: str | None,
+    *,
+    domains: Sequence[str] = (),
+    servers: Sequence[str] = (),
+    networks: Sequence[str] = (),
+) -> Organisation | None:
+    """The organisation from ``--org``, extended by the ``--our-*`` shorthands (``None`` when
+    none is given). Raises :class:`ConfigurationError`."""
+    if path is None and not (domains or servers or networks):
+        return None
+    base = Organisation.load(path) if path is not None else Organisation()
+    if not (domains or servers or networks):
+        return base
+    extra = Organisation.from_options(domains=domains, servers=servers, networks=networks)
+    return Organisation(
+        name=base.name,
+        domains=base.domains + extra.domains,
+        servers=base.servers + extra.servers,
+        networks=base.networks + extra.networks,
+        submission_networks=base.submission_networks,
+        relay_names=base.relay_names,
+        relay_networks=base.relay_networks,
+    )
+
+
+_NOT_IN_TABLE = "this zone is not in headertrace's table of delisting pages"
+
+
+def _result_text(r: BlocklistResult, *, removal: bool = True) -> str:
+    text = r.status.replace("_", " ")
+    if r.codes:
+        text += f" {', '.join(r.codes)}"
+    if r.meanings and r.status == "listed":
+        text += f" ({'; '.join(r.meanings)})"
+    if r.txt:
+        text += f" - {' '.join(r.txt)}"
+    if r.detail:
+        text += f" [{r.detail}]"
+    if removal and r.status == "listed":
+        row = delisting_for(r.zone)
+        text += (
+            f"; removal: {row.page_for(r.ip)} ({row.how})" if row else f"; removal: {_NOT_IN_TABLE}"
+        )
+    return text
+
+
+def _print_standing(standing: Standing, title: str) -> None:
+    console = _console()
+    summary = standing.summary()
+    listings = standing.listings
+    if listings:
+        console.print(
+            f"[bold red]LISTED[/]: {summary['listed_addresses']} of {summary['addresses']} "
+            f"addresses of {escape(title)}, {summary['listings']} listing(s)",
+        )
+        for own, r in listings:
+            console.print(f"  [bold]{escape(r.ip)}[/] on [bold]{escape(r.zone)}[/]")
+            console.print(f"    why: {escape('; '.join(r.meanings) or ', '.join(r.codes))}")
+            if r.txt:
+                console.print(f"    reason given: {escape(' '.join(r.txt))}")
+            row = delisting_for(r.zone)
+            if row:
+                console.print(f"    removal: {escape(row.page_for(r.ip))}")
+                console.print(f"      {escape(row.how)}")
+            else:
+                console.print(f"    removal: {_NOT_IN_TABLE}")
+            console.print(f"    ours because: {escape('; '.join(own.address.sources))}")
+    else:
+        console.print(
+            f"[bold green]not listed[/]: none of {summary['addresses']} addresses of "
+            f"{escape(title)} is listed on the zones that answered"
+        )
+    if summary["failed_checks"]:
+        console.print(f"{summary['failed_checks']} of {summary['checks']} checks gave no answer")
+    for own in standing.addresses:
+        rows = [("ours because", "; ".join(own.address.sources))]
+        rows.extend((r.zone, _result_text(r, removal=False)) for r in own.results)
+        _print_rows(f"{own.address.ip} ({classify_ip(own.address.ip)})", rows)
+    if standing.notes:
+        _print_rows("not checked", [(n.subject, n.reason) for n in standing.notes])
+
+
+def _change_line(change: Change) -> str:
+    r = change.result
+    when = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    if change.kind == "delisted":
+        return f"{when} delisted {r.ip} from {r.zone}"
+    return f"{when} listed {r.ip} on {r.zone}: {_result_text(r)}"
+
+
+def _targets(
+    addresses: Sequence[str],
+    org: Organisation | None,
+    trace_files: Sequence[str],
+    unwrap: bool = True,
+) -> Targets:
+    targets = address_targets(addresses)
+    if org is not None:
+        targets = targets.merge(org_targets(org))
+    for name in trace_files:
+        if org is None or org.is_empty:
+            raise click.UsageError(
+                "--from-trace needs --org, --our-network or --our-server to know which "
+                "clients are ours"
+            )
+        try:
+            traces = trace_all(Path(name), org, unwrap=unwrap)
+        except HeadertraceError as exc:
+            raise click.BadParameter(str(exc), param_hint="--from-trace") from exc
+        for k, trace in enumerate(traces):
+            label = f"trace {name}" + (f" [{k + 1}]" if len(traces) > 1 else "")
+            targets = targets.merge(trace_targets(trace, org, label))
+    return targets
+
+
 @click.command("blocklist")
-@click.argument("address", metavar="ADDRESS")
+@click.argument("addresses", nargs=-1, metavar="[ADDRESS]...")
+@click.option(
+    "--org",
+    "org_file",
+    type=click.Path(dir_okay=False),
+    help="Organisation TOML file: check its single addresses in networks and its resolved servers.",
+)
+@click.option("--our-server", multiple=True, help="A mail server name of ours (repeatable).")
+@click.option("--our-network", multiple=True, help="An address or small network of ours.")
+@click.option(
+    "--from-trace",
+    "trace_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Also check the addresses our servers used as clients in this message (repeatable).",
+)
 @click.option(
     "--zone",
     "zones",
@@ -235,30 +420,86 @@ def blocklist_exit_code(results: Sequence[BlocklistResult]) -> int:
     help="Blocklist zone to ask (repeatable; default: Spamhaus ZEN, SpamCop, Barracuda, "
     "PSBL, DroneBL).",
 )
+@click.option(
+    "--watch",
+    "interval",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Re-check every SECONDS until interrupted and print only changes (listed, delisted).",
+)
+@click.option(
+    "--rounds",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --watch: stop after this many rounds.",
+)
 @lookup_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def blocklist_command(address: str, zones: tuple[str, ...], as_json: bool, **options: Any) -> None:
-    """Check ADDRESS against DNS blocklists. Exit status: 0 clean, 1 listed, 2 every check
+def blocklist_command(
+    *,
+    addresses: tuple[str, ...],
+    org_file: str | None,
+    our_server: tuple[str, ...],
+    our_network: tuple[str, ...],
+    trace_files: tuple[str, ...],
+    zones: tuple[str, ...],
+    interval: float | None,
+    rounds: int | None,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Check addresses against DNS blocklists: each ADDRESS, or every sending address of ours
+    (--org, --our-server, --our-network, --from-trace). Listings come first, each with the
+    zone's reason and where to ask for removal. Exit status: 0 clean, 1 listed, 2 every check
     failed (refused, timed out, or no answer)."""
-    if parse_ip(address) is None:
-        raise click.BadParameter(f"{address!r} is not an IP address", param_hint="ADDRESS")
+    for address in addresses:
+        if parse_ip(address) is None:
+            raise click.BadParameter(f"{address!r} is not an IP address", param_hint="ADDRESS")
+    try:
+        org = own_organisation(org_file, servers=our_server, networks=our_network)
+    except ConfigurationError as exc:
+        raise click.BadParameter(str(exc), param_hint="--org") from exc
     config = _config_or_fail(zones=zones, **options)
-    results = Enricher(config).blocklists(address)
+    enricher = Enricher(config)
+    ctx = click.get_current_context()
+    if len(addresses) == 1 and org is None and not trace_files and interval is None:
+        _single_address(enricher, addresses[0], as_json)
+        return
+    targets = _targets(addresses, org, trace_files)
+    if targets.is_empty and not targets.notes:
+        raise click.UsageError("nothing to check: give an ADDRESS, --org, --our-* or --from-trace")
+    title = org.label if org is not None and not org.is_empty else "the given addresses"
+    if interval is None:
+        standing = enricher.standing(targets)
+        if as_json:
+            click.echo(json.dumps(standing.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            _print_standing(standing, title)
+        ctx.exit(blocklist_exit_code(standing.results))
+    last: Standing | None = None
+    try:
+        for round_ in watch(enricher, targets, interval, rounds=rounds):
+            last = round_.standing
+            if as_json:
+                for change in round_.changes:
+                    click.echo(json.dumps({"round": round_.number, **change.to_dict()}))
+            elif round_.number == 1:
+                _print_standing(round_.standing, title)
+            else:
+                for change in round_.changes:
+                    click.echo(_change_line(change))
+    except KeyboardInterrupt:
+        pass
+    ctx.exit(blocklist_exit_code(last.results if last is not None else []))
+
+
+def _single_address(enricher: Enricher, address: str, as_json: bool) -> None:
+    results = enricher.blocklists(address)
     if as_json:
-        click.echo(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([listing_dict(r) for r in results], indent=2, ensure_ascii=False))
     else:
-        rows = []
-        for r in results:
-            text = r.status.replace("_", " ")
-            if r.codes:
-                text += f" {', '.join(r.codes)}"
-            if r.meanings and r.status == "listed":
-                text += f" ({'; '.join(r.meanings)})"
-            if r.txt:
-                text += f" - {' '.join(r.txt)}"
-            if r.detail:
-                text += f" [{r.detail}]"
-            rows.append((r.zone, text))
+        rows = [(r.zone, _result_text(r)) for r in results]
         cls = classify_ip(address)
         _print_rows(f"{parse_ip(address)} ({cls})", rows)
     click.get_current_context().exit(blocklist_exit_code(results))

@@ -79,6 +79,15 @@ class LookupConfig:
     use_cache: bool = True
     cache_ttl: float = DEFAULT_CACHE_TTL
     blocklist_ttl: float = DEFAULT_BLOCKLIST_TTL
+    second_step: bool = True
+    """When RDAP gives no abuse contact, or only the registry's own, ask the national
+    registry (JPNIC, KRNIC) or the regional registry's whois, read with ipwhois."""
+    nir_urls: tuple[tuple[str, str], ...] = ()
+    """``(("jpnic", "http://127.0.0.1:8080"), ...)``: where each national registry's web
+    whois is asked (the path ipwhois builds is kept); default: the registries' own sites."""
+    whois_server: tuple[str, int] | None = None
+    """One whois server (host, port) for every registry; default: each registry's own
+    (``whois.ripe.net:43``, ...)."""
     include_private_suffixes: bool = False
     user_agent: str = field(default="headertrace (+https://pypi.org/project/headertrace/)")
 
@@ -98,6 +107,15 @@ class LookupConfig:
                 )
             if not 0 < port < 65536:
                 raise ConfigurationError("bad nameserver port", key="nameserver", value=port)
+        for nir, url in self.nir_urls:
+            if not url.startswith(("http://", "https://")):
+                raise ConfigurationError(
+                    f"the {nir} URL must be http:// or https://", key="nir_url", value=url
+                )
+        if self.whois_server is not None and not 0 < self.whois_server[1] < 65536:
+            raise ConfigurationError(
+                "bad whois server port", key="whois_server", value=self.whois_server
+            )
         if not self.rdap_url.startswith(("http://", "https://")):
             raise ConfigurationError(
                 "the RDAP URL must be http:// or https://", key="rdap_url", value=self.rdap_url

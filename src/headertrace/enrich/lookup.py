@@ -13,6 +13,7 @@ import dataclasses
 import ipaddress
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
@@ -23,7 +24,7 @@ import dns.rdatatype
 import dns.resolver
 import dns.reversename
 
-from headertrace.enrich import dnsbl, rdap
+from headertrace.enrich import dnsbl, rdap, registries
 from headertrace.enrich.cache import Cache
 from headertrace.enrich.classify import (
     IPAddress,
@@ -40,6 +41,14 @@ from headertrace.enrich.offline import (
     merge_findings,
 )
 from headertrace.enrich.records import BlocklistResult, HostInfo, IpInfo, LookupIssue
+from headertrace.enrich.standing import (
+    AddressStanding,
+    Note,
+    OwnAddress,
+    Standing,
+    Targets,
+    merge_addresses,
+)
 from headertrace.errors import LookupFailed
 from headertrace.models import Finding, Hop, Trace
 
@@ -262,14 +271,16 @@ class Enricher:
             result["fcrdns"] = False
         return result, issues
 
-    def _blocklist(self, address: IPAddress, zone_name: str, deadline: Deadline) -> BlocklistResult:
+    def _blocklist(
+        self, address: IPAddress, zone_name: str, deadline: Deadline, fresh: bool = False
+    ) -> BlocklistResult:
         zone = dnsbl.zone_for(zone_name)
         ip = str(address)
         if address.version == 6 and not zone.ipv6:
             return BlocklistResult(zone.name, ip, "skipped", detail="the zone lists IPv4 only")
         query = dnsbl.query_name(address, zone)
         key = f"{zone.name}|{ip}"
-        cached = self._cached("dnsbl", key)
+        cached = None if fresh else self._cached("dnsbl", key)
         if isinstance(cached, dict):
             return _blocklist_from_json(cached)
         try:
@@ -339,13 +350,13 @@ class Enricher:
         }
 
     def _zone_jobs(
-        self, address: IPAddress, zones: Iterable[str], deadline: Deadline
+        self, address: IPAddress, zones: Iterable[str], deadline: Deadline, fresh: bool = False
     ) -> dict[str, Callable[[], Any]]:
         ip = str(address)
         jobs: dict[str, Callable[[], Any]] = {}
         for zone in zones:
             jobs[f"dnsbl|{zone}|{ip}"] = (
-                lambda z=zone: self._blocklist(address, z, deadline)  # type: ignore[misc]
+                lambda z=zone: self._blocklist(address, z, deadline, fresh)  # type: ignore[misc]
             )
         return jobs
 
@@ -383,11 +394,76 @@ class Enricher:
             abuse_phones=tuple(fields.get("abuse_phones", ())),
             contacts=tuple(fields.get("contacts", ())),
             rdap_source=fields.get("rdap_source"),
+            abuse_source="rdap" if fields.get("abuse_emails") else None,
             ptr=tuple(fields.get("ptr", ())),
             fcrdns=fields.get("fcrdns"),
             confirmed_name=fields.get("confirmed_name"),
             errors=tuple(issues),
         )
+
+    def _second_step(self, info: IpInfo, deadline: Deadline) -> IpInfo:
+        """Ask the national registry or the registry's whois (through ipwhois) when RDAP
+        gave no abuse contact, or only the registry's own; see :mod:`.registries`."""
+        if not self.config.second_step or info.ip_class != "global":
+            return info
+        registry = info.registry or _registry_from_url(info.rdap_source)
+        step = registries.plan(
+            info.abuse_emails, (info.network_name, info.network_handle, info.registrant), registry
+        )
+        if step is None:
+            return info
+        nir_urls = dict(self.config.nir_urls)
+        key = f"{step}|{nir_urls}|{self.config.whois_server}|{info.ip}"
+        cached = self._cached("second-step", key)
+        if isinstance(cached, dict):
+            found = registries.SecondStep.from_json(cached)
+        else:
+            if deadline.remaining() < 0.01:
+                issue = LookupIssue(step, "budget", "time budget spent before the second step")
+                return dataclasses.replace(info, errors=(*info.errors, issue))
+            try:
+                found = registries.second_step(
+                    info.ip,
+                    step,
+                    timeout=self.config.timeout,
+                    deadline=deadline.end,
+                    user_agent=self.config.user_agent,
+                    nir_urls=nir_urls,
+                    whois_server=self._whois_server(step, deadline),
+                )
+            except registries.StepFailed as exc:
+                return dataclasses.replace(info, errors=(*info.errors, exc.issue))
+            self._store("second-step", key, found.to_json())
+        if not found.emails:
+            issue = LookupIssue(step, "no-contact", f"{found.source} named no contact")
+            return dataclasses.replace(info, errors=(*info.errors, issue))
+        return dataclasses.replace(
+            info,
+            abuse_emails=found.emails,
+            abuse_phones=found.phones,
+            abuse_source=found.source,
+        )
+
+    def _whois_server(self, step: str, deadline: Deadline) -> tuple[str, int] | None:
+        """The configured whois server, else the registry's own, resolved through our
+        resolver (never the system's). Raises :class:`registries.StepFailed`."""
+        kind, _, registry = step.partition(":")
+        if kind != "whois" or self.config.whois_server is not None:
+            return self.config.whois_server
+        host = registries.whois_host(registry)
+        if host is None:
+            raise registries.StepFailed(
+                LookupIssue(step, "error", f"no whois server for {registry}")
+            )
+        try:
+            found = self._forward(host, 4, deadline) or self._forward(host, 6, deadline)
+        except DnsFailure as exc:
+            raise registries.StepFailed(LookupIssue(step, exc.status, exc.detail)) from exc
+        except _Budget as exc:
+            raise registries.StepFailed(LookupIssue(step, "budget", "time budget spent")) from exc
+        if not found:
+            raise registries.StepFailed(LookupIssue(step, "nxdomain", f"{host}: no address"))
+        return (found[0], registries.WHOIS_PORT)
 
     @staticmethod
     def _assemble_blocklists(
@@ -426,7 +502,8 @@ class Enricher:
                 ),
             )
         deadline = Deadline(self.config.budget)
-        return self._assemble_ip(address, self._run(self._ip_jobs(address, deadline), deadline))
+        info = self._assemble_ip(address, self._run(self._ip_jobs(address, deadline), deadline))
+        return self._second_step(info, deadline)
 
     def blocklists(self, ip: str, zones: Sequence[str] | None = None) -> list[BlocklistResult]:
         """Check one address against DNS blocklists (default: ``config.zones``)."""
@@ -446,6 +523,69 @@ class Enricher:
         deadline = Deadline(self.config.budget)
         results = self._run(self._zone_jobs(address, names, deadline), deadline)
         return self._assemble_blocklists(address, names, results)
+
+    def standing(
+        self, targets: Targets, zones: Sequence[str] | None = None, *, fresh: bool = False
+    ) -> Standing:
+        """Check all our addresses against the zones in one run, under one budget: the
+        server names in ``targets`` are resolved (A and AAAA) first, then every address is
+        asked of every zone. ``fresh`` skips cached blocklist answers (the watch loop).
+        Failures are results and notes; nothing is raised."""
+        names = list(zones if zones is not None else self.config.zones)
+        deadline = Deadline(self.config.budget)
+        notes = list(targets.notes)
+        resolved: list[OwnAddress] = []
+        jobs: dict[str, Callable[[], Any]] = {}
+        for host in targets.servers:
+            for version in (4, 6):
+                jobs[f"{host}|{version}"] = (
+                    lambda h=host, v=version: self._forward(h, v, deadline)  # type: ignore[misc]
+                )
+        answers = self._run(jobs, deadline)
+        for host in targets.servers:
+            found: list[str] = []
+            for version, rdtype in ((4, "A"), (6, "AAAA")):
+                value = answers.get(f"{host}|{version}")
+                if isinstance(value, list):
+                    found.extend(value)
+                elif isinstance(value, DnsFailure):
+                    notes.append(Note(host, f"servers: {rdtype} lookup failed: {value.detail}"))
+                elif isinstance(value, _Budget):
+                    notes.append(Note(host, f"servers: {rdtype} lookup: time budget spent"))
+                elif isinstance(value, BaseException):
+                    notes.append(Note(host, f"servers: {rdtype} lookup: {_first_line(value)}"))
+            for text in found:
+                address = parse_ip(text)
+                if address is None:
+                    continue
+                cls = classify_ip(str(address))
+                rdtype = "A" if address.version == 4 else "AAAA"
+                if cls != "global":
+                    notes.append(
+                        Note(
+                            str(address),
+                            f"servers: {host} ({rdtype}) is a {cls} address; blocklists list "
+                            "only global addresses",
+                        )
+                    )
+                    continue
+                resolved.append(OwnAddress(str(address), (f"servers: {host} ({rdtype})",)))
+            if not found and not any(n.subject == host for n in notes):
+                notes.append(Note(host, "servers: the name has no A or AAAA record"))
+        addresses = merge_addresses(targets.addresses, resolved)
+        checks: dict[str, Callable[[], Any]] = {}
+        parsed = [(own, _require_ip(own.ip)) for own in addresses]
+        for _own, address in parsed:
+            checks.update(self._zone_jobs(address, names, deadline, fresh))
+        results = self._run(checks, deadline)
+        return Standing(
+            addresses=tuple(
+                AddressStanding(own, tuple(self._assemble_blocklists(address, names, results)))
+                for own, address in parsed
+            ),
+            notes=tuple(notes),
+            zones=tuple(dnsbl.zone_for(z).name for z in names),
+        )
 
     def lookup_host(self, name: str) -> HostInfo:
         """Resolve a host name (A and AAAA) and look up each of its addresses."""
@@ -483,7 +623,7 @@ class Enricher:
         infos = []
         for address in targets:
             if address in global_targets:
-                infos.append(self._assemble_ip(address, results))
+                infos.append(self._second_step(self._assemble_ip(address, results), deadline))
             else:
                 infos.append(IpInfo(ip=str(address), ip_class=classify_ip(str(address))))
         return HostInfo(
@@ -552,7 +692,7 @@ class Enricher:
         findings: list[Finding] = []
         info: IpInfo | None = None
         if origin_ip is not None:
-            info = self._assemble_ip(origin_ip, results)
+            info = self._second_step(self._assemble_ip(origin_ip, results), deadline)
             listings = self._assemble_blocklists(origin_ip, zones, results)
             origin_hops = [i for i, h in enumerate(hops) if parse_ip(h.client.ip) == origin_ip]
             for i in origin_hops:
@@ -651,6 +791,21 @@ def _rdap_fields(data: dict[str, Any]) -> dict[str, Any]:
         "contacts": network.contacts,
         "rdap_source": network.source,
     }
+
+
+def _registry_from_url(url: str | None) -> str | None:
+    """The regional registry an RDAP answer came from (``rdap.arin.net`` -> ``arin``)."""
+    host = urllib.parse.urlsplit(url or "").hostname or ""
+    for word, registry in (
+        ("arin", "arin"),
+        ("ripe", "ripencc"),
+        ("apnic", "apnic"),
+        ("lacnic", "lacnic"),
+        ("afrinic", "afrinic"),
+    ):
+        if word in host.split("."):
+            return registry
+    return None
 
 
 def _blocklist_from_json(data: dict[str, Any]) -> BlocklistResult:
@@ -784,5 +939,6 @@ def sender_fields(info: IpInfo) -> dict[str, Any]:
         "country": info.country,
         "abuse_emails": list(info.abuse_emails),
         "abuse_phones": list(info.abuse_phones),
+        "abuse_source": info.abuse_source,
         "fcrdns": info.fcrdns,
     }

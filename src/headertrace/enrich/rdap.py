@@ -86,7 +86,7 @@ def ip_url(base: str, ip: str) -> str:
     return f"{base.rstrip('/')}/ip/{urllib.parse.quote(ip, safe=':.')}"
 
 
-def _read_until(response: Any, deadline: float | None, url: str) -> bytes:
+def read_limited(response: Any, deadline: float | None, url: str) -> bytes:
     """Read the body in chunks, giving up at ``deadline`` (a ``time.monotonic`` value), so
     a server that trickles bytes cannot hold the lookup past its budget."""
     chunks: list[bytes] = []
@@ -119,7 +119,7 @@ def fetch(
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = _read_until(response, deadline, url)
+            body = read_limited(response, deadline, url)
             final = response.geturl() or url
     except urllib.error.HTTPError as exc:
         exc.close()

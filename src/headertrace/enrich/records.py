@@ -115,6 +115,9 @@ class IpInfo:
     contacts: tuple[Contact, ...] = ()
     rdap_source: str | None = None
     """The URL the RDAP answer came from."""
+    abuse_source: str | None = None
+    """Which source gave ``abuse_emails``: ``rdap``, ``nir:jpnic``, ``nir:krnic`` or
+    ``whois:<registry>`` (``whois:ripencc``); ``None`` when none gave one."""
     ptr: tuple[str, ...] = ()
     """Reverse DNS names, without the trailing dot."""
     fcrdns: bool | None = None
@@ -141,6 +144,7 @@ class IpInfo:
             "abuse_phones": list(self.abuse_phones),
             "contacts": [c.to_dict() for c in self.contacts],
             "rdap_source": self.rdap_source,
+            "abuse_source": self.abuse_source,
             "ptr": list(self.ptr),
             "fcrdns": self.fcrdns,
             "confirmed_name": self.confirmed_name,
