@@ -22,7 +22,7 @@ from headertrace.enrich import (
     rdns_embeds_address,
     registered_domain,
 )
-from headertrace.models import Client, Finding, Hop, Origin, Server, Trace
+from headertrace.models import Client, Evidence, Finding, Hop, Origin, Server, Trace
 
 
 def hop(
@@ -250,7 +250,7 @@ def test_attribute_offline_fills_classes_and_domains() -> None:
     assert a.ip_class == "global"
     assert a.server_ip_class == "private"
     assert a.helo_kind == "fqdn"
-    assert (a.helo_domain, a.rdns_domain, a.by_domain) == (
+    assert (a.domains.helo, a.domains.rdns, a.domains.by) == (
         "sender.co.uk",
         "sender.co.uk",
         "example.org",
@@ -268,7 +268,7 @@ def test_attribute_offline_without_client_address() -> None:
     )
     assert a.ip is None
     assert a.ip_class is None
-    assert a.by_domain == "example.org"
+    assert a.domains.by == "example.org"
 
 
 def codes(findings: list[Finding]) -> list[str]:
@@ -281,7 +281,7 @@ def test_helo_literal_mismatch() -> None:
     assert codes(found) == ["helo-literal-mismatch"]
     assert found[0].severity == "warning"
     assert found[0].hop == 2
-    assert found[0].evidence == (h.raw,)
+    assert found[0].evidence == (Evidence.received(h.raw),)
 
 
 def test_helo_literal_matching_the_address_is_fine() -> None:
@@ -387,8 +387,8 @@ def test_offline_work_opens_no_socket(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     out = enrich_offline(Trace(hops=hops))
     assert out.hops[0].attribution is not None
-    assert out.hops[0].attribution.rdns_domain == "isp.co.uk"
+    assert out.hops[0].attribution.domains.rdns == "isp.co.uk"
     assert out.hops[1].attribution is not None
-    assert out.hops[1].attribution.helo_domain == "xn--e1afmkfd.xn--p1ai"
+    assert out.hops[1].attribution.domains.helo == "xn--e1afmkfd.xn--p1ai"
     assert registered_domain("a.b.example.com.br") == "example.com.br"
     assert attribute_offline(hops[0]).ip_class == "global"

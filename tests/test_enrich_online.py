@@ -22,11 +22,11 @@ from headertrace.enrich import (
     Enricher,
     IpInfo,
     LookupConfig,
-    sender_fields,
+    owner_of,
 )
 from headertrace.enrich.dnsbl import reversed_name
 from headertrace.errors import LookupFailed
-from headertrace.models import Client, Hop, Origin, Server, Trace, Verdict
+from headertrace.models import Client, Hop, Origin, Sender, Server, Trace, Verdict
 from tests._localdns import LocalDNS, Zone, dead_tcp_port, dead_udp_port
 from tests._localhttp import Canned, LocalHTTP
 
@@ -543,7 +543,7 @@ def spam_trace() -> Trace:
     return Trace(
         hops=hops,
         origin=Origin(hop=0, ip=SPAM, rdns=None, helo="localhost", reason="first untrusted"),
-        verdict=Verdict(kind="inbound", summary="spam from outside", sender={"ip": SPAM}),
+        verdict=Verdict(kind="inbound", summary="spam from outside", sender=Sender(ip=SPAM)),
     )
 
 
@@ -570,12 +570,17 @@ def test_enrich_trace_fills_origin_and_our_servers(enricher: Enricher) -> None:
     } <= set(codes)
     assert codes["own-server-listed"].severity == "critical"
     assert codes["own-server-listed"].hop == 0
-    assert any("bl.spamcop.net" in e for e in codes["own-server-listed"].evidence)
+    assert any("bl.spamcop.net" in e.text for e in codes["own-server-listed"].evidence)
     assert codes["origin-listed"].hop == 0
     assert out.verdict is not None
-    assert out.verdict.sender["ip"] == SPAM
-    assert out.verdict.sender["abuse_emails"] == ["abuse@example-hosting.dk"]
-    assert out.verdict.sender["network_owner"] == "Example Hosting ApS"
+    assert out.verdict.sender.ip == SPAM
+    owner = out.verdict.sender.owner
+    assert owner is not None
+    assert owner.abuse_emails == ("abuse@example-hosting.dk",)
+    assert owner.network_owner == "Example Hosting ApS"
+    assert json.loads(out.to_json())["verdict"]["sender"]["abuse_emails"] == [
+        "abuse@example-hosting.dk"
+    ]
     data = json.loads(out.to_json())
     assert data["hops"][0]["attribution"]["network"]["asn"] == 57043
 
@@ -604,9 +609,9 @@ def test_enrich_trace_without_origin_uses_the_oldest_global_client(enricher: Enr
     assert first.network.asn == 57043
 
 
-def test_sender_fields() -> None:
+def test_owner_of() -> None:
     info = IpInfo(ip=GOOD, ip_class="global", asn=15169, registrant="Google LLC")
-    fields = sender_fields(info)
-    assert fields["asn"] == 15169
-    assert fields["network_owner"] == "Google LLC"
-    json.dumps(fields)
+    owner = owner_of(info)
+    assert owner.asn == 15169
+    assert owner.network_owner == "Google LLC"
+    json.dumps(owner.to_dict())

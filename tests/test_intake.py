@@ -43,10 +43,10 @@ def test_arf_full_report(fixtures: Path) -> None:
     assert is_the_spam(rep.raw)
     assert rep.raw.endswith(b"claim now.\r\n")  # the bytes of the part, exactly
     (wrapper,) = rep.source.wrappers
-    assert wrapper["kind"] == "arf"
-    assert wrapper["from"] == "Feedback Loop <fbl@mailbox.example>"
-    assert wrapper["subject"].startswith("Abuse report")
-    fields = wrapper["fields"]
+    assert wrapper.kind == "arf"
+    assert wrapper.sender == "Feedback Loop <fbl@mailbox.example>"
+    assert wrapper.subject is not None and wrapper.subject.startswith("Abuse report")
+    fields = wrapper.fields
     assert fields["Feedback-Type"] == "abuse"
     assert fields["Source-IP"] == SPAM_IP
     assert fields["Arrival-Date"] == "Tue, 1 Jun 2021 10:00:03 +0000"
@@ -71,7 +71,7 @@ def test_arf_full_report(fixtures: Path) -> None:
 def test_sparse_arf_headers_only_redacted(fixtures: Path) -> None:
     rep = only(intake(fixtures, "arf-sparse.eml"))
     assert rep.source.kind == "arf"
-    assert rep.source.wrappers[0]["fields"] == {
+    assert rep.source.wrappers[0].fields == {
         "Feedback-Type": "abuse",
         "User-Agent": "ExampleJMRP/1.0",
         "Version": "1",
@@ -98,7 +98,7 @@ def test_dsn(fixtures: Path, name: str, headers_only: bool) -> None:
     assert rep.source.part == "3"
     assert is_the_spam(rep.raw)
     assert ("report-headers-only" in codes(rep.findings)) is headers_only
-    fields = rep.source.wrappers[0]["fields"]
+    fields = rep.source.wrappers[0].fields
     assert fields["Reporting-MTA"] == "dns; mx.remote.example"
     assert fields["Arrival-Date"] == "Tue, 1 Jun 2021 10:04:58 +0000"
     first, second = fields["recipients"]
@@ -116,7 +116,7 @@ def test_forward_with_the_spam_attached(fixtures: Path) -> None:
     assert rep.source.part == "2"
     assert is_the_spam(rep.raw)
     (wrapper,) = rep.source.wrappers
-    assert wrapper == {
+    assert wrapper.to_dict() == {
         "kind": "forward",
         "from": "Alice <alice@isp.example>",
         "subject": "Fwd: You have won a prize",
@@ -129,7 +129,7 @@ def test_complaint_forwarded_twice(fixtures: Path) -> None:
     assert rep.source.kind == "attachment"
     assert rep.source.part == "2.2"
     assert is_the_spam(rep.raw)
-    assert [w["from"] for w in rep.source.wrappers] == [
+    assert [w.sender for w in rep.source.wrappers] == [
         "Bob <bob@isp.example>",
         "Alice <alice@isp.example>",
     ]
@@ -140,8 +140,8 @@ def test_forwarded_arf_lists_both_wrappers(fixtures: Path) -> None:
     assert rep.source.kind == "arf"
     assert rep.source.part == "2.3"
     assert is_the_spam(rep.raw)
-    assert [w["kind"] for w in rep.source.wrappers] == ["forward", "arf"]
-    assert rep.source.wrappers[1]["fields"]["Source-IP"] == SPAM_IP
+    assert [w.kind for w in rep.source.wrappers] == ["forward", "arf"]
+    assert rep.source.wrappers[1].fields["Source-IP"] == SPAM_IP
 
 
 def test_attached_spam_carrying_a_message_is_not_opened(fixtures: Path) -> None:
@@ -157,7 +157,7 @@ def test_pasted_headers_in_the_body(fixtures: Path, name: str) -> None:
     rep = only(intake(fixtures, name))
     assert rep.source.kind == "pasted"
     assert rep.source.part == "1"
-    assert rep.source.wrappers[0]["kind"] == "forward"
+    assert rep.source.wrappers[0].kind == "forward"
     assert "pasted-headers" in codes(rep.findings)
     assert rep.raw.endswith(b"\r\n\r\n")
     msg = email.message_from_bytes(rep.raw)
@@ -236,7 +236,7 @@ def test_report_without_original(fixtures: Path) -> None:
     assert "Source-IP: 192.0.2.77" in missing.message
     assert "no message/rfc822 or text/rfc822-headers part" in missing.message
     # The report's fields are kept although there is nothing to trace.
-    assert complaint.wrappers[0]["fields"]["Source-IP"] == SPAM_IP
+    assert complaint.wrappers[0].fields["Source-IP"] == SPAM_IP
 
 
 def test_empty_original(fixtures: Path) -> None:
@@ -275,14 +275,14 @@ def test_report_cut_before_its_original(fixtures: Path) -> None:
 def test_mixed_line_endings(fixtures: Path) -> None:
     rep = only(intake(fixtures, "mixed-eol.eml"))
     assert rep.source.kind == "arf"
-    assert rep.source.wrappers[0]["fields"]["Source-IP"] == SPAM_IP
+    assert rep.source.wrappers[0].fields["Source-IP"] == SPAM_IP
     assert SPAM_IP.encode() in rep.raw
 
 
 def test_eight_bit_headers(fixtures: Path) -> None:
     complaint = intake(fixtures, "eight-bit.eml")
     rep = only(complaint)
-    assert rep.source.wrappers[0]["subject"] == "Meldung über Spam for a message from 192.0.2.77"
+    assert rep.source.wrappers[0].subject == "Meldung über Spam for a message from 192.0.2.77"
     assert b"Gewinn f\xfcr Sie" in rep.raw  # the reported bytes are untouched
     json.dumps(complaint.to_dict(), ensure_ascii=False).encode("utf-8")
 

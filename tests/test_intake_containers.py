@@ -176,7 +176,7 @@ def test_msg_with_an_embedded_msg_attachment() -> None:
     assert hit.kind == "msg"
     assert hit.part == "msg-attachment:1"
     assert b"192.0.2.77" in hit.raw
-    assert [w["subject"] for w in hit.wrappers] == ["FW: You have won"]
+    assert [w.subject for w in hit.wrappers] == ["FW: You have won"]
 
 
 def test_msg_with_an_eml_attachment_and_with_pasted_headers() -> None:

@@ -34,7 +34,7 @@ def test_every_report_bounce_and_forward_yields_a_message_or_says_why(corpus: Pa
                 unexplained.append(row["path"])
         if row["is_arf"] == "1" and complaint.reported:
             assert complaint.reported[0].source.kind == "arf", row["path"]
-            assert complaint.wrappers[0]["fields"].get("Feedback-Type"), row["path"]
+            assert complaint.wrappers[0].fields.get("Feedback-Type"), row["path"]
     print(f"\n{len(rows)} flagged corpus messages: {dict(kinds)}")
     assert unexplained == []
     # Regression floor: nearly all of them carry the reported message.

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from headertrace.intake import crosscheck
-from headertrace.models import Client, Hop, Source
+from headertrace.judge.crosscheck import crosscheck
+from headertrace.models import Client, Hop, Source, Wrapper
 
 ARRIVAL = datetime(2021, 6, 1, 10, 0, 3, tzinfo=timezone.utc)
 
 
 def arf_source(**fields: str) -> Source:
-    wrapper = {"kind": "arf", "from": None, "subject": None, "fields": dict(fields)}
-    return Source(kind="arf", part="3", wrappers=({"kind": "forward", "fields": {}}, wrapper))
+    wrapper = Wrapper(kind="arf", fields=dict(fields))
+    return Source(kind="arf", part="3", wrappers=(Wrapper(kind="forward"), wrapper))
 
 
 def hops(*ips: str | None, newest: datetime = ARRIVAL) -> list[Hop]:
@@ -45,7 +45,7 @@ def test_source_ip_not_in_any_hop() -> None:
     (mismatch,) = found
     assert mismatch.code == "report-source-ip-mismatch"
     assert mismatch.severity == "warning"
-    assert "192.0.2.77" in mismatch.evidence[-1]
+    assert "192.0.2.77" in mismatch.evidence[-1].text
 
 
 def test_ip_forms_are_normalised() -> None:

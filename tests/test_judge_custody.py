@@ -62,7 +62,7 @@ def test_egress_address_above_a_configured_gateway_continues_custody() -> None:
     assert t.verdict is not None
     assert t.verdict.kind == "open_relay", t.verdict.summary
     assert entry_server(t) == "relay.example.com"
-    assert t.verdict.sender["ip"] == "198.51.100.9"
+    assert t.verdict.sender.ip == "198.51.100.9"
     finding = next(f for f in t.findings if f.code == "custody-by-configuration")
     assert "out-3.example.com" in finding.message and "relay.example.com" in finding.message
     assert len(finding.evidence) == 2
@@ -76,7 +76,7 @@ def test_a_name_merely_under_our_domain_does_not_continue_custody() -> None:
     t = trace(message(VICTIM, GATEWAY_OPEN), org=org)
     assert t.verdict is not None
     assert t.verdict.kind == "internal_origin"
-    assert t.verdict.sender["ip"] == "192.0.2.14"
+    assert t.verdict.sender.ip == "192.0.2.14"
     assert "custody-by-configuration" not in codes(t)
 
 
@@ -93,7 +93,7 @@ def test_a_by_address_in_our_networks_is_a_configured_server() -> None:
     t = trace(message(VICTIM, gateway), org=org)
     assert t.verdict is not None
     assert t.verdict.kind == "open_relay", t.verdict.summary
-    assert t.verdict.sender["ip"] == "198.51.100.9"
+    assert t.verdict.sender.ip == "198.51.100.9"
     assert "custody-by-configuration" in codes(t)
 
 
@@ -119,7 +119,7 @@ def test_three_tiers_in_internal_out() -> None:
     # hub7.example.com [10.1.1.7] wrote 'by hub.example.com', a name merely under our
     # domain: custody stops there, at the internal relay, unless it is listed
     assert t.verdict.kind == "internal_origin"
-    assert t.verdict.sender["ip"] == "10.1.1.7"
+    assert t.verdict.sender.ip == "10.1.1.7"
     listed = Organisation.from_dict(
         {**ORG.to_dict(), "servers": ["mx-*.example.com", "hub.example.com"]}
     )
@@ -127,7 +127,7 @@ def test_three_tiers_in_internal_out() -> None:
     assert t.verdict is not None
     assert t.verdict.kind == "open_relay", t.verdict.summary
     assert entry_server(t) == "mx-ip01.example.com"
-    assert t.verdict.sender["ip"] == "198.51.100.9"
+    assert t.verdict.sender.ip == "198.51.100.9"
     steps = [f for f in t.findings if f.code == "custody-by-configuration"]
     assert len(steps) == 1  # hub7 -> hub.example.com; the other steps match by name
 
@@ -158,8 +158,8 @@ def test_authenticated_submission_front_end_and_mail_out_cluster() -> None:
     assert t.verdict is not None
     assert t.verdict.kind == "authenticated_relay", t.verdict.summary
     assert entry_server(t) == "smtp.example.com"
-    assert t.verdict.sender["account"] == "bob@example.com"
-    assert t.verdict.sender["ip"] == "198.51.100.44"
+    assert t.verdict.sender.account == "bob@example.com"
+    assert t.verdict.sender.ip == "198.51.100.44"
 
 
 def test_webmail_on_the_server_logged_in_over_loopback_names_the_account() -> None:
@@ -172,7 +172,7 @@ def test_webmail_on_the_server_logged_in_over_loopback_names_the_account() -> No
     t = trace(message(VICTIM, webmail), org=ORG)
     assert t.verdict is not None
     assert t.verdict.kind == "authenticated_relay", t.verdict.summary
-    assert t.verdict.sender["account"] == "carol@example.com"
+    assert t.verdict.sender.account == "carol@example.com"
 
 
 # -- private addresses belong to whoever recorded them ----------------------------------------
@@ -185,7 +185,7 @@ def test_the_victims_internal_10_relay_above_us_is_not_ours() -> None:
     assert t.verdict is not None
     assert t.verdict.kind == "open_relay", t.verdict.summary
     assert entry_server(t) == "relay.example.com"
-    assert t.verdict.sender["ip"] == "198.51.100.9"
+    assert t.verdict.sender.ip == "198.51.100.9"
 
 
 def test_another_organisations_10_relay_that_writes_no_header_of_ours() -> None:
@@ -227,7 +227,7 @@ def test_a_private_client_of_ours_counts_once_custody_reached_it() -> None:
     t = trace(message(VICTIM, desktop), org=ORG)
     assert t.verdict is not None
     assert t.verdict.kind == "internal_origin", t.verdict.summary
-    assert t.verdict.sender["ip"] == "10.0.5.17"
+    assert t.verdict.sender.ip == "10.0.5.17"
 
 
 @pytest.mark.parametrize(
@@ -249,7 +249,7 @@ def test_cgnat_and_ula_clients_of_ours(client: str, ip: str) -> None:
     t = trace(message(VICTIM, inside), org=org)
     assert t.verdict is not None
     assert t.verdict.kind == "internal_origin", t.verdict.summary
-    assert t.verdict.sender["ip"] == ip
+    assert t.verdict.sender.ip == ip
     # the same address recorded by the complainant above us is theirs, not ours
     theirs = rcvd(client, "mx.victim.example", 30, extra="\n\tfor <x@victim.example>")
     t = trace(message(theirs), org=org)
@@ -267,4 +267,4 @@ def test_a_desktop_that_writes_a_header_naming_our_relay_does_not_move_the_blame
     t = trace(message(VICTIM, desktop, forged), org=ORG)
     assert t.verdict is not None
     assert t.verdict.kind == "internal_origin", t.verdict.summary
-    assert t.verdict.sender["ip"] == "10.0.5.17"
+    assert t.verdict.sender.ip == "10.0.5.17"

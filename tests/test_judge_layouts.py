@@ -51,7 +51,7 @@ def _check(t: Trace, case: dict[str, Any]) -> None:
     by = _entry_by(t)
     assert by is not None and by.lower() == case["by"].lower(), said
     for key, want in case["sender"].items():
-        assert v.sender[key] == want, (key, v.sender, said)
+        assert getattr(v.sender, key) == want, (key, v.sender, said)
 
 
 def _variants() -> list[tuple[str, dict[str, Any], str]]:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from headertrace import Organisation, trace
-from headertrace.models import Trace
+from headertrace.models import Evidence, Trace
 from tests.test_judge import CASES, JUDGE
 
 OUTSIDE_NAMES = ["spamhost", "bot.spam.example", "relay.example.net", "[192.0.2.9]", "localhost"]
@@ -67,7 +67,7 @@ def _check_relay_claims(t: Trace) -> None:
     if v.kind in ("open_relay", "authenticated_relay"):
         assert v.hop is not None
         assert v.evidence
-        assert t.hops[v.hop].raw in v.evidence
+        assert Evidence.received(t.hops[v.hop].raw) in v.evidence
 
 
 CASE_IDS = list(range(len(CASES)))
@@ -209,8 +209,8 @@ def test_layouts_give_the_entry_hop_and_forged_lines_below_change_nothing(
     for t in (before, after):
         assert t.verdict is not None
         assert t.verdict.kind == kind, t.verdict.summary
-        assert t.verdict.sender["ip"] == ip
-        assert t.verdict.sender.get("account") == account
+        assert t.verdict.sender.ip == ip
+        assert t.verdict.sender.account == account
         assert t.verdict.hop is not None
         assert t.hops[t.verdict.hop].raw.startswith("from ")
         assert " id E1" in t.hops[t.verdict.hop].raw

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import headertrace
 from headertrace import trace
+from headertrace.models import Evidence
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "complaint.eml"
 
@@ -42,7 +43,7 @@ def test_origin_is_first_untrusted_external_client() -> None:
     assert t.origin.ip == "198.51.100.1"
     assert t.origin.hop == 2
     claims = [f for f in t.findings if f.code == "unverified-hops"]
-    assert claims and claims[0].evidence == (MID, BOTTOM)
+    assert claims and [e.text for e in claims[0].evidence] == [MID, BOTTOM]
 
 
 def test_origin_walks_past_internal_and_authenticated_clients() -> None:
@@ -67,7 +68,7 @@ def test_custody_break_is_flagged() -> None:
     t = trace(_message(TOP, forged, BOTTOM))
     breaks = [f for f in t.findings if f.code == "custody-break"]
     assert breaks and breaks[0].hop == 1
-    assert breaks[0].evidence[0] == forged
+    assert breaks[0].evidence[0] == Evidence.received(forged)
 
 
 def test_sources(tmp_path: Path) -> None:

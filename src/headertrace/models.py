@@ -1,11 +1,13 @@
 """Frozen, typed records: what the parser and the judge produce.
 
-Every record is plain data (picklable, comparable, no I/O) and has ``to_dict()`` returning
-JSON-safe values in the stable schema documented in ``docs/trace-format.md``.
+Every record is plain data (picklable, hashable, comparable, no I/O). ``to_dict()`` returns
+JSON-safe values in the stable schema documented in ``docs/trace-format.md``; it is derived
+from the fields (:mod:`headertrace._json`), so the schema is the records.
 
 Attribute names follow the Received grammar where Python allows it: the ``from`` part of a
 header is ``Hop.client`` (JSON ``"from"``), the ``by`` part is ``Hop.server`` (JSON ``"by"``),
-and the ``for`` clause is ``Hop.recipient`` (JSON ``"for"``).
+and the ``for`` clause is ``Hop.recipient`` (JSON ``"for"``): the one map of such names is
+``headertrace._json.JSON_NAMES``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from headertrace._json import as_json_dict
 
 if TYPE_CHECKING:
     from headertrace.enrich.records import Attribution
@@ -26,6 +30,27 @@ HopKind = Literal["relay", "local", "fetch", "unknown"]
 ParseStatus = Literal["parsed", "partial", "unparsed"]
 Severity = Literal["info", "warning", "critical"]
 Confidence = Literal["high", "medium", "low"]
+VerdictKind = Literal[
+    "forged",
+    "local_injection",
+    "authenticated_relay",
+    "internal_origin",
+    "inbound",
+    "open_relay",
+    "not_involved",
+    "no_organisation",
+    "undetermined",
+]
+"""The organisation's part in the message: see ``docs/verdicts.md``."""
+SourceKind = Literal["message", "arf", "dsn", "attachment", "pasted", "msg", "mbox", "maildir"]
+"""Where the traced message was found: the input itself, a report, a bounce, an attached
+message, headers pasted into a text, an Outlook .msg file, an mbox or a Maildir."""
+WrapperKind = Literal["arf", "dsn", "report", "forward"]
+"""What wrapped the traced message: an ARF report, a delivery status notification, another
+``multipart/report``, a forward."""
+EvidenceKind = Literal["received", "header", "note"]
+"""What a piece of evidence is: a ``Received`` header's value as found, another header as a
+``Name: value`` line, or a note that points at something (``part: 2``, ``hop 3: ...``)."""
 
 JSONDict = dict[str, Any]
 
@@ -47,9 +72,11 @@ class Client:
     port: int | None = None
     ident: str | None = None
     """RFC 1413 ident or the local user the server recorded."""
-    helo_inferred: bool = False
+    helo_inferred: bool = field(default=False, metadata={"json": False})
     """The header leaves the HELO out, and ``helo`` is what its format says that means
-    rather than what the client said (see ``helo_source``)."""
+    rather than what the client said (see ``helo_source``; JSON has that instead)."""
+
+    _json_computed: ClassVar[dict[str, str]] = {"helo_source": "helo"}
 
     @property
     def helo_source(self) -> HeloSource | None:
@@ -68,15 +95,7 @@ class Client:
         return None if self.helo_inferred else self.helo
 
     def to_dict(self) -> JSONDict:
-        return {
-            "helo": self.helo,
-            "helo_source": self.helo_source,
-            "rdns": self.rdns,
-            "rdns_status": self.rdns_status,
-            "ip": self.ip,
-            "port": self.port,
-            "ident": self.ident,
-        }
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +110,7 @@ class Server:
     """The version exactly as written."""
 
     def to_dict(self) -> JSONDict:
-        return {
-            "host": self.host,
-            "ip": self.ip,
-            "software": self.software,
-            "version": self.version,
-        }
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +119,7 @@ class TLS:
     cipher: str | None = None
 
     def to_dict(self) -> JSONDict:
-        return {"version": self.version, "cipher": self.cipher}
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,18 +139,17 @@ class Auth:
     """The marker text the answer rests on (``ESMTPSA``, ``Authenticated sender: bob``)."""
 
     def to_dict(self) -> JSONDict:
-        return {
-            "authenticated": self.authenticated,
-            "mechanism": self.mechanism,
-            "identity": self.identity,
-            "evidence": self.evidence,
-        }
+        return as_json_dict(self)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Hop:
     """One ``Received:`` header as a typed record."""
 
+    index: int = 0
+    """Chronological position (0 = oldest, the bottom header)."""
+    header_index: int = 0
+    """Position among the message's Received headers (0 = topmost)."""
     raw: str
     """The header value as found (without the ``Received:`` name)."""
     client: Client = field(default_factory=Client)
@@ -153,15 +166,11 @@ class Hop:
     auth: Auth = field(default_factory=Auth)
     timestamp: datetime | None = None
     timestamp_raw: str | None = None
+    delay_seconds: float | None = None
+    """Seconds since the previous (older) hop; negative when time ran backwards."""
     kind: HopKind = "unknown"
     status: ParseStatus = "unparsed"
     defects: tuple[str, ...] = ()
-    index: int = 0
-    """Chronological position (0 = oldest, the bottom header)."""
-    header_index: int = 0
-    """Position among the message's Received headers (0 = topmost)."""
-    delay_seconds: float | None = None
-    """Seconds since the previous (older) hop; negative when time ran backwards."""
     attribution: Attribution | None = None
     """Who owns the client address and names (filled by ``headertrace.enrich``)."""
 
@@ -180,50 +189,72 @@ class Hop:
         return new
 
     def to_dict(self) -> JSONDict:
-        return {
-            "index": self.index,
-            "header_index": self.header_index,
-            "raw": self.raw,
-            "from": self.client.to_dict(),
-            "by": self.server.to_dict(),
-            "protocol": self.protocol,
-            "via": self.via,
-            "id": self.id,
-            "for": self.recipient,
-            "envelope_from": self.envelope_from,
-            "tls": self.tls.to_dict() if self.tls else None,
-            "auth": self.auth.to_dict(),
-            "timestamp": self.timestamp.isoformat() if self.timestamp else None,
-            "timestamp_raw": self.timestamp_raw,
-            "delay_seconds": self.delay_seconds,
-            "kind": self.kind,
-            "status": self.status,
-            "defects": list(self.defects),
-            "attribution": self.attribution.to_dict() if self.attribution else None,
-        }
+        return as_json_dict(self)
 
 
 _HOP_FIELDS = tuple(f.name for f in fields(Hop) if f.name != "attribution")
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """One thing a verdict or finding rests on, quoted: what it is, and its text.
+
+    JSON writes the text alone (``evidence`` is an array of strings); ``kind`` lets a
+    renderer show a Received value as ``Received: ...`` without guessing."""
+
+    text: str
+    kind: EvidenceKind = "note"
+
+    _json_leaf: ClassVar[bool] = True
+
+    @classmethod
+    def received(cls, raw: str) -> Evidence:
+        """A ``Received`` header's value as found (``Hop.raw``)."""
+        return cls(raw, "received")
+
+    @classmethod
+    def header(cls, line: str) -> Evidence:
+        """Another header, as a ``Name: value`` line."""
+        return cls(line, "header")
+
+    @classmethod
+    def note(cls, text: str) -> Evidence:
+        """A pointer or a fact in words (``part: 2``, ``hop 3: 2023-10-02T12:00:00+00:00``)."""
+        return cls(text, "note")
+
+    def __str__(self) -> str:
+        return self.text
+
+    def to_json(self) -> str:
+        return self.text
+
+
+def received(*raws: str) -> tuple[Evidence, ...]:
+    """Received values as evidence (the raw values of hops, in the order given)."""
+    return tuple(Evidence(r, "received") for r in raws)
+
+
+def headers(*lines: str) -> tuple[Evidence, ...]:
+    """``Name: value`` lines as evidence."""
+    return tuple(Evidence(line, "header") for line in lines)
+
+
+def notes(*texts: str) -> tuple[Evidence, ...]:
+    return tuple(Evidence(t, "note") for t in texts)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     """Something worth a person's attention, with the rule that found it and its evidence."""
 
     code: str
     severity: Severity
-    message: str
     hop: int | None = None
-    evidence: tuple[str, ...] = ()
+    message: str
+    evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> JSONDict:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "hop": self.hop,
-            "message": self.message,
-            "evidence": list(self.evidence),
-        }
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,17 +268,10 @@ class Origin:
     helo: str | None
     reason: str
     """The rule that chose this hop, in words."""
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> JSONDict:
-        return {
-            "hop": self.hop,
-            "ip": self.ip,
-            "rdns": self.rdns,
-            "helo": self.helo,
-            "reason": self.reason,
-            "evidence": list(self.evidence),
-        }
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,60 +281,98 @@ class MessageInfo:
     message_id: str | None = None
     subject: str | None = None
     from_: str | None = None
+    """The From header (JSON ``"from"``)."""
     to: str | None = None
     date: str | None = None
     return_path: str | None = None
 
     def to_dict(self) -> JSONDict:
-        return {
-            "message_id": self.message_id,
-            "subject": self.subject,
-            "from": self.from_,
-            "to": self.to,
-            "date": self.date,
-            "return_path": self.return_path,
-        }
+        return as_json_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Wrapper:
+    """Something the traced message came wrapped in: a report, a bounce or a forward."""
+
+    kind: WrapperKind
+    sender: str | None = None
+    """Who sent the wrapper (its From, JSON ``"from"``)."""
+    subject: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict, hash=False)
+    """The report's own fields as read (ARF ``Feedback-Type``, ``Source-IP``; DSN
+    ``Reporting-MTA`` and ``recipients``): JSON-ready data, not to be changed."""
+
+    def to_dict(self) -> JSONDict:
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
     """How the traced message was found in what the caller handed over."""
 
-    kind: str = "message"
-    """``message``, ``arf``, ``dsn``, ``attachment``, ``pasted``, ``msg``, ``mbox``, ``maildir``."""
+    kind: SourceKind = "message"
     path: str | None = None
     part: str | None = None
-    wrappers: tuple[JSONDict, ...] = ()
+    """MIME part path (``"2"``, ``"2.1"``, ``"mbox:17"``), ``None`` for the message itself."""
+    wrappers: tuple[Wrapper, ...] = ()
+    """Outermost first."""
 
     def to_dict(self) -> JSONDict:
-        return {
-            "kind": self.kind,
-            "path": self.path,
-            "part": self.part,
-            "wrappers": [dict(w) for w in self.wrappers],
-        }
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
+class Owner:
+    """Who owns the sender's address: what online attribution adds to :class:`Sender`."""
+
+    asn: int | None = None
+    as_name: str | None = None
+    network: str | None = None
+    network_owner: str | None = None
+    country: str | None = None
+    abuse_emails: tuple[str, ...] = ()
+    abuse_phones: tuple[str, ...] = ()
+    abuse_source: str | None = None
+    """Which lookup gave the abuse contact (``rdap``, ``nir:jpnic``, ``whois:ripe``)."""
+    fcrdns: bool | None = None
+
+    def to_dict(self) -> JSONDict:
+        return as_json_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who handed the message to the organisation (the verdict's answer), built once by the
+    judge; ``None`` where unknown."""
+
+    ip: str | None = None
+    rdns: str | None = None
+    helo: str | None = None
+    """Only a HELO the header records as the client's (see ``Client.helo_source``)."""
+    account: str | None = None
+    script: str | None = None
+    client: str | None = None
+    """The mail program it named (``X-Mailer``, ``User-Agent``)."""
+    owner: Owner | None = field(default=None, metadata={"json": "flatten"})
+    """Filled by online attribution; JSON writes its fields inside ``sender``."""
+
+    def to_dict(self) -> JSONDict:
+        return as_json_dict(self)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Verdict:
     """What the organisation's part in the message was (filled by the judge)."""
 
-    kind: str
-    summary: str
-    confidence: Confidence = "low"
+    kind: VerdictKind
     hop: int | None = None
-    sender: JSONDict = field(default_factory=dict)
-    evidence: tuple[str, ...] = ()
+    sender: Sender = field(default_factory=Sender)
+    confidence: Confidence = "low"
+    summary: str
+    evidence: tuple[Evidence, ...] = ()
 
     def to_dict(self) -> JSONDict:
-        return {
-            "kind": self.kind,
-            "hop": self.hop,
-            "sender": dict(self.sender),
-            "confidence": self.confidence,
-            "summary": self.summary,
-            "evidence": list(self.evidence),
-        }
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,16 +390,7 @@ class Trace:
     """Message-level defects (caps hit, unreadable header block)."""
 
     def to_dict(self) -> JSONDict:
-        return {
-            "schema": SCHEMA,
-            "message": self.message.to_dict(),
-            "source": self.source.to_dict(),
-            "hops": [h.to_dict() for h in self.hops],
-            "origin": self.origin.to_dict() if self.origin else None,
-            "verdict": self.verdict.to_dict() if self.verdict else None,
-            "findings": [f.to_dict() for f in self.findings],
-            "defects": list(self.defects),
-        }
+        return {"schema": SCHEMA, **as_json_dict(self)}
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)

@@ -7,9 +7,10 @@ from dataclasses import replace
 from email.header import decode_header, make_header
 
 from headertrace.enrich import Enricher, LookupConfig, enrich_offline
-from headertrace.intake import Complaint, crosscheck, open_complaint
+from headertrace.intake import Complaint, open_complaint
 from headertrace.intake.reader import SourceLike
 from headertrace.judge.chain import chain_findings, infer_origin
+from headertrace.judge.crosscheck import crosscheck
 from headertrace.judge.org import Organisation
 from headertrace.judge.verdict import judge, origin_from_verdict
 from headertrace.models import Finding, Hop, MessageInfo, Source, Trace

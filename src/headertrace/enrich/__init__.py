@@ -22,7 +22,7 @@ from headertrace.enrich.classify import (
 from headertrace.enrich.config import LookupConfig, default_cache_path, parse_nameserver
 from headertrace.enrich.delisting import DELISTING, Delisting, delisting_for
 from headertrace.enrich.dnsbl import DEFAULT_ZONE_NAMES, DEFAULT_ZONES, Zone
-from headertrace.enrich.lookup import Enricher, sender_fields
+from headertrace.enrich.lookup import Enricher, owner_of
 from headertrace.enrich.offline import (
     attribute_offline,
     consistency_findings,
@@ -79,9 +79,9 @@ __all__ = [
     "ip_note",
     "is_external",
     "normalize_ip",
+    "owner_of",
     "parse_nameserver",
     "rdns_embeds_address",
     "registered_domain",
-    "sender_fields",
     "watch",
 ]

@@ -50,7 +50,7 @@ from headertrace.enrich.standing import (
     merge_addresses,
 )
 from headertrace.errors import LookupFailed
-from headertrace.models import Finding, Hop, Trace
+from headertrace.models import Evidence, Finding, Hop, Owner, Trace, notes, received
 
 CYMRU_V4: Final = "origin.asn.cymru.com"
 CYMRU_V6: Final = "origin6.asn.cymru.com"
@@ -713,10 +713,7 @@ class Enricher:
             findings.extend(_own_findings(address, listings, first))
         verdict = trace.verdict
         if verdict is not None and info is not None:
-            sender = dict(verdict.sender)
-            for key, value in sender_fields(info).items():
-                if sender.get(key) in (None, "", [], ()):
-                    sender[key] = value
+            sender = dataclasses.replace(verdict.sender, owner=owner_of(info))
             verdict = dataclasses.replace(verdict, sender=sender)
         return dataclasses.replace(
             trace,
@@ -849,12 +846,14 @@ def _with_online(hop: Hop, info: IpInfo | None, listings: list[BlocklistResult])
     return hop.with_attribution(attribution)
 
 
-def _listing_evidence(listings: list[BlocklistResult]) -> tuple[str, ...]:
-    return tuple(
-        f"{b.zone}: {', '.join(b.codes)} ({'; '.join(b.meanings)})"
-        + (f" - {' '.join(b.txt)}" if b.txt else "")
-        for b in listings
-        if b.status == "listed"
+def _listing_evidence(listings: list[BlocklistResult]) -> tuple[Evidence, ...]:
+    return notes(
+        *(
+            f"{b.zone}: {', '.join(b.codes)} ({'; '.join(b.meanings)})"
+            + (f" - {' '.join(b.txt)}" if b.txt else "")
+            for b in listings
+            if b.status == "listed"
+        )
     )
 
 
@@ -863,7 +862,7 @@ def _origin_findings(
 ) -> list[Finding]:
     findings: list[Finding] = []
     index = hop.index if hop else None
-    raw = (hop.raw,) if hop else ()
+    raw = received(hop.raw) if hop else ()
     listed = [b for b in listings if b.status == "listed"]
     if listed:
         zones = ", ".join(b.zone for b in listed)
@@ -873,7 +872,7 @@ def _origin_findings(
                 severity="warning",
                 message=f"the origin {address} is listed on {zones}",
                 hop=index,
-                evidence=(*raw, *_listing_evidence(listings)),
+                evidence=raw + _listing_evidence(listings),
             )
         )
     if info.fcrdns is False and info.ptr:
@@ -903,7 +902,7 @@ def _origin_findings(
                     + ", ".join(f"{e.step} ({e.status})" for e in failed)
                 ),
                 hop=index,
-                evidence=tuple(f"{e.step}: {e.status} {e.detail}".strip() for e in failed),
+                evidence=notes(*(f"{e.step}: {e.status} {e.detail}".strip() for e in failed)),
             )
         )
     return findings
@@ -924,21 +923,21 @@ def _own_findings(
                 "it sends may be refused"
             ),
             hop=hop.index if hop else None,
-            evidence=((hop.raw,) if hop else ()) + _listing_evidence(listings),
+            evidence=(received(hop.raw) if hop else ()) + _listing_evidence(listings),
         )
     ]
 
 
-def sender_fields(info: IpInfo) -> dict[str, Any]:
-    """The owner and abuse contact of an address, as keys for ``Verdict.sender``."""
-    return {
-        "asn": info.asn,
-        "as_name": info.as_name,
-        "network": info.network_name,
-        "network_owner": info.registrant or info.as_name,
-        "country": info.country,
-        "abuse_emails": list(info.abuse_emails),
-        "abuse_phones": list(info.abuse_phones),
-        "abuse_source": info.abuse_source,
-        "fcrdns": info.fcrdns,
-    }
+def owner_of(info: IpInfo) -> Owner:
+    """The owner and abuse contact of an address, for ``Verdict.sender.owner``."""
+    return Owner(
+        asn=info.asn,
+        as_name=info.as_name,
+        network=info.network_name,
+        network_owner=info.registrant or info.as_name,
+        country=info.country,
+        abuse_emails=tuple(info.abuse_emails),
+        abuse_phones=tuple(info.abuse_phones),
+        abuse_source=info.abuse_source,
+        fcrdns=info.fcrdns,
+    )

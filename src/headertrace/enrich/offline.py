@@ -17,8 +17,8 @@ from headertrace.enrich.classify import (
     rdns_has_dynamic_word,
     registered_domain,
 )
-from headertrace.enrich.records import Attribution
-from headertrace.models import Finding, Hop, Severity, Trace
+from headertrace.enrich.records import Attribution, Domains
+from headertrace.models import Finding, Hop, Severity, Trace, notes, received
 
 ExternalPredicate = Callable[[Hop], bool]
 
@@ -66,9 +66,11 @@ def _attribution(
         server_ip=normal_server_ip if normal_server_ip is not None else server_ip,
         server_ip_class=classify_ip(server_ip) if server_ip else None,
         helo_kind=helo_kind(helo),
-        helo_domain=registered_domain(helo, include_private=include_private),
-        rdns_domain=registered_domain(rdns, include_private=include_private),
-        by_domain=registered_domain(server_host, include_private=include_private),
+        domains=Domains(
+            helo=registered_domain(helo, include_private=include_private),
+            rdns=registered_domain(rdns, include_private=include_private),
+            by=registered_domain(server_host, include_private=include_private),
+        ),
         rdns_dynamic=rdns_embeds_address(rdns, ip),
     )
 
@@ -84,7 +86,7 @@ def _finding(hop: Hop, code: str, severity: Severity, message: str, *extra: str)
         severity=severity,
         message=message,
         hop=hop.index,
-        evidence=(hop.raw, *extra),
+        evidence=received(hop.raw) + notes(*extra),
     )
 
 

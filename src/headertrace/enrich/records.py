@@ -1,13 +1,16 @@
 """Attribution records: who owns an address, and what the network said about it.
 
 Plain, frozen data with ``to_dict()`` returning JSON-safe values. Nothing here does I/O, and
-nothing here imports the rest of headertrace (``headertrace.models`` imports this module).
+nothing here imports the rest of headertrace but the pure JSON rule (``headertrace.models``
+imports this module).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from headertrace._json import as_json_dict
 
 JSONDict = dict[str, Any]
 
@@ -48,15 +51,7 @@ class Contact:
     address: str | None = None
 
     def to_dict(self) -> JSONDict:
-        return {
-            "handle": self.handle,
-            "name": self.name,
-            "kind": self.kind,
-            "roles": list(self.roles),
-            "emails": list(self.emails),
-            "phones": list(self.phones),
-            "address": self.address,
-        }
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +77,7 @@ class BlocklistResult:
         return self.status not in ("listed", "not_listed")
 
     def to_dict(self) -> JSONDict:
-        return {
-            "zone": self.zone,
-            "ip": self.ip,
-            "status": self.status,
-            "query": self.query,
-            "codes": list(self.codes),
-            "meanings": list(self.meanings),
-            "txt": list(self.txt),
-            "detail": self.detail,
-        }
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,29 +113,7 @@ class IpInfo:
     errors: tuple[LookupIssue, ...] = ()
 
     def to_dict(self) -> JSONDict:
-        return {
-            "ip": self.ip,
-            "ip_class": self.ip_class,
-            "asn": self.asn,
-            "as_name": self.as_name,
-            "prefix": self.prefix,
-            "country": self.country,
-            "registry": self.registry,
-            "allocated": self.allocated,
-            "network_name": self.network_name,
-            "network_handle": self.network_handle,
-            "network_range": self.network_range,
-            "registrant": self.registrant,
-            "abuse_emails": list(self.abuse_emails),
-            "abuse_phones": list(self.abuse_phones),
-            "contacts": [c.to_dict() for c in self.contacts],
-            "rdap_source": self.rdap_source,
-            "abuse_source": self.abuse_source,
-            "ptr": list(self.ptr),
-            "fcrdns": self.fcrdns,
-            "confirmed_name": self.confirmed_name,
-            "errors": [e.to_dict() for e in self.errors],
-        }
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,13 +127,19 @@ class HostInfo:
     errors: tuple[LookupIssue, ...] = ()
 
     def to_dict(self) -> JSONDict:
-        return {
-            "name": self.name,
-            "registered_domain": self.registered_domain,
-            "addresses": list(self.addresses),
-            "ips": [i.to_dict() for i in self.ips],
-            "errors": [e.to_dict() for e in self.errors],
-        }
+        return as_json_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Domains:
+    """Registered domains (public-suffix list) of a hop's names: ``None`` where none."""
+
+    helo: str | None = None
+    rdns: str | None = None
+    by: str | None = None
+
+    def to_dict(self) -> JSONDict:
+        return as_json_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,9 +161,8 @@ class Attribution:
     server_ip_class: str | None = None
     helo_kind: str | None = None
     """``fqdn``, ``literal``, ``localhost``, ``bare`` (no dot) or ``None`` (no HELO)."""
-    helo_domain: str | None = None
-    rdns_domain: str | None = None
-    by_domain: str | None = None
+    domains: Domains = field(default_factory=Domains)
+    """The registered domains of the HELO, the rDNS name and the ``by`` host."""
     rdns_dynamic: bool = False
     """The rDNS name embeds the address (``host-203-0-113-5.dyn.example.net``)."""
     network: IpInfo | None = None
@@ -204,19 +173,4 @@ class Attribution:
         return any(b.status == "listed" for b in self.blocklists)
 
     def to_dict(self) -> JSONDict:
-        return {
-            "ip": self.ip,
-            "ip_class": self.ip_class,
-            "ip_note": self.ip_note,
-            "server_ip": self.server_ip,
-            "server_ip_class": self.server_ip_class,
-            "helo_kind": self.helo_kind,
-            "domains": {
-                "helo": self.helo_domain,
-                "rdns": self.rdns_domain,
-                "by": self.by_domain,
-            },
-            "rdns_dynamic": self.rdns_dynamic,
-            "network": self.network.to_dict() if self.network else None,
-            "blocklists": [b.to_dict() for b in self.blocklists],
-        }
+        return as_json_dict(self)

@@ -2,11 +2,11 @@
 
 ``open_complaint`` unwraps ARF feedback reports, DSN bounces, forwards (attached, nested or
 with pasted headers), Outlook ``.msg`` files, mbox files and Maildir folders, and returns the
-messages to trace with the wrappers they came in. ``crosscheck`` compares what a report
-claims (Source-IP, Arrival-Date) with the trace of its original.
+messages to trace with the wrappers they came in. (Comparing what a report claims with the
+trace of its original is a judgement: :func:`headertrace.judge.crosscheck.crosscheck`.)
 """
 
-from headertrace.intake.complaint import crosscheck, open_complaint
+from headertrace.intake.complaint import open_complaint
 from headertrace.intake.mailbox import iter_messages
 from headertrace.intake.model import Complaint, Reported
 from headertrace.intake.reader import read_source
@@ -14,7 +14,6 @@ from headertrace.intake.reader import read_source
 __all__ = [
     "Complaint",
     "Reported",
-    "crosscheck",
     "iter_messages",
     "open_complaint",
     "read_source",

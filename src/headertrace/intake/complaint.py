@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
+from collections.abc import Iterable
+from dataclasses import replace
 
-from headertrace.intake.fields import get_field
 from headertrace.intake.mailbox import as_directory, iter_messages, looks_like_mbox, split_mbox
 from headertrace.intake.mime import OLE_MAGIC
 from headertrace.intake.model import Complaint, Reported
 from headertrace.intake.reader import SourceLike, read_source
 from headertrace.intake.unwrap import FORWARD_MARKERS, Hit, Unwrapper, finding, is_forward_subject
-from headertrace.models import Finding, Hop, JSONDict, Source
-from headertrace.parse.addresses import normalise_ip
+from headertrace.models import Evidence, Finding, Source, SourceKind, Wrapper
 from headertrace.parse.headers import header_end
-
-ARRIVAL_TOLERANCE_SECONDS = 24 * 3600
 
 
 def open_complaint(source: SourceLike, *, unwrap: bool = True, max_depth: int = 20) -> Complaint:
@@ -46,11 +41,15 @@ def open_complaint(source: SourceLike, *, unwrap: bool = True, max_depth: int = 
 
 
 def _collect(
-    entries: Iterable[Reported], path: str | None, container: str, unwrap: bool, max_depth: int
+    entries: Iterable[Reported],
+    path: str | None,
+    container: SourceKind,
+    unwrap: bool,
+    max_depth: int,
 ) -> Complaint:
     reported: list[Reported] = []
     findings: list[Finding] = []
-    wrappers: list[JSONDict] = []
+    wrappers: list[Wrapper] = []
     count = 0
     for entry in entries:
         count += 1
@@ -177,118 +176,5 @@ def _tag(findings: list[Finding], label: str | None) -> list[Finding]:
     if not label:
         return findings
     return [
-        Finding(f.code, f.severity, f.message, f.hop, (f"message: {label}", *f.evidence))
-        for f in findings
+        replace(f, evidence=(Evidence.note(f"message: {label}"), *f.evidence)) for f in findings
     ]
-
-
-# -- crosscheck ---------------------------------------------------------------------------
-
-
-def crosscheck(source: Source, hops: Sequence[Hop]) -> list[Finding]:
-    """Compare what a report says (Source-IP, Arrival-Date) with the trace of its original.
-
-    Reads the innermost ARF wrapper of ``source``. ``hops`` are chronological (``hops[-1]``
-    is the newest). A disagreement is a warning: the report or the headers are wrong, or
-    forged. Agreement is an info finding; nothing is said when the report names neither.
-    """
-    report = next((w for w in reversed(source.wrappers) if w.get("kind") == "arf"), None)
-    if report is None:
-        return []
-    fields = report.get("fields") or {}
-    if not isinstance(fields, dict):
-        return []
-    findings: list[Finding] = []
-    source_ip = get_field(fields, "Source-IP")
-    if source_ip:
-        findings.append(_check_ip(source_ip, hops))
-    arrival = get_field(fields, "Arrival-Date") or get_field(fields, "Received-Date")
-    if arrival:
-        checked = _check_arrival(arrival, hops)
-        if checked is not None:
-            findings.append(checked)
-    return findings
-
-
-def _check_ip(value: str, hops: Sequence[Hop]) -> Finding:
-    reported = normalise_ip(value.split(maxsplit=1)[0] if value.split() else value)
-    if reported is None:
-        return finding(
-            "report-source-ip-invalid",
-            "warning",
-            f"the report's Source-IP {value!r} is not an IP address",
-            f"Source-IP: {value}",
-        )
-    seen: list[tuple[int, str]] = []
-    for position, hop in enumerate(hops):
-        ip = hop.client.ip
-        normal = normalise_ip(ip) if ip else None
-        if normal is not None:
-            seen.append((position, normal))
-    if not seen:
-        return finding(
-            "report-source-ip-unchecked",
-            "info",
-            f"the report names Source-IP {reported}, but no hop of the trace records "
-            "a client address to compare it with",
-            f"Source-IP: {value}",
-        )
-    for index, ip in reversed(seen):
-        if ip == reported:
-            return Finding(
-                "report-source-ip-match",
-                "info",
-                f"the report's Source-IP {reported} is the client of hop {index}",
-                hop=index,
-                evidence=(f"Source-IP: {value}",),
-            )
-    return finding(
-        "report-source-ip-mismatch",
-        "warning",
-        f"the report's Source-IP {reported} is not the client address of any hop "
-        "of the reported message: the report or the Received headers are wrong "
-        "(or forged)",
-        f"Source-IP: {value}",
-        "hop clients: " + ", ".join(ip for _, ip in seen),
-    )
-
-
-def _check_arrival(value: str, hops: Sequence[Hop]) -> Finding | None:
-    try:
-        reported = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
-        return finding(
-            "report-arrival-date-invalid",
-            "info",
-            f"the report's Arrival-Date {value!r} is not a date",
-            f"Arrival-Date: {value}",
-        )
-    newest = next(((i, h) for i, h in reversed(list(enumerate(hops))) if h.timestamp), None)
-    if newest is None:
-        return None
-    index, hop = newest
-    assert hop.timestamp is not None
-    delta = abs((_utc(hop.timestamp) - _utc(reported)).total_seconds())
-    evidence = (f"Arrival-Date: {value}", f"hop {index}: {hop.timestamp.isoformat()}")
-    if delta > ARRIVAL_TOLERANCE_SECONDS:
-        return Finding(
-            "report-arrival-date-mismatch",
-            "warning",
-            f"the report's Arrival-Date is {delta / 3600:.1f} hours away from the "
-            f"newest hop's timestamp (hop {index}): one of them is wrong or forged",
-            hop=index,
-            evidence=evidence,
-        )
-    return Finding(
-        "report-arrival-date-match",
-        "info",
-        f"the report's Arrival-Date agrees with hop {index} (within {delta / 60:.0f} minutes)",
-        hop=index,
-        evidence=evidence,
-    )
-
-
-def _utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)

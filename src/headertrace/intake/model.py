@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from headertrace.models import Finding, JSONDict, Source
+from headertrace.models import Finding, JSONDict, Source, SourceKind, Wrapper
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +38,11 @@ class Complaint:
     findings: tuple[Finding, ...] = ()
     """About the complaint as a whole: what is missing or damaged (``no-reported-message``,
     ``nesting-too-deep``, ``report-empty-original``...). Not repeated in ``reported``."""
-    wrappers: tuple[JSONDict, ...] = ()
+    wrappers: tuple[Wrapper, ...] = ()
     """Every wrapper met (forward, ARF report, DSN), outermost first, including those of
     reports whose original is missing (their fields are still evidence)."""
     path: str | None = None
-    container: str = "message"
+    container: SourceKind = "message"
     """``message``, ``msg``, ``mbox`` or ``maildir``: what the input was."""
 
     def to_dict(self) -> JSONDict:
@@ -50,6 +50,6 @@ class Complaint:
             "path": self.path,
             "container": self.container,
             "reported": [r.to_dict() for r in self.reported],
-            "wrappers": [dict(w) for w in self.wrappers],
+            "wrappers": [w.to_dict() for w in self.wrappers],
             "findings": [f.to_dict() for f in self.findings],
         }

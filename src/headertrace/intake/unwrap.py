@@ -26,7 +26,7 @@ from headertrace.intake.mime import (
 )
 from headertrace.intake.outlook import MsgContent, read_msg_bytes
 from headertrace.intake.pasted import PastedBlock, find_pasted_blocks, html_to_text
-from headertrace.models import Finding, JSONDict, Severity
+from headertrace.models import Evidence, Finding, Severity, SourceKind, Wrapper, WrapperKind
 
 HARD_DEPTH = 200
 """``max_depth`` is clamped to this, whatever the caller asks."""
@@ -64,14 +64,17 @@ FORWARD_MARKERS = (
 )
 
 
+_REPORT_KINDS: dict[str, WrapperKind] = {"feedback-report": "arf", "delivery-status": "dsn"}
+
+
 @dataclass(slots=True)
 class Hit:
     """A reported message found inside the input."""
 
     raw: bytes
-    kind: str
+    kind: SourceKind
     part: str | None
-    wrappers: tuple[JSONDict, ...]
+    wrappers: tuple[Wrapper, ...]
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -90,8 +93,11 @@ class _Scan:
     """Nesting level of each collected part, by part path."""
 
 
-def finding(code: str, severity: Severity, message: str, *evidence: str) -> Finding:
-    return Finding(code=code, severity=severity, message=message, evidence=tuple(evidence))
+def finding(code: str, severity: Severity, message: str, *notes: str) -> Finding:
+    """A finding about the complaint; its evidence are notes (``part: 2``, ``starts: ...``)."""
+    return Finding(
+        code=code, severity=severity, message=message, evidence=tuple(map(Evidence.note, notes))
+    )
 
 
 def is_forward_subject(subject: str) -> bool:
@@ -105,7 +111,7 @@ class Unwrapper:
         self.max_depth = max(0, min(max_depth, HARD_DEPTH))
         self.parts_seen = 0
         self.findings: list[Finding] = []
-        self.wrappers: list[JSONDict] = []
+        self.wrappers: list[Wrapper] = []
         self._too_deep = False
         self._too_many = False
 
@@ -151,7 +157,7 @@ class Unwrapper:
         return self.msg_content(content, label, (), 0)
 
     def msg_content(
-        self, content: MsgContent, label: str | None, wrappers: tuple[JSONDict, ...], depth: int
+        self, content: MsgContent, label: str | None, wrappers: tuple[Wrapper, ...], depth: int
     ) -> list[Hit]:
         """The reported messages of an Outlook item (embedded items, .eml files, pasted)."""
         me = self._wrapper("forward", content.sender, content.subject, {"format": "msg"})
@@ -188,7 +194,7 @@ class Unwrapper:
     # -- messages -----------------------------------------------------------------------
 
     def message(
-        self, ent: Entity, depth: int, wrappers: tuple[JSONDict, ...], *, top: bool
+        self, ent: Entity, depth: int, wrappers: tuple[Wrapper, ...], *, top: bool
     ) -> list[Hit] | None:
         """Reported messages inside the message ``ent``.
 
@@ -231,7 +237,7 @@ class Unwrapper:
             return hits
         return None
 
-    def _embedded(self, emb: Entity, depth: int, wrappers: tuple[JSONDict, ...]) -> list[Hit]:
+    def _embedded(self, emb: Entity, depth: int, wrappers: tuple[Wrapper, ...]) -> list[Hit]:
         """A message/rfc822 part or a message-like attachment of a forward."""
         if emb.content_type not in MESSAGE_TYPES:
             return self._attached_file(emb, depth, wrappers)
@@ -276,7 +282,7 @@ class Unwrapper:
             return None
         return child
 
-    def _attached_file(self, emb: Entity, depth: int, wrappers: tuple[JSONDict, ...]) -> list[Hit]:
+    def _attached_file(self, emb: Entity, depth: int, wrappers: tuple[Wrapper, ...]) -> list[Hit]:
         """An attachment named .eml/.msg (or typed as Outlook): decoded only now."""
         if emb.body_size > MAX_MESSAGE_ATTACHMENT * 2:
             return []
@@ -288,7 +294,7 @@ class Unwrapper:
         return self._message_bytes(data, emb.path, wrappers, depth + 1)
 
     def _message_bytes(
-        self, data: bytes, part: str, wrappers: tuple[JSONDict, ...], depth: int
+        self, data: bytes, part: str, wrappers: tuple[Wrapper, ...], depth: int
     ) -> list[Hit]:
         """Bytes of an attached file that may be a message (.eml) or an Outlook item (.msg)."""
         if data.startswith(OLE_MAGIC):
@@ -328,7 +334,7 @@ class Unwrapper:
     # -- reports ------------------------------------------------------------------------
 
     def _report(
-        self, rep: Entity, msg: Entity, depth: int, wrappers: tuple[JSONDict, ...]
+        self, rep: Entity, msg: Entity, depth: int, wrappers: tuple[Wrapper, ...]
     ) -> list[Hit] | None:
         """An RFC 6522 report: ARF (RFC 5965), DSN (RFC 3464), or another report type.
 
@@ -340,7 +346,7 @@ class Unwrapper:
         if not report_type and not scan.reports and not scan.headers:
             return None
         fields: dict[str, Any] = {}
-        kind = {"feedback-report": "arf", "delivery-status": "dsn"}.get(report_type, "")
+        kind: WrapperKind | None = _REPORT_KINDS.get(report_type)
         for part in scan.reports:
             ctype = part.content_type
             data = part.decoded_body() or b""
@@ -351,7 +357,7 @@ class Unwrapper:
                 kind = kind or "dsn"
                 if kind == "dsn":
                     fields = parse_delivery_status(data)
-        if not kind:
+        if kind is None:
             kind = "report"
             if report_type:
                 fields = {"report-type": report_type}
@@ -360,7 +366,7 @@ class Unwrapper:
         )
         self._add_wrapper(wrapper)
         inner = (*wrappers, wrapper)
-        hit_kind = kind if kind in ("arf", "dsn") else "attachment"
+        hit_kind: SourceKind = "arf" if kind == "arf" else "dsn" if kind == "dsn" else "attachment"
         truncated = bool(scan.truncated)
         label = {"arf": "ARF report", "dsn": "delivery status notification"}.get(kind, "report")
         hits: list[Hit] = []
@@ -407,7 +413,12 @@ class Unwrapper:
         return []
 
     def _report_original(
-        self, emb: Entity, wrappers: tuple[JSONDict, ...], kind: str, label: str, truncated: bool
+        self,
+        emb: Entity,
+        wrappers: tuple[Wrapper, ...],
+        kind: SourceKind,
+        label: str,
+        truncated: bool,
     ) -> list[Hit]:
         if emb.content_type not in MESSAGE_TYPES:
             data = emb.decoded_body()
@@ -473,8 +484,8 @@ class Unwrapper:
     def _headers_part(
         self,
         part: Entity,
-        wrappers: tuple[JSONDict, ...],
-        kind: str | None,
+        wrappers: tuple[Wrapper, ...],
+        kind: SourceKind | None,
         label: str | None,
         truncated: bool,
     ) -> list[Hit]:
@@ -525,7 +536,7 @@ class Unwrapper:
 
     # -- pasted headers -----------------------------------------------------------------
 
-    def _pasted(self, texts: list[Entity], wrappers: tuple[JSONDict, ...]) -> list[Hit]:
+    def _pasted(self, texts: list[Entity], wrappers: tuple[Wrapper, ...]) -> list[Hit]:
         hits: list[Hit] = []
         for wanted in ("text/plain", "text/html"):
             for part in texts:
@@ -540,7 +551,7 @@ class Unwrapper:
                 break
         return hits
 
-    def _pasted_hit(self, block: PastedBlock, part: str, wrappers: tuple[JSONDict, ...]) -> Hit:
+    def _pasted_hit(self, block: PastedBlock, part: str, wrappers: tuple[Wrapper, ...]) -> Hit:
         how = []
         if block.quoted:
             how.append("quote marks removed")
@@ -716,16 +727,13 @@ class Unwrapper:
     # -- bookkeeping --------------------------------------------------------------------
 
     def _wrapper(
-        self, kind: str, sender: object, subject: object, fields: dict[str, Any]
-    ) -> JSONDict:
-        return {
-            "kind": kind,
-            "from": text(sender) or None,
-            "subject": text(subject) or None,
-            "fields": fields,
-        }
+        self, kind: WrapperKind, sender: object, subject: object, fields: dict[str, Any]
+    ) -> Wrapper:
+        return Wrapper(
+            kind=kind, sender=text(sender) or None, subject=text(subject) or None, fields=fields
+        )
 
-    def _add_wrapper(self, wrapper: JSONDict) -> None:
+    def _add_wrapper(self, wrapper: Wrapper) -> None:
         if not any(w is wrapper for w in self.wrappers):
             self.wrappers.append(wrapper)
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from headertrace.enrich.classify import registered_domain
-from headertrace.models import Finding, Hop, Origin
+from headertrace.models import Finding, Hop, Origin, received
 from headertrace.parse.addresses import is_internal, is_loopback
 
 TIME_TOLERANCE_SECONDS = 300.0
@@ -55,7 +55,12 @@ def infer_origin(hops: Sequence[Hop]) -> Origin | None:
 def _origin(hop: Hop, reason: str) -> Origin:
     c = hop.client
     return Origin(
-        hop=hop.index, ip=c.ip, rdns=c.rdns, helo=c.said_helo, reason=reason, evidence=(hop.raw,)
+        hop=hop.index,
+        ip=c.ip,
+        rdns=c.rdns,
+        helo=c.said_helo,
+        reason=reason,
+        evidence=received(hop.raw),
     )
 
 
@@ -73,7 +78,9 @@ def chain_findings(hops: Sequence[Hop], origin: Origin | None) -> list[Finding]:
                 message=f"{len(below)} Received header(s) below the origin were written "
                 "before the message reached a server that can be vouched for; they are "
                 "claims by the sender, not facts",
-                evidence=tuple(h.raw for h in reversed(below)),  # as they stand in the message
+                evidence=received(
+                    *(h.raw for h in reversed(below))
+                ),  # as they stand in the message
             )
         )
     findings.extend(_custody(hops, floor))
@@ -128,7 +135,7 @@ def _custody(hops: Sequence[Hop], floor: int) -> list[Finding]:
                 f"{' [' + newer.client.ip + ']' if newer.client.ip else ''}, but the header "
                 f"below it was written by {older.server.host}: a header may be forged or "
                 "missing",
-                evidence=(newer.raw, older.raw),
+                evidence=received(newer.raw, older.raw),
             )
         )
     return out
@@ -147,7 +154,7 @@ def _time_travel(hops: Sequence[Hop], floor: int) -> list[Finding]:
                 hop=hop.index,
                 message=f"hop {hop.index} is dated {-hop.delay_seconds:.0f} s before the hop "
                 "below it: a clock is wrong or a header was forged",
-                evidence=(hop.raw,) + ((previous.raw,) if previous else ()),
+                evidence=received(hop.raw, *((previous.raw,) if previous else ())),
             )
         )
     return out

@@ -10,23 +10,18 @@ wall clock, so a trace is a function of the message alone.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
 
 from headertrace.judge.chain import TIME_TOLERANCE_SECONDS
 from headertrace.judge.custody import Custody, client_match, ours_by_address
+from headertrace.judge.facts import HeaderFacts
 from headertrace.judge.org import Organisation
-from headertrace.models import Finding, Hop, Verdict
+from headertrace.judge.recipients import Recipients, recipient_trick
+from headertrace.models import Finding, Hop, Verdict, headers, received
 from headertrace.parse.addresses import is_internal, is_loopback
 from headertrace.parse.headers import HeaderBlock, one_line
-
-if TYPE_CHECKING:
-    from headertrace.judge.verdict import HeaderFacts, Recipients
-
-LOCALHOST_NAMES = ("localhost", "localhost.localdomain", "localhost6", "127.0.0.1", "[127.0.0.1]")
 
 
 def org_findings(
@@ -82,7 +77,7 @@ def _forged(hops: Sequence[Hop], custody: Custody, verdict: Verdict) -> list[Fin
             f"{hops[i].server.host or hops[i].server.ip}, {where}: no hop of ours received "
             "the message from it, so the header is forged "
             "(or was written before the message reached the servers that can be vouched for)",
-            evidence=(hops[i].raw,),
+            evidence=received(hops[i].raw),
         )
         for i in custody.unverified
     ]
@@ -113,7 +108,7 @@ def _by_configuration(hops: Sequence[Hop], org: Organisation, custody: Custody) 
                 f"below it was written by {server}, another machine: custody continues "
                 f"because {server} {why} in the organisation (split tiers), not because "
                 "the names match",
-                evidence=(newer.raw, older.raw),
+                evidence=received(newer.raw, older.raw),
             )
         )
     return out
@@ -121,6 +116,9 @@ def _by_configuration(hops: Sequence[Hop], org: Organisation, custody: Custody) 
 
 def _outside(ip: str | None, org: Organisation) -> bool:
     return ip is not None and not is_internal(ip) and not org.is_our_address(ip)
+
+
+_LOCALHOST = ("localhost", "localhost.localdomain", "localhost6", "127.0.0.1")
 
 
 def _helo_claims(hops: Sequence[Hop], org: Organisation) -> list[Finding]:
@@ -133,18 +131,9 @@ def _helo_claims(hops: Sequence[Hop], org: Organisation) -> list[Finding]:
         if not said or not _outside(c.ip, org) or h.kind not in ("relay", "unknown"):
             continue
         helo = said.strip("[]").lower().rstrip(".")
-        if helo in LOCALHOST_NAMES or helo.startswith("localhost."):
-            out.append(
-                Finding(
-                    code="helo-localhost-external",
-                    severity="warning",
-                    hop=h.index,
-                    message=f"the client at {c.ip} said HELO {said} from outside: a real mail "
-                    "server does not call itself localhost; this is the mark of spamware",
-                    evidence=(h.raw,),
-                )
-            )
-        elif (org.is_our_server(helo) or org.is_our_address(helo)) and client_match(h, org) is None:
+        if helo in _LOCALHOST or helo.startswith("localhost."):
+            continue  # no claim to be us: offline attribution's helo-localhost-external
+        if (org.is_our_server(helo) or org.is_our_address(helo)) and client_match(h, org) is None:
             out.append(
                 Finding(
                     code="helo-claims-our-name",
@@ -152,7 +141,7 @@ def _helo_claims(hops: Sequence[Hop], org: Organisation) -> list[Finding]:
                     hop=h.index,
                     message=f"the client at {c.ip} said HELO {said}, a name of ours, but the "
                     "address is not ours: it is pretending to be our server",
-                    evidence=(h.raw,),
+                    evidence=received(h.raw),
                 )
             )
     return out
@@ -180,7 +169,7 @@ def _private_clients(hops: Sequence[Hop], org: Organisation, custody: Custody) -
                 f"to {h.server.host or h.server.ip}, which takes mail from outside: a private "
                 "address cannot arrive over the internet, so the header is forged or one of "
                 "our networks is missing from the organisation",
-                evidence=(h.raw,),
+                evidence=received(h.raw),
             )
         )
     return out
@@ -204,7 +193,7 @@ def _future(hops: Sequence[Hop], block: HeaderBlock) -> list[Finding]:
                     hop=h.index,
                     message=f"hop {h.index} is dated {ahead:.0f} s after the newest hop was "
                     "written: a clock is wrong or the header was forged",
-                    evidence=(h.raw,),
+                    evidence=received(h.raw),
                 )
             )
     date = block.get("Date")
@@ -224,31 +213,10 @@ def _future(hops: Sequence[Hop], block: HeaderBlock) -> list[Finding]:
                         hop=None,
                         message=f"the Date header is {ahead:.0f} s after the newest hop: the "
                         "sender's clock is wrong or the date was set on purpose",
-                        evidence=(f"Date: {one_line(date)}",),
+                        evidence=headers(f"Date: {one_line(date)}"),
                     )
                 )
     return out
-
-
-_SOURCE_ROUTE = re.compile(r"^@[^:]+:")
-
-
-def recipient_trick(address: str) -> str | None:
-    """Name the relay-test trick in an envelope recipient, if any."""
-    a = address.strip().strip("<>")
-    if _SOURCE_ROUTE.match(a):
-        return "an @host: source route"
-    local = a.rsplit("@", 1)[0] if "@" in a else a
-    quoted = re.match(r'^"([^"]*)"@', a)
-    if quoted and "@" in quoted.group(1):
-        return "a quoted @ in the local part"
-    if "%" in local:
-        return "the % hack"
-    if "!" in local:
-        return "a ! bang path"
-    if local.count("@") >= 1:
-        return "a second @ in the address"
-    return None
 
 
 def _recipient_tricks(hops: Sequence[Hop], entry: Hop, custody: Custody) -> list[Finding]:
@@ -267,7 +235,7 @@ def _recipient_tricks(hops: Sequence[Hop], entry: Hop, custody: Custody) -> list
                     hop=h.index,
                     message=f"the recipient {h.recipient} uses {trick}: the mark of a relay test "
                     "or of relay abuse through our server",
-                    evidence=(h.raw,),
+                    evidence=received(h.raw),
                 )
             )
     return out
@@ -286,6 +254,6 @@ def _claims(facts: HeaderFacts, entry: Hop | None) -> list[Finding]:
             message=f"{len(lines)} header(s) that would identify the sender sit {where}: "
             "anyone could have written them before the message reached us; they are claims, "
             "not evidence",
-            evidence=lines,
+            evidence=headers(*lines),
         )
     ]

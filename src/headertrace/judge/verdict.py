@@ -12,289 +12,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from typing import get_args
 
-from headertrace.judge.checks import org_findings, recipient_trick
-from headertrace.judge.custody import ClientMatch, Custody, client_match, ours_by_address, walk
+from headertrace.judge.checks import org_findings
+from headertrace.judge.custody import ClientMatch, Custody, client_match, walk
+from headertrace.judge.facts import (
+    HeaderFacts,
+    account_of,
+    authenticated_by_headers,
+    header_facts,
+    original_ip,
+    script_of,
+)
 from headertrace.judge.org import Organisation
-from headertrace.models import Client, Confidence, Finding, Hop, JSONDict, Origin, Verdict
-from headertrace.parse.addresses import is_internal, normalise_ip
+from headertrace.judge.recipients import Recipients, recipients
+from headertrace.models import (
+    Client,
+    Confidence,
+    Evidence,
+    Finding,
+    Hop,
+    Origin,
+    Sender,
+    Verdict,
+    VerdictKind,
+    headers,
+    received,
+)
+from headertrace.parse.addresses import is_internal
 from headertrace.parse.headers import HeaderBlock, one_line
 
-KINDS = (
-    "forged",
-    "local_injection",
-    "authenticated_relay",
-    "internal_origin",
-    "inbound",
-    "open_relay",
-    "not_involved",
-    "no_organisation",
-    "undetermined",
-)
-
-ACCOUNT_HEADERS = ("X-Authenticated-Sender", "X-Authenticated-User", "X-AuthUser")
-SCRIPT_HEADERS = ("X-PHP-Originating-Script", "X-PHP-Script", "X-Source-Args", "X-Source")
-IP_HEADERS = (
-    "X-Originating-IP",
-    "X-MS-Exchange-Organization-OriginalClientIPAddress",
-    "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp",
-    "X-MDRemoteIP",
-)
-EVIDENCE_HEADERS = (
-    *ACCOUNT_HEADERS,
-    *SCRIPT_HEADERS,
-    *IP_HEADERS,
-    "X-Source-Dir",
-    "X-Get-Message-Sender-Via",
-    "X-AntiAbuse",
-    "X-MS-Exchange-Organization-AuthAs",
-    "X-MS-Exchange-Organization-AuthSource",
-    "X-MS-Exchange-Organization-AuthMechanism",
-    "X-MS-Exchange-Organization-MessageDirectionality",
-    "X-MS-Exchange-CrossTenant-AuthAs",
-    "X-MS-Exchange-CrossTenant-AuthSource",
-    "X-MS-Exchange-CrossTenant-FromEntityHeader",
-)
-_EVIDENCE_LOWER = {h.lower() for h in EVIDENCE_HEADERS}
-
-
-@dataclass(slots=True)
-class HeaderFacts:
-    """What the non-Received headers say, split into evidence about our side and claims."""
-
-    trusted: list[tuple[str, str]] = field(default_factory=list)
-    claims: list[tuple[str, str]] = field(default_factory=list)
-
-    def get(self, name: str) -> str | None:
-        low = name.lower()
-        return next((v for n, v in self.trusted if n.lower() == low), None)
-
-    def lines(self, names: Sequence[str] | None = None) -> list[str]:
-        wanted = {n.lower() for n in names} if names is not None else None
-        return [
-            f"{n}: {one_line(v)}" for n, v in self.trusted if wanted is None or n.lower() in wanted
-        ]
-
-
-def received_positions(block: HeaderBlock) -> list[int]:
-    """Positions in ``block.fields`` of the Received fields, top first."""
-    return [i for i, (n, _) in enumerate(block.fields) if n.lower() == "received"]
-
-
-def header_facts(
-    block: HeaderBlock, hops: Sequence[Hop], entry: Hop | None, custody: Custody
-) -> HeaderFacts:
-    """Sort the evidence headers into what our side wrote and what is only a claim.
-
-    A header above the entry hop's Received line was added by our servers or later. Below
-    it, a header is still ours when the entry hop is a local submission (the message was
-    born on our server), when it is an ``X-MS-Exchange-*`` header and the entry hop was
-    written by Exchange (its header firewall drops such headers from outside), or when it
-    names one of our verified servers the way cPanel's Exim does (``host: value``).
-    """
-    facts = HeaderFacts()
-    positions = received_positions(block)
-    limit = -1
-    if entry is not None and entry.header_index < len(positions):
-        limit = positions[entry.header_index]
-    ours = {
-        (h.server.host or "").lower() for h in hops if h.index in custody.verified and h.server.host
-    }
-    exchange = entry is not None and any(
-        w in (entry.server.software or "") for w in ("Microsoft", "Exchange")
-    )
-    for pos, (name, value) in enumerate(block.fields):
-        low = name.lower()
-        if low not in _EVIDENCE_LOWER:
-            continue
-        if entry is None:
-            facts.claims.append((name, value))
-            continue
-        head = value.strip().split(":", 1)[0].strip().lower()
-        anti = re.search(r"primary hostname - (\S+)", value, re.I)
-        trusted = (
-            pos < limit
-            or entry.kind == "local"
-            or (low.startswith("x-ms-exchange-") and exchange)
-            or (head in ours and low in ("x-get-message-sender-via", "x-authenticated-sender"))
-            or (low == "x-antiabuse" and anti is not None and anti.group(1).lower() in ours)
-            or (low == "x-antiabuse" and entry.server.software == "Exim")
-        )
-        (facts.trusted if trusted else facts.claims).append((name, value))
-    return facts
-
-
-def _after_colon_host(value: str) -> str:
-    """``server.example.com: bob@example.com`` -> ``bob@example.com``."""
-    v = one_line(value)
-    m = re.match(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}:\s*(.+)$", v)
-    return m.group(1) if m else v
-
-
-def account_of(entry: Hop, facts: HeaderFacts) -> str | None:
-    if entry.auth.identity:
-        return entry.auth.identity
-    via = facts.get("X-Get-Message-Sender-Via")
-    if via:
-        m = re.search(r"authenticated_id:\s*(\S+)", via)
-        if m:
-            return m.group(1).rstrip(";,")
-    for name in ACCOUNT_HEADERS:
-        v = facts.get(name)
-        if v:
-            return _after_colon_host(v).split()[0]
-    return None
-
-
-def script_of(facts: HeaderFacts) -> str | None:
-    v = facts.get("X-PHP-Originating-Script")
-    if v:
-        return one_line(v).split(":", 1)[-1] if re.match(r"^\d+:", v.strip()) else one_line(v)
-    v = facts.get("X-PHP-Script")
-    if v:
-        return one_line(v).split(" for ", 1)[0]
-    v = facts.get("X-Source-Args")
-    if v and one_line(v):
-        parts = one_line(v).split()
-        return next((p for p in reversed(parts) if "/" in p or "." in p), parts[-1])
-    v = facts.get("X-Source")
-    if v and one_line(v):
-        return one_line(v)
-    return None
-
-
-def authenticated_by_headers(facts: HeaderFacts) -> str | None:
-    """The trusted header line that shows the client authenticated, if any."""
-    for name in ("X-MS-Exchange-Organization-AuthAs", "X-MS-Exchange-CrossTenant-AuthAs"):
-        v = facts.get(name)
-        if v and one_line(v).lower() in ("internal", "partner"):
-            return f"{name}: {one_line(v)}"
-    via = facts.get("X-Get-Message-Sender-Via")
-    if via and "authenticated_id:" in via:
-        return f"X-Get-Message-Sender-Via: {one_line(via)}"
-    for name in ACCOUNT_HEADERS:
-        v = facts.get(name)
-        if v:
-            return f"{name}: {one_line(v)}"
-    return None
-
-
-def original_ip(facts: HeaderFacts) -> str | None:
-    for name in IP_HEADERS:
-        v = facts.get(name)
-        if not v:
-            continue
-        m = re.search(r"Ip=\[?([0-9A-Fa-f:.]+)\]?", v) or re.search(r"\[?([0-9A-Fa-f:.]+)\]?", v)
-        if m:
-            ip = normalise_ip(m.group(1))
-            if ip:
-                return ip
-    return None
-
-
-def _addresses(value: str | None) -> list[str]:
-    if not value:
-        return []
-    return re.findall(r"[^\s<>,;\"']+@[A-Za-z0-9.-]+", value)
-
-
-@dataclass(frozen=True, slots=True)
-class Recipients:
-    ours: bool | None
-    """True: for one of our domains; False: not ours; None: nothing shows."""
-    shown: str | None
-    how: str
-    forwarded: bool = False
-    evidence: tuple[str, ...] = ()
-
-
-def recipients(
-    hops: Sequence[Hop],
-    entry: Hop,
-    custody: Custody,
-    org: Organisation,
-    block: HeaderBlock,
-    *,
-    facts: HeaderFacts | None = None,
-) -> Recipients:
-    """Who the message was for, from the ``for`` clauses at and above the entry hop."""
-    ours_fors = [
-        h for h in reversed(hops) if h.index in custody.verified and h.recipient is not None
-    ]
-    above_fors = [
-        h
-        for h in reversed(hops)
-        if h.index > entry.index and h.index not in custody.verified and h.recipient is not None
-    ]
-    # our own servers' for clauses decide first (the entry hop's own for clause first)
-    ours_fors.sort(key=lambda h: h.index)
-    for h in ours_fors:
-        assert h.recipient is not None
-        trick = recipient_trick(h.recipient)
-        if trick:
-            return Recipients(
-                False, h.recipient, f"the for clause of hop {h.index} ({trick})", evidence=(h.raw,)
-            )
-        if org.is_our_domain(h.recipient):
-            outside = next((x for x in above_fors if not org.is_our_domain(x.recipient)), None) or (
-                hops[custody.handed_out] if custody.handed_out is not None else None
-            )
-            return Recipients(
-                True,
-                h.recipient,
-                f"the for clause of hop {h.index}",
-                forwarded=outside is not None,
-                evidence=(h.raw,) + ((outside.raw,) if outside is not None else ()),
-            )
-        return Recipients(False, h.recipient, f"the for clause of hop {h.index}", evidence=(h.raw,))
-    for h in above_fors:
-        assert h.recipient is not None
-        if not org.is_our_domain(h.recipient):
-            return Recipients(
-                False, h.recipient, f"the for clause of hop {h.index}", evidence=(h.raw,)
-            )
-    if custody.handed_out is not None:
-        out = hops[custody.handed_out]
-        if not (
-            org.is_our_server(out.server.host) or ours_by_address(out.server.ip, org, reached=False)
-        ):
-            to = _addresses(block.get("To")) + _addresses(block.get("Cc"))
-            if to and all(org.is_our_domain(a) for a in to):
-                return Recipients(
-                    True,
-                    to[0],
-                    "the To/Cc headers, and our server then handed it to an outside server",
-                    forwarded=True,
-                    evidence=(out.raw,),
-                )
-            return Recipients(
-                False,
-                next((a for a in to if not org.is_our_domain(a)), None)
-                or (out.server.host or "an outside server"),
-                f"our server handed it to {out.server.host or 'an outside server'}",
-                evidence=(out.raw,),
-            )
-    for h in above_fors:
-        assert h.recipient is not None
-        return Recipients(True, h.recipient, f"the for clause of hop {h.index}", evidence=(h.raw,))
-    to = _addresses(block.get("To")) + _addresses(block.get("Cc"))
-    # Our Exchange's own stamp beats To/Cc, which the sender wrote (Bcc leaves no trace).
-    direction = facts.get("X-MS-Exchange-Organization-MessageDirectionality") if facts else None
-    if direction is not None and direction.strip().lower() == "incoming":
-        line = f"X-MS-Exchange-Organization-MessageDirectionality: {direction.strip()}"
-        shown = next((a for a in to if org.is_our_domain(a)), None) or "a recipient of ours"
-        return Recipients(True, shown, "our Exchange's directionality stamp", evidence=(line,))
-    if to:
-        mine = [a for a in to if org.is_our_domain(a)]
-        if len(mine) == len(to):
-            return Recipients(True, mine[0], "the To/Cc headers (no for clause)")
-        return Recipients(
-            False,
-            next(a for a in to if not org.is_our_domain(a)),
-            "the To/Cc headers (no for clause)",
-        )
-    return Recipients(None, None, "nothing")
+KINDS: tuple[VerdictKind, ...] = get_args(VerdictKind)
 
 
 def _client_words(ip: str | None, rdns: str | None, helo: str | None, status: str) -> str:
@@ -316,27 +65,13 @@ def _sender(
     account: str | None = None,
     script: str | None = None,
     client: str | None = None,
-) -> JSONDict:
-    return {
-        "ip": ip,
-        "rdns": rdns,
-        "helo": helo,
-        "account": account,
-        "script": script,
-        "client": client,
-    }
+) -> Sender:
+    return Sender(ip=ip, rdns=rdns, helo=helo, account=account, script=script, client=client)
 
 
 def _user_agent(block: HeaderBlock) -> str | None:
     v = block.get("X-Mailer") or block.get("User-Agent")
     return one_line(v) if v else None
-
-
-LOCAL_MARKS = re.compile(
-    r"\bwith local\b|\bfrom userid\b|invoked by uid|invoked for bounce|\(from [^)@\s]+@localhost\)"
-    r"|mail pickup service|\bwith local-\w+|\bwith LOCAL\b",
-    re.I,
-)
 
 
 def judge(
@@ -349,17 +84,10 @@ def judge(
     verdict, findings = _judge(hops, org, block, origin)
     if verdict.evidence:
         verdict = replace(verdict, evidence=tuple(dict.fromkeys(verdict.evidence)))
-    if set(verdict.sender) != set(SENDER_KEYS):
-        sender = _sender(None, None, None)
-        sender.update({k: v for k, v in verdict.sender.items() if k in sender})
-        verdict = replace(verdict, sender=sender)
     return verdict, findings
 
 
-SENDER_KEYS = ("ip", "rdns", "helo", "account", "script", "client")
-
-
-def _fetched(entry: Hop, fetch: Hop, server: str, custody_raw: tuple[str, ...]) -> Verdict:
+def _fetched(entry: Hop, fetch: Hop, server: str, custody_raw: tuple[Evidence, ...]) -> Verdict:
     """The program on 127.0.0.1 was a mail fetcher: it collected the message from a mailbox
     elsewhere (the hop below says where) and handed it to our server to deliver."""
     c = fetch.client
@@ -373,7 +101,7 @@ def _fetched(entry: Hop, fetch: Hop, server: str, custody_raw: tuple[str, ...]) 
         confidence="medium",
         hop=entry.index,
         sender=_sender(c.ip, c.rdns, c.said_helo),
-        evidence=(*custody_raw, fetch.raw),
+        evidence=custody_raw + received(fetch.raw),
     )
 
 
@@ -415,11 +143,11 @@ def origin_from_verdict(verdict: Verdict, hops: Sequence[Hop], org_label: str) -
     s = verdict.sender
     return Origin(
         hop=verdict.hop,
-        ip=s.get("ip"),
-        rdns=s.get("rdns"),
-        helo=s.get("helo"),
+        ip=s.ip,
+        rdns=s.rdns,
+        helo=s.helo,
         reason=f"the entry hop: the oldest hop {org_label}'s verified chain of custody reaches",
-        evidence=(hop.raw,),
+        evidence=received(hop.raw),
     )
 
 
@@ -487,7 +215,7 @@ def _custody_undecided(hops: Sequence[Hop], org: Organisation, custody: Custody)
         kind="undetermined",
         summary=f"a server of {org.label} is named in the headers, but {custody.missing}",
         confidence="low",
-        evidence=tuple(hops[i].raw for i in custody.named),
+        evidence=received(*(hops[i].raw for i in custody.named)),
     )
 
 
@@ -517,8 +245,8 @@ def _forged(hops: Sequence[Hop], org: Organisation, custody: Custody) -> Verdict
             above.client.rdns if above else None,
             above.client.said_helo if above else None,
         ),
-        evidence=tuple(
-            x.raw for x in ((above,) if above else ()) + tuple(hops[i] for i in custody.named)
+        evidence=received(
+            *(x.raw for x in ((above,) if above else ()) + tuple(hops[i] for i in custody.named))
         ),
     )
 
@@ -539,7 +267,7 @@ def _direct_client(
         confidence="high",
         hop=h.index,
         sender=_sender(h.client.ip, h.client.rdns, h.client.said_helo, client=_user_agent(block)),
-        evidence=(h.raw,),
+        evidence=received(h.raw),
     )
 
 
@@ -578,7 +306,7 @@ class _EntryContext:
     """Who the message was for (see :func:`recipients`)."""
     server: str
     """The entry hop's server, as the summaries name it."""
-    custody_raw: tuple[str, ...]
+    custody_raw: tuple[Evidence, ...]
     """Evidence: the hop our server handed it out on, our verified hops, the relay's hops."""
     match: ClientMatch | None
     """How the entry hop's client is ours (``relay``: a listed relay handed it to us)."""
@@ -588,7 +316,7 @@ class _EntryContext:
     """The listed relay's oldest hop, when a relay handed it to us."""
     confidence: Confidence
     """As far as custody goes: lower when it rests on names or an unparsed entry hop."""
-    header_lines: tuple[str, ...]
+    header_lines: tuple[Evidence, ...]
     """The trusted evidence headers, as ``Name: value`` lines."""
     user_agent: str | None
 
@@ -621,16 +349,16 @@ def _entry_context(
     facts: HeaderFacts,
     rc: Recipients,
 ) -> _EntryContext:
-    custody_raw = tuple(hops[i].raw for i in sorted(custody.verified, reverse=True))
+    custody_raw = received(*(hops[i].raw for i in sorted(custody.verified, reverse=True)))
     if custody.handed_out is not None:
-        custody_raw = (hops[custody.handed_out].raw, *custody_raw)
+        custody_raw = received(hops[custody.handed_out].raw) + custody_raw
     match = client_match(entry, org, reached=True)
     client = entry.client
     relay_client = None
     if match == "relay" and custody.relay_hops:
         relay_client = hops[custody.relay_hops[-1]]
         client = relay_client.client
-        custody_raw = custody_raw + tuple(hops[i].raw for i in custody.relay_hops)
+        custody_raw = custody_raw + received(*(hops[i].raw for i in custody.relay_hops))
     confidence: Confidence = "high"
     if custody.by_name or match == "name":
         confidence = "medium"
@@ -648,7 +376,7 @@ def _entry_context(
         client=client,
         relay_client=relay_client,
         confidence=confidence,
-        header_lines=tuple(facts.lines()),
+        header_lines=headers(*facts.lines()),
         user_agent=_user_agent(block),
     )
 
@@ -666,7 +394,7 @@ def _local_injection(ctx: _EntryContext) -> Verdict | None:
     """Created on the server itself: a local submission, or a program on the server that
     connected over SMTP on loopback."""
     entry = ctx.entry
-    marked = entry.kind == "local" or LOCAL_MARKS.search(entry.raw) is not None
+    marked = entry.kind == "local"
     if not (marked or ctx.match == "loopback"):
         return None
     if not marked and entry.auth.authenticated is True:
@@ -848,8 +576,16 @@ def _lower(c: Confidence) -> Confidence:
     return "medium" if c == "high" else "low"
 
 
+_LOCAL_WORDS = re.compile(
+    r"\bwith local\b|\bfrom userid\b|invoked by uid|invoked for bounce|\(from [^)@\s]+@localhost\)"
+    r"|mail pickup service|\bwith local-\w+|\bwith LOCAL\b",
+    re.I,
+)
+"""The words a local submission's header uses, quoted in the summary (``Hop.kind`` decides)."""
+
+
 def _local_how(hop: Hop) -> str:
-    m = LOCAL_MARKS.search(hop.raw)
+    m = _LOCAL_WORDS.search(hop.raw)
     if hop.client.ident:
         who = hop.client.ident
         if who.isdigit():

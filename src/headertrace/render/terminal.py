@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timezone
 
 from rich.console import Console, Group, RenderableType
@@ -12,7 +11,6 @@ from rich.text import Text
 from headertrace.models import Hop, Trace
 from headertrace.parse.headers import one_line
 
-_HEADER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: ")
 _SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 
 
@@ -28,7 +26,9 @@ def render_trace(trace: Trace, *, title: str | None = None) -> RenderableType:
         parts.append(Text("Evidence:", style="bold"))
         parts.extend(
             Text(
-                f"  {one_line(e)}" if _HEADER_LINE.match(e) else f"  Received: {one_line(e)}",
+                f"  Received: {one_line(e.text)}"
+                if e.kind == "received"
+                else f"  {one_line(e.text)}",
                 style="cyan",
             )
             for e in trace.verdict.evidence
@@ -145,8 +145,8 @@ def _found_in(trace: Trace) -> str | None:
         return None
     where = _KIND_WORDS.get(source.kind, source.kind)
     part = f", part {source.part}" if source.part else ""
-    wrappers = [w.get("kind") for w in source.wrappers if w.get("kind")]
-    chain = f" (inside {' > '.join(str(k) for k in wrappers)})" if wrappers else ""
+    kinds = [w.kind for w in source.wrappers]
+    chain = f" (inside {' > '.join(kinds)})" if kinds else ""
     return f"Traced the message found in {where}{part}{chain}."
 
 
