@@ -61,12 +61,24 @@ def test_corpus_agrees_with_spamassassin(corpus: Path) -> None:
 
 @pytest.mark.corpus
 def test_every_corpus_message_traces(corpus: Path) -> None:
-    count = 0
+    """Every message traces to JSON, and no Received header of any of them makes the
+    parser catch an exception (an ``internal-error`` defect)."""
+    count = hops = 0
+    crashed: list[str] = []
     for path in sorted((corpus / "messages").rglob("*.eml")):
         t = trace_bytes(path.read_bytes())
         json.dumps(t.to_dict())
         count += 1
+        hops += len(t.hops)
+        crashed.extend(
+            f"{path.relative_to(corpus)} header {h.header_index}: {d}"
+            for h in t.hops
+            for d in h.defects
+            if d.startswith("internal-error")
+        )
     assert count > 8_000
+    assert hops > 40_000
+    assert not crashed, crashed[:20]
 
 
 @pytest.mark.corpus

@@ -62,6 +62,9 @@ def _with_extra_received(data: bytes, extra: list[str]) -> bytes:
 
 
 def _check_relay_claims(t: Trace) -> None:
+    """A relay verdict rests on a hop and quotes it; no hop hides a parser exception."""
+    for h in t.hops:
+        assert not any(d.startswith("internal-error") for d in h.defects), h.raw
     v = t.verdict
     assert v is not None
     if v.kind in ("open_relay", "authenticated_relay"):
@@ -207,6 +210,7 @@ def test_layouts_give_the_entry_hop_and_forged_lines_below_change_nothing(
     before = trace(data, org=org)
     after = trace(forged, org=org)
     for t in (before, after):
+        _check_relay_claims(t)
         assert t.verdict is not None
         assert t.verdict.kind == kind, t.verdict.summary
         assert t.verdict.sender.ip == ip

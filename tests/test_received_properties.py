@@ -28,7 +28,11 @@ KEYWORDS = ("from", "by", "via", "with", "id", "for")
 
 
 def _hop(header: str) -> dict[str, Any]:
-    data = parse_received(header).to_dict()
+    """The hop of ``header`` minus what follows the spelling; never one that hides an
+    exception (an ``internal-error`` defect would make every rewrite compare equal)."""
+    hop = parse_received(header)
+    assert not any(d.startswith("internal-error") for d in hop.defects), (header, hop.defects)
+    data = hop.to_dict()
     data.pop("raw")
     data.pop("timestamp_raw")  # the date as written, by definition
     return data

@@ -172,10 +172,18 @@ def test_mixed_line_endings_and_8bit() -> None:
     assert t.message.subject == "café"
 
 
+def _no_internal_error(t: headertrace.Trace) -> None:
+    """``parse_received`` turns an exception into an ``internal-error`` defect so that a
+    trace never raises; a property that let it through would pass on a crash."""
+    for hop in t.hops:
+        assert not any(d.startswith("internal-error") for d in hop.defects), hop.raw
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=4000))
 def test_any_bytes_trace_without_exception(data: bytes) -> None:
     t = trace(data)
+    _no_internal_error(t)
     json.dumps(t.to_dict())
 
 
@@ -249,6 +257,7 @@ ORG = headertrace.Organisation.from_options(
 @given(st.binary(max_size=3000))
 def test_any_bytes_with_an_organisation_trace_without_exception(data: bytes) -> None:
     t = trace(data, org=ORG)
+    _no_internal_error(t)
     assert t.verdict is not None
     json.dumps(t.to_dict())
 
@@ -278,6 +287,7 @@ def test_any_bytes_with_an_organisation_trace_without_exception(data: bytes) -> 
 )
 def test_any_chain_with_an_organisation_gets_a_verdict(chain: list[str]) -> None:
     t = trace(_message(*chain), org=ORG)
+    _no_internal_error(t)
     assert t.verdict is not None
     if t.verdict.kind in ("open_relay", "authenticated_relay"):
         assert t.verdict.hop is not None

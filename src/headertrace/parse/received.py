@@ -452,12 +452,21 @@ def _has_lhlo(clauses: _Clauses) -> bool:
 
 def _version_after(text: str, at: int) -> str | None:
     """The version written after a software name: ``Exim 4.96``, ``Release 5.0.8``,
-    ``SMTPSVC(6.0.3790.1830)``, ``Version 5.5.2653.13``, ``PRO v6.8.4``."""
+    ``SMTPSVC(6.0.3790.1830)``, ``Version 5.5.2653.13``, ``PRO v6.8.4``, and joined to it:
+    ``Haraka/3.0.3``, ``qmail-scanner-1.25``.
+
+    The name's phrase ends at a comma or a colon: what follows is another fact (``Postfix,
+    from userid 33``, ``amavisd-new, port 10024``) or another product's version
+    (``qmail-scanner-1.25 (clamdscan: 0.88. ...)``)."""
     rest = text[at : at + 60].replace("(", " ").replace(")", " ").split()
     for word in rest[:4]:
         w = word.rstrip(",;")
+        if w[:1] in "-/" and w[1:2].isdigit():
+            w = w[1:]
         if w[:1].isdigit() or (w[:1] in "vV" and w[1:2].isdigit()):
             return w
+        if word.endswith((",", ":")):
+            return None
     return None
 
 
