@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from headertrace.enrich.classify import classify_ip, ip_note, parse_ip
+from headertrace.addresses import classify_ip, ip_note, parse_ip
 from headertrace.enrich.config import (
     DEFAULT_BUDGET,
     DEFAULT_RDAP_URL,

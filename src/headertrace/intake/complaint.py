@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
+from headertrace.addresses import normalise_ip
 from headertrace.intake.fields import get_field
 from headertrace.intake.mailbox import as_directory, iter_messages, looks_like_mbox, split_mbox
 from headertrace.intake.mime import OLE_MAGIC
@@ -13,7 +14,6 @@ from headertrace.intake.model import Complaint, Reported
 from headertrace.intake.reader import SourceLike, read_source
 from headertrace.intake.unwrap import FORWARD_MARKERS, Hit, Unwrapper, finding, is_forward_subject
 from headertrace.models import Finding, Hop, JSONDict, Source
-from headertrace.parse.addresses import normalise_ip
 from headertrace.parse.headers import header_end
 
 ARRIVAL_TOLERANCE_SECONDS = 24 * 3600

@@ -16,11 +16,11 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
+from headertrace.addresses import is_internal, is_loopback
 from headertrace.judge.chain import TIME_TOLERANCE_SECONDS
 from headertrace.judge.custody import Custody, client_match, ours_by_address
 from headertrace.judge.org import Organisation
 from headertrace.models import Finding, Hop, Verdict
-from headertrace.parse.addresses import is_internal, is_loopback
 from headertrace.parse.headers import HeaderBlock, one_line
 
 if TYPE_CHECKING:

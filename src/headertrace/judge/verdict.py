@@ -14,11 +14,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from headertrace.addresses import is_internal, normalise_ip
 from headertrace.judge.checks import org_findings, recipient_trick
 from headertrace.judge.custody import ClientMatch, Custody, client_match, ours_by_address, walk
 from headertrace.judge.org import Organisation
 from headertrace.models import Client, Confidence, Finding, Hop, JSONDict, Origin, Verdict
-from headertrace.parse.addresses import is_internal, normalise_ip
 from headertrace.parse.headers import HeaderBlock, one_line
 
 KINDS = (
