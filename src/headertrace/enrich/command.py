@@ -34,14 +34,11 @@ from headertrace.enrich.ours import address_targets, org_targets, trace_targets
 from headertrace.enrich.records import BlocklistResult, HostInfo, IpInfo
 from headertrace.enrich.standing import Change, Standing, Targets, listing_dict, watch
 from headertrace.errors import ConfigurationError, HeadertraceError, LookupFailed
+from headertrace.exitstatus import ExitStatus
 from headertrace.judge.org import Organisation
 from headertrace.tracing import trace_all
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_CLEAN = 0
-EXIT_LISTED = 1
-EXIT_FAILED = 2
 
 
 def config_from_options(
@@ -270,13 +267,14 @@ def lookup_command(target: str, as_json: bool, **options: Any) -> None:
         _print_rows(info.ip, _ip_rows(info))
 
 
-def blocklist_exit_code(results: Sequence[BlocklistResult]) -> int:
-    """1 when any zone lists the address, 2 when every check failed, else 0."""
+def blocklist_exit_code(results: Sequence[BlocklistResult]) -> ExitStatus:
+    """1 (``PROBLEM``) when any zone lists the address, 2 (``NO_ANSWER``) when every check
+    failed, else 0 (``OK``)."""
     if any(r.status == "listed" for r in results):
-        return EXIT_LISTED
+        return ExitStatus.PROBLEM
     if not results or all(r.failed for r in results):
-        return EXIT_FAILED
-    return EXIT_CLEAN
+        return ExitStatus.NO_ANSWER
+    return ExitStatus.OK
 
 
 def own_organisation(

@@ -1,6 +1,7 @@
 """``headertrace probe HOST[:PORT]``: run the relay probe and print or emit the report.
 
-Exit status: 0 closed, 1 open, 2 inconclusive or the probe could not run. With ``--json``
+Exit status (:class:`~headertrace.exitstatus.ExitStatus`): 0 closed, 1 open, 2 inconclusive or
+the probe could not run. With ``--json``
 standard output always carries a report, also when the probe could not run (status
 ``inconclusive``, the reason in ``summary.reasons``), so a script reading it gets an answer.
 """
@@ -15,12 +16,12 @@ from rich.table import Table
 from rich.text import Text
 
 from headertrace.errors import ConfigurationError, ProbeError
+from headertrace.exitstatus import ExitStatus
 from headertrace.probe.battery import DEFAULT_FROM, DEFAULT_TO, TEST_NAMES
 from headertrace.probe.report import AuthCheck, ProbeReport, ProbeResult
 from headertrace.probe.runner import MAX_RECONNECTS, RECONNECT_DELAY, probe
 
 PASSWORD_ENV = "HEADERTRACE_PROBE_PASSWORD"
-EXIT_ERROR = 2
 
 _OUTCOME_STYLE = {
     "accepted": "bold red",
@@ -175,7 +176,7 @@ def probe_command(
         click.echo(f"error: {exc}", err=True)
         if as_json and exc.report is not None:
             click.echo(exc.report.to_json())
-        ctx.exit(EXIT_ERROR)
+        ctx.exit(ExitStatus.NO_ANSWER)
     if as_json:
         click.echo(report.to_json())
     else:
