@@ -108,6 +108,9 @@ def trace_command(
         console.width = PIPED_WIDTH
     try:
         org = _organisation(org_file, our_domain, our_server, our_network)
+        # One enricher (one resolver configuration, one cache) for the whole run; the
+        # library attributes each trace once, as it traces it.
+        enricher = Enricher(config_from_options(**lookup)) if online else None
     except HeadertraceError as exc:
         if ctx.obj and ctx.obj.get("debug"):
             raise
@@ -117,10 +120,7 @@ def trace_command(
     results: list[Trace] = []
     for name in files:
         try:
-            traces = _trace_file(name, org, unwrap=not no_unwrap)
-            if online:
-                enricher = Enricher(config_from_options(**lookup))
-                traces = [enricher.enrich_trace(t) for t in traces]
+            traces = _trace_file(name, org, unwrap=not no_unwrap, enricher=enricher)
         except HeadertraceError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -148,10 +148,11 @@ def _organisation(
     return own_organisation(path, domains=domains, servers=servers, networks=networks)
 
 
-def _trace_file(name: str, org: Organisation | None, *, unwrap: bool) -> list[Trace]:
-    if name == "-":
-        return trace_all(sys.stdin.buffer.read(), org, unwrap=unwrap)
-    return trace_all(Path(name), org, unwrap=unwrap)
+def _trace_file(
+    name: str, org: Organisation | None, *, unwrap: bool, enricher: Enricher | None
+) -> list[Trace]:
+    source = sys.stdin.buffer.read() if name == "-" else Path(name)
+    return trace_all(source, org, unwrap=unwrap, online=enricher is not None, enricher=enricher)
 
 
 for _command in (probe_command, lookup_command, blocklist_command):
