@@ -17,7 +17,15 @@ from rich.console import Console
 from headertrace.errors import ConfigurationError, ProbeError
 from headertrace.exitstatus import ExitStatus
 from headertrace.probe.battery import DEFAULT_FROM, DEFAULT_TO, TEST_NAMES
-from headertrace.probe.runner import MAX_RECONNECTS, RECONNECT_DELAY, probe
+from headertrace.probe.config import (
+    DEFAULT_DELAY,
+    DEFAULT_PORT,
+    DEFAULT_TIMEOUT,
+    MAX_RECONNECTS,
+    RECONNECT_DELAY,
+    ProbeConfig,
+)
+from headertrace.probe.runner import probe
 from headertrace.render.probe import print_report
 
 PASSWORD_ENV = "HEADERTRACE_PROBE_PASSWORD"
@@ -44,7 +52,7 @@ def parse_target(target: str, port: int | None) -> tuple[str, int]:
         return host, int(found)
     if not host:
         raise click.BadParameter("empty host", param_hint="HOST[:PORT]")
-    return host, port if port is not None else 25
+    return host, port if port is not None else DEFAULT_PORT
 
 
 def _password(user: str) -> str:
@@ -76,14 +84,14 @@ def _password(user: str) -> str:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
+    default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Seconds to wait for each reply.",
 )
 @click.option(
     "--delay",
     type=click.FloatRange(min=0),
-    default=1.0,
+    default=DEFAULT_DELAY,
     show_default=True,
     help="Seconds between transactions.",
 )
@@ -145,19 +153,21 @@ def probe_command(
     try:
         report = probe(
             host,
-            port_number,
-            helo_name=helo_name,
-            mail_from=mail_from,
-            rcpt_to=rcpt_to,
-            our_domain=our_domain,
-            starttls=starttls,
-            auth=auth,
-            allow_plaintext_auth=allow_plaintext_auth,
-            timeout=timeout,
-            delay=delay,
-            tests=only or None,
-            reconnects=reconnects,
-            reconnect_delay=reconnect_delay,
+            ProbeConfig(
+                port=port_number,
+                helo_name=helo_name,
+                mail_from=mail_from,
+                rcpt_to=rcpt_to,
+                our_domain=our_domain,
+                starttls=starttls,
+                auth=auth,
+                allow_plaintext_auth=allow_plaintext_auth,
+                timeout=timeout,
+                delay=delay,
+                tests=only or None,
+                reconnects=reconnects,
+                reconnect_delay=reconnect_delay,
+            ),
         )
     except ConfigurationError as exc:
         raise click.UsageError(str(exc)) from exc
