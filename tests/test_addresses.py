@@ -184,6 +184,41 @@ def test_import_and_offline_trace_load_no_network_code() -> None:
     assert after_trace == []
 
 
+PURE_MODULES = (
+    "headertrace.addresses",
+    "headertrace.parse",
+    "headertrace.intake",
+    "headertrace.judge",
+    "headertrace.render.terminal",
+    "headertrace.render.lookup",
+    "headertrace.render.probe",
+    "headertrace.enrich",
+    "headertrace.probe",
+    "headertrace.exitstatus",
+)
+
+
+def test_pure_layers_load_no_network_code() -> None:
+    """intake, parse, judge and render (and the enrich and probe packages, whose network
+    code loads on first use) import nothing that talks to the network."""
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {PURE_MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(json.dumps(sorted(m for m in {NETWORK_MODULES!r} if m in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert json.loads(done.stdout) == []
+
+
 def test_old_top_level_names_load_their_subpackage_on_demand() -> None:
     code = (
         "import sys, headertrace\n"

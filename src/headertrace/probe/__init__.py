@@ -16,6 +16,8 @@ report. The text rendering is in :mod:`headertrace.render.probe`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from headertrace.probe.battery import BATTERY, DEFAULT_FROM, DEFAULT_TO, TEST_NAMES, ProbeTest
 from headertrace.probe.config import ProbeConfig
 from headertrace.probe.report import (
@@ -27,7 +29,20 @@ from headertrace.probe.report import (
     ProbeSummary,
     TLSInfo,
 )
-from headertrace.probe.runner import probe
+
+if TYPE_CHECKING:
+    from headertrace.probe.runner import probe
+
+
+def __getattr__(name: str) -> Any:
+    """Load the SMTP code (sockets, ssl) when :func:`probe` is first asked for: the records
+    and the battery stay importable without it (the renderer needs only those)."""
+    if name == "probe":
+        from headertrace.probe.runner import probe  # noqa: PLC0415 - network code on demand
+
+        return probe
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BATTERY",
