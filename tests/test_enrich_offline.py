@@ -18,7 +18,7 @@ from headertrace.enrich import (
     enrich_offline,
     helo_kind,
     ip_note,
-    normalize_ip,
+    normalise_ip,
     rdns_embeds_address,
     registered_domain,
 )
@@ -92,7 +92,7 @@ def test_classify_ip_unwraps_ipv4_mapped_ipv6() -> None:
     assert classify_ip("::ffff:10.0.0.1") == "private"
     assert classify_ip("::ffff:209.85.220.41") == "global"
     assert classify_ip("[IPv6:::ffff:192.168.0.1]") == "private"
-    assert normalize_ip("::ffff:209.85.220.41") == "209.85.220.41"
+    assert normalise_ip("::ffff:209.85.220.41") == "209.85.220.41"
 
 
 def test_classify_ip_accepts_header_spellings() -> None:

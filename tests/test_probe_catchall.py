@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from headertrace.probe import BATTERY, ProbeReport, ProbeResult, probe
+from headertrace.probe import BATTERY, ProbeConfig, ProbeReport, ProbeResult, probe
 from headertrace.probe.battery import landing_of
 from headertrace.probe.catchall import weigh
 from headertrace.probe.report import summarize
@@ -65,7 +65,9 @@ LANDINGS = {
 
 def run(policy: Policy, **kwargs: Any) -> ProbeReport:
     with smtp_server(policy) as port:
-        report = probe("127.0.0.1", port, **{**FAST, "our_domain": OUR_DOMAIN, **kwargs})
+        report = probe(
+            "127.0.0.1", ProbeConfig(port=port, **{**FAST, "our_domain": OUR_DOMAIN, **kwargs})
+        )
     assert not policy.data_reached
     return report
 
@@ -122,7 +124,7 @@ def test_catch_all_checks_use_one_unguessable_local_part() -> None:
     assert len(locals_) == 1
     (local,) = locals_
     assert local.startswith("no-such-user-") and len(local) == len("no-such-user-") + 16
-    again = run(CatchAllPolicy(), tests=["percent-hack-our-domain"])
+    again = run(CatchAllPolicy(), tests=("percent-hack-our-domain",))
     assert again.result("catch-all-our-domain").rcpt_to != f"<{local}@{OUR_DOMAIN}>"
 
 
@@ -151,13 +153,13 @@ def test_open_server_stays_open_on_its_outside_tests() -> None:
 
 
 def test_only_runs_the_checks_its_tests_need() -> None:
-    report = run(Policy(), tests=["plain", "percent-hack-literal"])
+    report = run(Policy(), tests=("plain", "percent-hack-literal"))
     names = [t.name for t in report.tests]
     assert names == ["control-local", "catch-all-literal", "plain", "percent-hack-literal"]
 
 
 def test_catch_all_json() -> None:
-    data = run(CatchAllPolicy(), tests=["percent-hack-our-domain"]).to_dict()
+    data = run(CatchAllPolicy(), tests=("percent-hack-our-domain",)).to_dict()
     assert data["summary"]["catch_all"] == "detected"
     assert data["summary"]["catch_all_at"] == ["our-domain"]
     assert [t["landing"] for t in data["tests"]] == ["our-domain", "our-domain", "our-domain"]

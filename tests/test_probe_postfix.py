@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from headertrace.probe import ProbeReport, probe
+from headertrace.probe import ProbeConfig, ProbeReport, probe
 from tests.test_probe_fakes import free_port
 
 POSTFIX = Path("/usr/sbin/postfix")
@@ -192,7 +192,10 @@ def error_limit_postfix() -> Iterator[int]:
 
 
 def _probe(port: int) -> ProbeReport:
-    report = probe("127.0.0.1", port, our_domain=DOMAIN, timeout=15, delay=0.1, reconnect_delay=0.2)
+    report = probe(
+        "127.0.0.1",
+        ProbeConfig(port=port, our_domain=DOMAIN, timeout=15, delay=0.1, reconnect_delay=0.2),
+    )
     sent = [e.command.split(" ")[0].upper() for e in report.transcript]
     assert "DATA" not in sent and "BDAT" not in sent
     return report

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from headertrace.probe import probe
+from headertrace.probe import ProbeConfig, probe
 from tests.test_probe_fakes import (
     OUR_DOMAIN,
     SERVER_NAME,
@@ -35,11 +35,13 @@ def test_hang_up_after_syntax_errors_runs_every_test(
     with smtp_server(policy) as port:
         report = probe(
             "127.0.0.1",
-            port,
-            **{**FAST, "reconnect_delay": 0.01},
-            our_domain=OUR_DOMAIN,
+            ProbeConfig(
+                port=port,
+                **{**FAST, "reconnect_delay": 0.01},
+                our_domain=OUR_DOMAIN,
+                reconnects=reconnects,
+            ),
             sleep=sleeps.append,
-            reconnects=reconnects,
         )
     assert policy.hangups >= hangups  # the probe used to reconnect once, then give up
     assert not policy.data_reached
@@ -61,7 +63,7 @@ def test_hang_up_after_syntax_errors_runs_every_test(
 def test_every_test_records_its_connection() -> None:
     policy = EximSyntaxLimitPolicy()
     with smtp_server(policy) as port:
-        data = probe("127.0.0.1", port, **FAST, our_domain=OUR_DOMAIN).to_dict()
+        data = probe("127.0.0.1", ProbeConfig(port=port, **FAST, our_domain=OUR_DOMAIN)).to_dict()
     connections = [t["connection"] for t in data["tests"]]
     assert connections[0] == 1
     assert connections == sorted(connections)
@@ -82,7 +84,9 @@ def test_reconnections_are_bounded() -> None:
         serve_until(conn, answer)
 
     with ScriptedServer(script) as server:
-        report = probe("127.0.0.1", server.port, **FAST, reconnects=3, our_domain=OUR_DOMAIN)
+        report = probe(
+            "127.0.0.1", ProbeConfig(port=server.port, **FAST, reconnects=3, our_domain=OUR_DOMAIN)
+        )
     assert server.connections == 4
     ran = [t for t in report.tests if t.attempts]
     assert len(ran) == 4
@@ -109,7 +113,10 @@ def test_a_test_cut_off_is_retried_once() -> None:
 
     with ScriptedServer(script) as server:
         report = probe(
-            "127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN, tests=["plain", "null-sender"]
+            "127.0.0.1",
+            ProbeConfig(
+                port=server.port, **FAST, our_domain=OUR_DOMAIN, tests=("plain", "null-sender")
+            ),
         )
     plain = report.result("plain")
     assert plain.outcome == "refused"
@@ -145,7 +152,7 @@ def test_after_a_hang_up_sessions_are_renewed_before_the_limit() -> None:
         serve_until(conn, answer)
 
     with ScriptedServer(script) as server:
-        report = probe("127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN)
+        report = probe("127.0.0.1", ProbeConfig(port=server.port, **FAST, our_domain=OUR_DOMAIN))
     assert report.status == "closed", report.summary.reasons
     assert [t for t in report.tests if t.outcome != "refused" and t.kind == "relay"] == []
     # One hang-up taught the limit: later connections end with QUIT before it.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from headertrace.errors import ConfigurationError, ProbeError
-from headertrace.probe import ProbeReport, probe
+from headertrace.probe import ProbeConfig, ProbeReport, probe
 from headertrace.probe import runner as runner_module
 from tests.test_probe_fakes import (
     OUR_DOMAIN,
@@ -37,9 +38,9 @@ pytestmark = pytest.mark.timeout(30)
 FAST: dict[str, Any] = {"timeout": 2.0, "delay": 0.0, "reconnect_delay": 0.0}
 
 
-def run(port: int, **kwargs: Any) -> ProbeReport:
+def run(port: int, *, sleep: Callable[[float], None] = time.sleep, **kwargs: Any) -> ProbeReport:
     options = {**FAST, "our_domain": OUR_DOMAIN, **kwargs}
-    return probe("127.0.0.1", port, **options)
+    return probe("127.0.0.1", ProbeConfig(port=port, **options), sleep=sleep)
 
 
 def assert_no_data(report: ProbeReport) -> None:
@@ -98,8 +99,8 @@ def test_fooled_server_is_open_through_percent_and_bang() -> None:
 def test_open_only_after_auth_is_closed_and_auth_is_good() -> None:
     policy = AuthPolicy()
     with smtp_server(policy, authenticator=check_credentials) as port:
-        plain = run(port, tests=["plain"])
-        report = run(port, tests=["plain"], auth=(USER, PASSWORD))
+        plain = run(port, tests=("plain",))
+        report = run(port, tests=("plain",), auth=(USER, PASSWORD))
     assert plain.status == "closed"
     assert plain.auth is None
     assert report.status == "closed"
@@ -114,7 +115,7 @@ def test_open_only_after_auth_is_closed_and_auth_is_good() -> None:
 
 def test_password_never_in_transcript() -> None:
     with smtp_server(AuthPolicy(), authenticator=check_credentials) as port:
-        report = run(port, tests=["plain"], auth=(USER, PASSWORD))
+        report = run(port, tests=("plain",), auth=(USER, PASSWORD))
     text = report.to_json()
     assert PASSWORD not in text
     assert "AUTH PLAIN <credentials>" in text
@@ -122,7 +123,7 @@ def test_password_never_in_transcript() -> None:
 
 def test_wrong_password_is_auth_failed() -> None:
     with smtp_server(AuthPolicy(), authenticator=check_credentials) as port:
-        report = run(port, tests=["plain"], auth=(USER, "wrong"))
+        report = run(port, tests=("plain",), auth=(USER, "wrong"))
     assert report.auth is not None
     assert report.auth.verdict == "auth-failed"
     assert report.auth.authenticated is False
@@ -132,7 +133,7 @@ def test_wrong_password_is_auth_failed() -> None:
 
 def test_authenticated_users_cannot_send() -> None:
     with smtp_server(Policy(), authenticator=check_credentials) as port:
-        report = run(port, tests=["plain"], auth=(USER, PASSWORD))
+        report = run(port, tests=("plain",), auth=(USER, PASSWORD))
     assert report.auth is not None
     assert report.auth.verdict == "authenticated-cannot-send"
     assert "cannot send" in report.auth.message
@@ -140,7 +141,7 @@ def test_authenticated_users_cannot_send() -> None:
 
 def test_auth_not_offered() -> None:
     with smtp_server(Policy()) as port:
-        report = run(port, tests=["plain"], auth=(USER, PASSWORD))
+        report = run(port, tests=("plain",), auth=(USER, PASSWORD))
     assert report.auth is not None
     assert report.auth.verdict == "not-offered"
 
@@ -149,8 +150,8 @@ def test_no_password_in_clear_to_a_remote_server(monkeypatch: pytest.MonkeyPatch
     # The only way to test the non-loopback rule without leaving loopback.
     monkeypatch.setattr(runner_module, "_is_loopback", lambda ip: False)
     with smtp_server(AuthPolicy(), authenticator=check_credentials) as port:
-        refused = run(port, tests=["plain"], auth=(USER, PASSWORD))
-        allowed = run(port, tests=["plain"], auth=(USER, PASSWORD), allow_plaintext_auth=True)
+        refused = run(port, tests=("plain",), auth=(USER, PASSWORD))
+        allowed = run(port, tests=("plain",), auth=(USER, PASSWORD), allow_plaintext_auth=True)
     assert refused.auth is not None and refused.auth.verdict == "not-attempted"
     assert not any(e.command.startswith("AUTH") for e in refused.transcript)
     assert allowed.auth is not None and allowed.auth.verdict == "good"
@@ -160,7 +161,7 @@ def test_auth_login_mechanism() -> None:
     with smtp_server(
         AuthPolicy(), authenticator=check_credentials, auth_exclude_mechanism=["PLAIN"]
     ) as port:
-        report = run(port, tests=["plain"], auth=(USER, PASSWORD))
+        report = run(port, tests=("plain",), auth=(USER, PASSWORD))
     assert report.auth is not None
     assert report.auth.mechanism == "LOGIN"
     assert report.auth.verdict == "good"
@@ -173,7 +174,7 @@ def test_starttls_then_auth(tmp_path: Path) -> None:
     with smtp_server(
         policy, authenticator=check_credentials, tls_context=context, auth_require_tls=True
     ) as port:
-        report = run(port, tests=["plain"], starttls=True, auth=(USER, PASSWORD))
+        report = run(port, tests=("plain",), starttls=True, auth=(USER, PASSWORD))
     assert report.starttls is not None
     assert report.starttls.version is not None and report.starttls.version.startswith("TLS")
     assert report.auth is not None and report.auth.verdict == "good"
@@ -233,7 +234,7 @@ def test_without_our_domain_control_is_skipped() -> None:
 # -- the dialogue itself ----------------------------------------------------------------
 def test_each_test_is_its_own_transaction() -> None:
     with smtp_server(Policy()) as port:
-        report = run(port, tests=["plain", "percent-hack"])
+        report = run(port, tests=("plain", "percent-hack"))
     for result in report.tests:
         verbs = [c.command.split(" ")[0] for c in result.commands]
         assert verbs[-3:] == ["MAIL", "RCPT", "RSET"]
@@ -247,7 +248,7 @@ def test_helo_spoofing_sends_a_fresh_ehlo_per_test() -> None:
         report = run(
             port,
             helo_name="probe.tester.example",
-            tests=["helo-localhost", "helo-own-name", "helo-own-literal", "plain"],
+            tests=("helo-localhost", "helo-own-name", "helo-own-literal", "plain"),
         )
     # Battery order: control and plain under our own name, then the spoofed names.
     assert policy.helos == ["probe.tester.example", "localhost", SERVER_NAME, "[127.0.0.1]"]
@@ -258,32 +259,32 @@ def test_helo_spoofing_sends_a_fresh_ehlo_per_test() -> None:
 
 def test_only_selects_tests_and_keeps_the_control() -> None:
     with smtp_server(Policy()) as port:
-        report = run(port, tests=["plain"])
+        report = run(port, tests=("plain",))
     assert [t.name for t in report.tests] == ["control-local", "plain"]
 
 
 def test_unknown_test_name_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="nope"):
-        probe("127.0.0.1", 25, tests=["nope"])
+        probe("127.0.0.1", ProbeConfig(port=25, tests=("nope",)))
 
 
 @pytest.mark.parametrize("bad", ["a@b.example>\r\nDATA", "no-at-sign", "a b@c.example"])
 def test_tester_addresses_cannot_inject_commands(bad: str) -> None:
     with pytest.raises(ConfigurationError):
-        probe("127.0.0.1", 25, mail_from=bad)
+        probe("127.0.0.1", ProbeConfig(port=25, mail_from=bad))
 
 
 def test_delay_between_transactions() -> None:
     sleeps: list[float] = []
     with smtp_server(Policy()) as port:
-        report = run(port, tests=["plain", "null-sender"], delay=0.25, sleep=sleeps.append)
+        report = run(port, tests=("plain", "null-sender"), delay=0.25, sleep=sleeps.append)
     ran = [t for t in report.tests if t.outcome != "skipped"]
     assert sleeps == [0.25] * (len(ran) - 1)
 
 
 def test_json_has_the_promised_keys() -> None:
     with smtp_server(Policy()) as port:
-        data = run(port, tests=["plain"]).to_dict()
+        data = run(port, tests=("plain",)).to_dict()
     assert {"host", "port", "banner", "ehlo", "starttls", "summary", "tests"} <= set(data)
     assert set(data["summary"]) >= {"status", "accepted"}
     for test in data["tests"]:
@@ -316,7 +317,7 @@ def test_drop_after_ehlo_reconnects_once_then_gives_up() -> None:
             conn.readline()  # the first MAIL: hang up on it
 
     with ScriptedServer(script) as server:
-        report = probe("127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN)
+        report = probe("127.0.0.1", ProbeConfig(port=server.port, **FAST, our_domain=OUR_DOMAIN))
     assert server.connections == 2
     assert report.status == "inconclusive"
     assert {t.outcome for t in report.tests} == {"error"}
@@ -334,7 +335,10 @@ def test_server_that_stops_answering_is_bounded_by_the_timeout() -> None:
     start = time.monotonic()
     with ScriptedServer(script) as server:
         report = probe(
-            "127.0.0.1", server.port, timeout=0.5, delay=0, reconnect_delay=0, our_domain=OUR_DOMAIN
+            "127.0.0.1",
+            ProbeConfig(
+                port=server.port, timeout=0.5, delay=0, reconnect_delay=0, our_domain=OUR_DOMAIN
+            ),
         )
     elapsed = time.monotonic() - start
     assert elapsed < 4
@@ -360,7 +364,10 @@ def test_421_mid_session_retries_the_test_on_a_new_connection() -> None:
 
     with ScriptedServer(script) as server:
         report = probe(
-            "127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN, tests=["plain", "null-sender"]
+            "127.0.0.1",
+            ProbeConfig(
+                port=server.port, **FAST, our_domain=OUR_DOMAIN, tests=("plain", "null-sender")
+            ),
         )
     plain = report.result("plain")
     # A 421 is the server closing the channel, not an answer about relaying: asked again.
@@ -388,7 +395,10 @@ def test_421_on_every_retry_stays_tempfail() -> None:
         serve_until(conn, answer)
 
     with ScriptedServer(script) as server:
-        report = probe("127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN, tests=["plain"])
+        report = probe(
+            "127.0.0.1",
+            ProbeConfig(port=server.port, **FAST, our_domain=OUR_DOMAIN, tests=("plain",)),
+        )
     assert report.result("plain").outcome == "tempfail"
     assert report.result("plain").attempts == 2
     assert report.status == "inconclusive"
@@ -405,7 +415,8 @@ def test_server_without_ehlo_gets_helo() -> None:
 
     with ScriptedServer(script) as server:
         report = probe(
-            "127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN, tests=["helo-localhost"]
+            "127.0.0.1",
+            ProbeConfig(port=server.port, **FAST, our_domain=OUR_DOMAIN, tests=("helo-localhost",)),
         )
     assert report.ehlo is not None and report.ehlo.verb == "HELO"
     assert report.status == "closed"
@@ -418,7 +429,7 @@ def test_banner_refusal_is_inconclusive_not_an_exception() -> None:
         serve_until(conn, polite)
 
     with ScriptedServer(script) as server:
-        report = probe("127.0.0.1", server.port, **FAST)
+        report = probe("127.0.0.1", ProbeConfig(port=server.port, **FAST))
     assert report.status == "inconclusive"
     assert report.banner == "5.7.1 no SMTP service for you"
     assert {t.outcome for t in report.tests} == {"skipped"}
@@ -430,7 +441,7 @@ def test_silent_server_raises_probe_error_within_timeout() -> None:
 
     start = time.monotonic()
     with ScriptedServer(script) as server, pytest.raises(ProbeError, match="no reply"):
-        probe("127.0.0.1", server.port, timeout=0.5, delay=0)
+        probe("127.0.0.1", ProbeConfig(port=server.port, timeout=0.5, delay=0))
     assert time.monotonic() - start < 3
 
 
@@ -442,13 +453,13 @@ def test_dribbling_server_cannot_outlast_the_timeout() -> None:
 
     start = time.monotonic()
     with ScriptedServer(script) as server, pytest.raises(ProbeError):
-        probe("127.0.0.1", server.port, timeout=0.5, delay=0)
+        probe("127.0.0.1", ProbeConfig(port=server.port, timeout=0.5, delay=0))
     assert time.monotonic() - start < 2
 
 
 def test_nothing_listening_raises_probe_error() -> None:
     with pytest.raises(ProbeError, match="cannot connect"):
-        probe("127.0.0.1", free_port(), timeout=1, delay=0)
+        probe("127.0.0.1", ProbeConfig(port=free_port(), timeout=1, delay=0))
 
 
 def test_multiline_replies_are_joined() -> None:
@@ -462,7 +473,7 @@ def test_multiline_replies_are_joined() -> None:
         serve_until(conn, answer)
 
     with ScriptedServer(script) as server:
-        report = probe("127.0.0.1", server.port, **FAST, tests=["plain"])
+        report = probe("127.0.0.1", ProbeConfig(port=server.port, **FAST, tests=("plain",)))
     plain = report.result("plain")
     assert plain.reply_text == "5.7.1 Relaying denied.\nSee the policy page\n5.7.1 Bye"
     assert plain.outcome == "refused"
@@ -484,7 +495,7 @@ def test_sessions_are_renewed_before_error_limits() -> None:
         serve_until(conn, answer)
 
     with ScriptedServer(script) as server:
-        report = probe("127.0.0.1", server.port, **FAST, our_domain=OUR_DOMAIN)
+        report = probe("127.0.0.1", ProbeConfig(port=server.port, **FAST, our_domain=OUR_DOMAIN))
     assert report.status == "closed"
     assert sum(mails_per_connection) == len(report.tests)
     assert max(mails_per_connection) <= 10

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from headertrace.probe import ProbeReport, ProbeResult, probe
+from headertrace.probe import ProbeConfig, ProbeReport, ProbeResult, probe
 from headertrace.probe.report import summarize
 from headertrace.probe.runner import classify, needs_auth
 from headertrace.probe.smtp import Reply
@@ -34,7 +34,9 @@ FAST: dict[str, Any] = {"timeout": 2.0, "delay": 0.0, "reconnect_delay": 0.0}
 def run_submission(**kwargs: Any) -> ProbeReport:
     policy = SubmissionPolicy()
     with smtp_server(policy, authenticator=check_credentials, auth_required=True) as port:
-        report = probe("127.0.0.1", port, **{**FAST, "our_domain": OUR_DOMAIN, **kwargs})
+        report = probe(
+            "127.0.0.1", ProbeConfig(port=port, **{**FAST, "our_domain": OUR_DOMAIN, **kwargs})
+        )
     assert not policy.data_reached
     return report
 
@@ -55,7 +57,7 @@ def test_submission_port_is_closed_to_strangers() -> None:
 
 
 def test_with_auth_the_control_runs_after_auth() -> None:
-    report = run_submission(tests=["plain"], auth=(USER, PASSWORD))
+    report = run_submission(tests=("plain",), auth=(USER, PASSWORD))
     assert report.status == "closed"
     assert report.auth is not None
     assert report.auth.verdict == "good"
@@ -69,7 +71,10 @@ def test_with_auth_the_control_runs_after_auth() -> None:
 def test_control_after_auth_also_on_ordinary_servers() -> None:
     with smtp_server(SubmissionPolicy(), authenticator=check_credentials) as port:
         report = probe(
-            "127.0.0.1", port, **FAST, our_domain=OUR_DOMAIN, tests=["plain"], auth=(USER, PASSWORD)
+            "127.0.0.1",
+            ProbeConfig(
+                port=port, **FAST, our_domain=OUR_DOMAIN, tests=("plain",), auth=(USER, PASSWORD)
+            ),
         )
     assert report.summary.control == "passed"
     assert report.auth is not None and report.auth.control_with_auth is not None
@@ -80,7 +85,9 @@ def test_starttls_required_is_not_closed(tmp_path: Path) -> None:
     context = tls_context(tmp_path)
     policy = Policy()
     with smtp_server(policy, tls_context=context, require_starttls=True) as port:
-        report = probe("127.0.0.1", port, **FAST, our_domain=OUR_DOMAIN, tests=["plain"])
+        report = probe(
+            "127.0.0.1", ProbeConfig(port=port, **FAST, our_domain=OUR_DOMAIN, tests=("plain",))
+        )
     assert report.status == "inconclusive"
     control = report.result("control-local")
     assert control.reply_code == 530 and not control.needs_auth

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from headertrace.errors import ConfigurationError
-from headertrace.probe import BATTERY, TEST_NAMES, ProbeResult
+from headertrace.probe import BATTERY, TEST_NAMES, ProbeConfig, ProbeResult, probe
 from headertrace.probe.battery import check_address, context, render, select
 from headertrace.probe.report import AuthCheck, Exchange, summarize
 from headertrace.probe.runner import classify
@@ -231,3 +231,25 @@ def test_unauthenticated_half_of_auth_check_counts_as_open() -> None:
     summary = summarize((r("a", "refused"),), auth)
     assert summary.status == "open"
     assert summary.accepted == ("auth:auth-without",)
+
+
+def test_probe_config_is_a_frozen_record_with_the_command_defaults() -> None:
+    config = ProbeConfig(tests=["plain"], auth=("alice", "s3cret"))  # type: ignore[arg-type]
+    assert config.tests == ("plain",)
+    assert ProbeConfig(tests="plain").tests == ("plain",)  # type: ignore[arg-type]
+    assert "s3cret" not in repr(config)
+    assert config == ProbeConfig(tests=("plain",), auth=("alice", "s3cret"))
+    with pytest.raises(AttributeError):
+        config.port = 587  # type: ignore[misc]
+    default = ProbeConfig()
+    assert (default.port, default.timeout, default.delay, default.tests) == (25, 10.0, 1.0, None)
+    assert (default.reconnects, default.reconnect_delay) == (10, 3.0)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [ProbeConfig(port=0), ProbeConfig(tests=("nope",)), ProbeConfig(mail_from="a@b\r\nDATA")],
+)
+def test_probe_checks_its_config_before_connecting(config: ProbeConfig) -> None:
+    with pytest.raises(ConfigurationError):
+        probe("127.0.0.1", config)

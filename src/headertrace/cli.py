@@ -1,11 +1,14 @@
 """The command-line interface: arguments -> library -> rendering -> exit status.
 
-Exit statuses (:class:`ExitStatus`):
+Exit statuses (:class:`~headertrace.exitstatus.ExitStatus`, shared by every command) of
+``trace``:
 
 =====  ==========================================================
-0      every input was traced
-1      an input could not be read (missing file, not a message)
-2      usage error (bad option or argument)
+0      every input was traced (``OK``)
+1      an input could not be read (missing file, not a message): the
+       others were traced (``PROBLEM``)
+2      usage or configuration error (bad option, argument or
+       organisation) (``NO_ANSWER``)
 =====  ==========================================================
 
 Tracebacks are shown only with ``--debug``.
@@ -13,7 +16,6 @@ Tracebacks are shown only with ``--debug``.
 
 from __future__ import annotations
 
-import enum
 import json
 import sys
 from collections.abc import Sequence
@@ -34,6 +36,7 @@ from headertrace.enrich.command import (
     own_organisation,
 )
 from headertrace.errors import HeadertraceError
+from headertrace.exitstatus import ExitStatus
 from headertrace.judge.org import Organisation
 from headertrace.models import Trace
 from headertrace.probe.command import probe_command
@@ -41,12 +44,6 @@ from headertrace.render.terminal import print_trace
 from headertrace.tracing import trace_all
 
 PIPED_WIDTH = 140
-
-
-class ExitStatus(enum.IntEnum):
-    OK = 0
-    INPUT_ERROR = 1
-    USAGE = 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,24 +108,24 @@ def trace_command(
         console.width = PIPED_WIDTH
     try:
         org = _organisation(org_file, our_domain, our_server, our_network)
+        # One enricher (one resolver configuration, one cache) for the whole run; the
+        # library attributes each trace once, as it traces it.
+        enricher = Enricher(config_from_options(**lookup)) if online else None
     except HeadertraceError as exc:
         if ctx.obj and ctx.obj.get("debug"):
             raise
         click.echo(f"headertrace: {exc}", err=True)
-        ctx.exit(int(ExitStatus.USAGE))
+        ctx.exit(ExitStatus.NO_ANSWER)
     status = ExitStatus.OK
     results: list[Trace] = []
     for name in files:
         try:
-            traces = _trace_file(name, org, unwrap=not no_unwrap)
-            if online:
-                enricher = Enricher(config_from_options(**lookup))
-                traces = [enricher.enrich_trace(t) for t in traces]
+            traces = _trace_file(name, org, unwrap=not no_unwrap, enricher=enricher)
         except HeadertraceError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"headertrace: {exc}", err=True)
-            status = ExitStatus.INPUT_ERROR
+            status = ExitStatus.PROBLEM
             continue
         results.extend(traces)
         if not as_json:
@@ -141,7 +138,7 @@ def trace_command(
         payload = [t.to_dict() for t in results]
         single = len(payload) == 1 and len(files) == 1
         click.echo(json.dumps(payload[0] if single else payload, indent=2, ensure_ascii=False))
-    ctx.exit(int(status))
+    ctx.exit(status)
 
 
 def _organisation(
@@ -151,10 +148,11 @@ def _organisation(
     return own_organisation(path, domains=domains, servers=servers, networks=networks)
 
 
-def _trace_file(name: str, org: Organisation | None, *, unwrap: bool) -> list[Trace]:
-    if name == "-":
-        return trace_all(sys.stdin.buffer.read(), org, unwrap=unwrap)
-    return trace_all(Path(name), org, unwrap=unwrap)
+def _trace_file(
+    name: str, org: Organisation | None, *, unwrap: bool, enricher: Enricher | None
+) -> list[Trace]:
+    source = sys.stdin.buffer.read() if name == "-" else Path(name)
+    return trace_all(source, org, unwrap=unwrap, online=enricher is not None, enricher=enricher)
 
 
 for _command in (probe_command, lookup_command, blocklist_command):

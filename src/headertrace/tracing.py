@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from email.header import decode_header, make_header
+from typing import TYPE_CHECKING
 
-from headertrace.enrich import Enricher, LookupConfig, enrich_offline
+from headertrace.enrich import LookupConfig, enrich_offline
 from headertrace.intake import Complaint, open_complaint
 from headertrace.intake.reader import SourceLike
 from headertrace.judge.chain import chain_findings, infer_origin
@@ -16,6 +17,9 @@ from headertrace.judge.verdict import judge, origin_from_verdict
 from headertrace.models import Finding, Hop, MessageInfo, Source, Trace
 from headertrace.parse.headers import HeaderBlock, one_line, split_header_block
 from headertrace.parse.received import parse_received
+
+if TYPE_CHECKING:
+    from headertrace.enrich.lookup import Enricher
 
 MAX_RECEIVED = 1_000
 """Received headers parsed per message. RFC 5321 asks servers to reject mail with more
@@ -29,6 +33,7 @@ def trace(
     online: bool = False,
     unwrap: bool = True,
     lookup: LookupConfig | None = None,
+    enricher: Enricher | None = None,
 ) -> Trace:
     """Trace a message: parse its Received chain and find where it came from.
 
@@ -43,8 +48,10 @@ def trace(
     (ASN, RDAP owner and abuse contact, FCrDNS, blocklists) with the resolver and RDAP
     endpoint of ``lookup`` (see docs/attribution.md). It never raises on bad mail; damage
     is reported in ``Trace.defects``, in each hop's ``defects`` and in ``Trace.findings``.
+    ``enricher`` reuses one :class:`~headertrace.enrich.Enricher` across calls (as the
+    command line does for all its files); passing one implies ``online=True``.
     """
-    return trace_all(source, org, online=online, unwrap=unwrap, lookup=lookup)[0]
+    return trace_all(source, org, online=online, unwrap=unwrap, lookup=lookup, enricher=enricher)[0]
 
 
 def trace_all(
@@ -54,6 +61,7 @@ def trace_all(
     online: bool = False,
     unwrap: bool = True,
     lookup: LookupConfig | None = None,
+    enricher: Enricher | None = None,
 ) -> list[Trace]:
     """Trace every reported message in ``source`` (a complaint, an mbox, a Maildir).
 
@@ -63,7 +71,10 @@ def trace_all(
     complaint = open_complaint(source, unwrap=unwrap)
     if not complaint.reported:
         return [_empty_trace(complaint, org)]
-    enricher = Enricher(lookup) if online else None
+    if online and enricher is None:
+        from headertrace.enrich.lookup import Enricher  # noqa: PLC0415 - network code on demand
+
+        enricher = Enricher(lookup)
     traces = []
     for reported in complaint.reported:
         t = trace_bytes(reported.raw, source=reported.source, org=org)

@@ -1,5 +1,7 @@
 """``headertrace lookup`` and ``headertrace blocklist``, and the shared lookup options.
 
+Options -> :class:`Enricher` -> :mod:`headertrace.render.lookup` (or JSON) -> exit status.
+
 The lead wires these into the main group (``main.add_command(lookup_command)``) and puts
 :func:`lookup_options` (plus :func:`online_option`) on ``headertrace trace``; the decorated
 command receives ``nameservers``, ``rdap_url``, ``timeout``, ``budget``, ``cache_path`` and
@@ -10,17 +12,14 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from headertrace.enrich.classify import classify_ip, ip_note, parse_ip
+from headertrace.addresses import parse_ip
 from headertrace.enrich.config import (
     DEFAULT_BUDGET,
     DEFAULT_RDAP_URL,
@@ -28,20 +27,17 @@ from headertrace.enrich.config import (
     LookupConfig,
     parse_nameserver,
 )
-from headertrace.enrich.delisting import delisting_for
 from headertrace.enrich.lookup import Enricher
 from headertrace.enrich.ours import address_targets, org_targets, trace_targets
 from headertrace.enrich.records import BlocklistResult, HostInfo, IpInfo
-from headertrace.enrich.standing import Change, Standing, Targets, listing_dict, watch
+from headertrace.enrich.standing import Standing, Targets, listing_dict, watch
 from headertrace.errors import ConfigurationError, HeadertraceError, LookupFailed
+from headertrace.exitstatus import ExitStatus
 from headertrace.judge.org import Organisation
+from headertrace.render.lookup import change_line, print_blocklist, print_lookup, print_standing
 from headertrace.tracing import trace_all
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_CLEAN = 0
-EXIT_LISTED = 1
-EXIT_FAILED = 2
 
 
 def config_from_options(
@@ -198,49 +194,6 @@ def _config_or_fail(**kwargs: Any) -> LookupConfig:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.key or 'option'}") from exc
 
 
-def _console() -> Console:
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
-
-
-def _ip_rows(info: IpInfo) -> list[tuple[str, str]]:
-    rows = [("address", f"{info.ip} ({info.ip_class})")]
-    if info.asn is not None:
-        rows.append(("AS", f"AS{info.asn} {info.as_name or ''}".strip()))
-    for label, value in (
-        ("prefix", info.prefix),
-        ("country", info.country),
-        ("registry", info.registry),
-        ("network", info.network_name),
-        ("range", info.network_range),
-        ("registrant", info.registrant),
-    ):
-        if value:
-            rows.append((label, str(value)))
-    if info.abuse_emails:
-        rows.append(("abuse e-mail", ", ".join(info.abuse_emails)))
-    if info.abuse_phones:
-        rows.append(("abuse phone", ", ".join(info.abuse_phones)))
-    if info.abuse_source:
-        rows.append(("abuse source", info.abuse_source))
-    if info.ptr:
-        rows.append(("reverse DNS", ", ".join(info.ptr)))
-    if info.fcrdns is not None or info.ptr:
-        word = {True: "confirmed", False: "not confirmed", None: "undetermined"}[info.fcrdns]
-        rows.append(("FCrDNS", word))
-    for issue in info.errors:
-        rows.append(("failed", f"{issue.step}: {issue.status} {issue.detail}".strip()))
-    return rows
-
-
-def _print_rows(title: str, rows: list[tuple[str, str]]) -> None:
-    table = Table(title=title, show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for label, value in rows:
-        table.add_row(escape(label), escape(value))
-    _console().print(table)
-
-
 @click.command("lookup")
 @click.argument("target", metavar="ADDRESS|HOST")
 @lookup_options
@@ -258,25 +211,21 @@ def lookup_command(target: str, as_json: bool, **options: Any) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
-    if isinstance(result, IpInfo):
-        note = ip_note(result.ip)
-        _print_rows(f"{result.ip}" + (f" - {note}" if note else ""), _ip_rows(result))
-        return
-    rows = [("registered domain", result.registered_domain or "-")]
-    rows.append(("addresses", ", ".join(result.addresses) or "none"))
-    rows.extend(("failed", f"{i.step}: {i.status} {i.detail}".strip()) for i in result.errors)
-    _print_rows(result.name, rows)
-    for info in result.ips:
-        _print_rows(info.ip, _ip_rows(info))
+    print_lookup(result, _console())
 
 
-def blocklist_exit_code(results: Sequence[BlocklistResult]) -> int:
-    """1 when any zone lists the address, 2 when every check failed, else 0."""
+def blocklist_exit_code(results: Sequence[BlocklistResult]) -> ExitStatus:
+    """1 (``PROBLEM``) when any zone lists the address, 2 (``NO_ANSWER``) when every check
+    failed, else 0 (``OK``)."""
     if any(r.status == "listed" for r in results):
-        return EXIT_LISTED
+        return ExitStatus.PROBLEM
     if not results or all(r.failed for r in results):
-        return EXIT_FAILED
-    return EXIT_CLEAN
+        return ExitStatus.NO_ANSWER
+    return ExitStatus.OK
+
+
+def _console() -> Console:
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
 
 
 def own_organisation(
@@ -303,71 +252,6 @@ def own_organisation(
         relay_names=base.relay_names,
         relay_networks=base.relay_networks,
     )
-
-
-_NOT_IN_TABLE = "this zone is not in headertrace's table of delisting pages"
-
-
-def _result_text(r: BlocklistResult, *, removal: bool = True) -> str:
-    text = r.status.replace("_", " ")
-    if r.codes:
-        text += f" {', '.join(r.codes)}"
-    if r.meanings and r.status == "listed":
-        text += f" ({'; '.join(r.meanings)})"
-    if r.txt:
-        text += f" - {' '.join(r.txt)}"
-    if r.detail:
-        text += f" [{r.detail}]"
-    if removal and r.status == "listed":
-        row = delisting_for(r.zone)
-        text += (
-            f"; removal: {row.page_for(r.ip)} ({row.how})" if row else f"; removal: {_NOT_IN_TABLE}"
-        )
-    return text
-
-
-def _print_standing(standing: Standing, title: str) -> None:
-    console = _console()
-    summary = standing.summary()
-    listings = standing.listings
-    if listings:
-        console.print(
-            f"[bold red]LISTED[/]: {summary['listed_addresses']} of {summary['addresses']} "
-            f"addresses of {escape(title)}, {summary['listings']} listing(s)",
-        )
-        for own, r in listings:
-            console.print(f"  [bold]{escape(r.ip)}[/] on [bold]{escape(r.zone)}[/]")
-            console.print(f"    why: {escape('; '.join(r.meanings) or ', '.join(r.codes))}")
-            if r.txt:
-                console.print(f"    reason given: {escape(' '.join(r.txt))}")
-            row = delisting_for(r.zone)
-            if row:
-                console.print(f"    removal: {escape(row.page_for(r.ip))}")
-                console.print(f"      {escape(row.how)}")
-            else:
-                console.print(f"    removal: {_NOT_IN_TABLE}")
-            console.print(f"    ours because: {escape('; '.join(own.address.sources))}")
-    else:
-        console.print(
-            f"[bold green]not listed[/]: none of {summary['addresses']} addresses of "
-            f"{escape(title)} is listed on the zones that answered"
-        )
-    if summary["failed_checks"]:
-        console.print(f"{summary['failed_checks']} of {summary['checks']} checks gave no answer")
-    for own in standing.addresses:
-        rows = [("ours because", "; ".join(own.address.sources))]
-        rows.extend((r.zone, _result_text(r, removal=False)) for r in own.results)
-        _print_rows(f"{own.address.ip} ({classify_ip(own.address.ip)})", rows)
-    if standing.notes:
-        _print_rows("not checked", [(n.subject, n.reason) for n in standing.notes])
-
-
-def _change_line(change: Change) -> str:
-    r = change.result
-    when = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    if change.kind == "delisted":
-        return f"{when} delisted {r.ip} from {r.zone}"
-    return f"{when} listed {r.ip} on {r.zone}: {_result_text(r)}"
 
 
 def _targets(
@@ -475,7 +359,7 @@ def blocklist_command(
         if as_json:
             click.echo(json.dumps(standing.to_dict(), indent=2, ensure_ascii=False))
         else:
-            _print_standing(standing, title)
+            print_standing(standing, title, _console())
         ctx.exit(blocklist_exit_code(standing.results))
     last: Standing | None = None
     try:
@@ -485,10 +369,10 @@ def blocklist_command(
                 for change in round_.changes:
                     click.echo(json.dumps({"round": round_.number, **change.to_dict()}))
             elif round_.number == 1:
-                _print_standing(round_.standing, title)
+                print_standing(round_.standing, title, _console())
             else:
                 for change in round_.changes:
-                    click.echo(_change_line(change))
+                    click.echo(change_line(change))
     except KeyboardInterrupt:
         pass
     ctx.exit(blocklist_exit_code(last.results if last is not None else []))
@@ -499,7 +383,5 @@ def _single_address(enricher: Enricher, address: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([listing_dict(r) for r in results], indent=2, ensure_ascii=False))
     else:
-        rows = [(r.zone, _result_text(r)) for r in results]
-        cls = classify_ip(address)
-        _print_rows(f"{parse_ip(address)} ({cls})", rows)
+        print_blocklist(address, results, _console())
     click.get_current_context().exit(blocklist_exit_code(results))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from headertrace.enrich.classify import parse_ip
+from headertrace.addresses import parse_ip
 from headertrace.enrich.dnsbl import DEFAULT_ZONE_NAMES
 from headertrace.errors import ConfigurationError
 

@@ -13,7 +13,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Final
 
-from headertrace.enrich.classify import IPAddress
+from headertrace.addresses import IPAddress
 from headertrace.enrich.records import BlocklistStatus
 
 

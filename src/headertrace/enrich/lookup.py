@@ -24,15 +24,15 @@ import dns.rdatatype
 import dns.resolver
 import dns.reversename
 
-from headertrace.enrich import dnsbl, rdap, registries
-from headertrace.enrich.cache import Cache
-from headertrace.enrich.classify import (
+from headertrace.addresses import (
     IPAddress,
     classify_ip,
-    normalize_host,
+    normalise_host,
     parse_ip,
     registered_domain,
 )
+from headertrace.enrich import dnsbl, rdap, registries
+from headertrace.enrich.cache import Cache
 from headertrace.enrich.config import LookupConfig
 from headertrace.enrich.offline import (
     ExternalPredicate,
@@ -589,7 +589,7 @@ class Enricher:
 
     def lookup_host(self, name: str) -> HostInfo:
         """Resolve a host name (A and AAAA) and look up each of its addresses."""
-        host = normalize_host(name)
+        host = normalise_host(name)
         if host is None:
             raise LookupFailed("cannot look up an empty host name")
         if parse_ip(host) is not None:

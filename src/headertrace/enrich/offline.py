@@ -6,12 +6,12 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from headertrace.enrich.classify import (
+from headertrace.addresses import (
     classify_ip,
     helo_kind,
     ip_note,
-    normalize_host,
-    normalize_ip,
+    normalise_host,
+    normalise_ip,
     parse_ip,
     rdns_embeds_address,
     rdns_has_dynamic_word,
@@ -57,8 +57,8 @@ def _attribution(
 ) -> Attribution:
     """Offline attribution depends on these names alone; the same hop shapes (a server's
     own content filter, its relays) come back message after message."""
-    normal_ip = normalize_ip(ip)
-    normal_server_ip = normalize_ip(server_ip)
+    normal_ip = normalise_ip(ip)
+    normal_server_ip = normalise_ip(server_ip)
     return Attribution(
         ip=normal_ip if normal_ip is not None else ip,
         ip_class=classify_ip(ip) if ip else None,
@@ -124,7 +124,7 @@ def _helo_literal_mismatch(n: _HopNames) -> Finding | None:
     client = n.hop.client
     if n.helo_kind != "literal" or not client.ip:
         return None
-    claimed, actual = parse_ip(normalize_host(client.helo)), parse_ip(client.ip)
+    claimed, actual = parse_ip(normalise_host(client.helo)), parse_ip(client.ip)
     if claimed is None or actual is None or claimed == actual:
         return None
     return _finding(

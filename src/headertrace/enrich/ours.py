@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from headertrace.enrich.classify import classify_ip, parse_ip
+from headertrace.addresses import classify_ip, parse_ip
 from headertrace.enrich.standing import Note, OwnAddress, Targets
 from headertrace.judge.custody import client_match, walk
 from headertrace.judge.org import IPNetwork, Organisation

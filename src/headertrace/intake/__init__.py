@@ -4,6 +4,9 @@
 with pasted headers), Outlook ``.msg`` files, mbox files and Maildir folders, and returns the
 messages to trace with the wrappers they came in. (Comparing what a report claims with the
 trace of its original is a judgement: :func:`headertrace.judge.crosscheck.crosscheck`.)
+
+Import these from here (``from headertrace.intake import open_complaint, Complaint``);
+:func:`headertrace.trace` calls them for you. See ``docs/intake.md``.
 """
 
 from headertrace.intake.complaint import open_complaint

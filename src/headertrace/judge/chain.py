@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from headertrace.enrich.classify import registered_domain
+from headertrace.addresses import is_internal, is_loopback, registered_domain
 from headertrace.models import Finding, Hop, Origin, received
-from headertrace.parse.addresses import is_internal, is_loopback
 
 TIME_TOLERANCE_SECONDS = 300.0
 """Clock skew tolerated between two servers before time running backwards is flagged."""

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
+from headertrace.addresses import is_internal, is_loopback
 from headertrace.judge.chain import TIME_TOLERANCE_SECONDS
 from headertrace.judge.custody import Custody, client_match, ours_by_address
 from headertrace.judge.facts import HeaderFacts
 from headertrace.judge.org import Organisation
 from headertrace.judge.recipients import Recipients, recipient_trick
 from headertrace.models import Finding, Hop, Verdict, headers, received
-from headertrace.parse.addresses import is_internal, is_loopback
 from headertrace.parse.headers import HeaderBlock, one_line
 
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
+from headertrace.addresses import normalise_ip
 from headertrace.intake.fields import get_field
 from headertrace.models import Evidence, Finding, Hop, Severity, Source
-from headertrace.parse.addresses import normalise_ip
 
 ARRIVAL_TOLERANCE_SECONDS = 24 * 3600
 

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from headertrace.addresses import is_internal, is_loopback
 from headertrace.judge.chain import custody_holds
 from headertrace.judge.org import Organisation
 from headertrace.models import Hop
-from headertrace.parse.addresses import is_internal, is_loopback
 
 ClientMatch = Literal["address", "loopback", "name", "relay"]
 

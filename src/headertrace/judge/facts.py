@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from headertrace.addresses import normalise_ip
 from headertrace.judge.custody import Custody
 from headertrace.models import Hop
-from headertrace.parse.addresses import normalise_ip
 from headertrace.parse.headers import HeaderBlock, one_line
 
 ACCOUNT_HEADERS = ("X-Authenticated-Sender", "X-Authenticated-User", "X-AuthUser")

@@ -24,8 +24,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+from headertrace.addresses import normalise_ip
 from headertrace.errors import ConfigurationError
-from headertrace.parse.addresses import normalise_ip
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import get_args
 
+from headertrace.addresses import is_internal
 from headertrace.judge.checks import org_findings
 from headertrace.judge.custody import ClientMatch, Custody, client_match, walk
 from headertrace.judge.facts import (
@@ -40,7 +41,6 @@ from headertrace.models import (
     headers,
     received,
 )
-from headertrace.parse.addresses import is_internal
 from headertrace.parse.headers import HeaderBlock, one_line
 
 KINDS: tuple[VerdictKind, ...] = get_args(VerdictKind)

@@ -41,8 +41,9 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
-from headertrace.parse.addresses import literal_address, normalise_ip, split_port
+from headertrace.addresses import normalise_ip
 from headertrace.parse.lexer import Kind, Lexer, Token
+from headertrace.parse.literals import literal_address, split_port
 from headertrace.parse.tables import ADDRESS_AFTER_NAME, NO_NAME, SASL_MECHANISMS
 
 MAX_NESTED = 3  # comments inside comments read for facts: "(may be forged)", "(verified OK)"

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from headertrace.addresses import normalise_ip
 from headertrace.models import TLS, Auth, Client, Hop, HopKind, ParseStatus, RdnsStatus, Server
 from headertrace.parse import tables
-from headertrace.parse.addresses import literal_address, normalise_ip, split_port
 from headertrace.parse.comments import Facts, read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
 from headertrace.parse.headers import one_line, unfold
 from headertrace.parse.lexer import Kind, Lexer, Token
+from headertrace.parse.literals import literal_address, split_port
 from headertrace.parse.vendors import FROM_STYLES, FromStyle, sendmail_version, style_for
 
 MAX_HEADER_LENGTH = 16_384

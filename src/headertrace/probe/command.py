@@ -1,8 +1,10 @@
 """``headertrace probe HOST[:PORT]``: run the relay probe and print or emit the report.
 
-Exit status: 0 closed, 1 open, 2 inconclusive or the probe could not run. With ``--json``
-standard output always carries a report, also when the probe could not run (status
-``inconclusive``, the reason in ``summary.reasons``), so a script reading it gets an answer.
+Exit status (:class:`~headertrace.exitstatus.ExitStatus`): 0 closed, 1 open, 2 inconclusive
+or the probe could not run. With ``--json`` standard output always carries a report, also
+when the probe could not run (status ``inconclusive``, the reason in ``summary.reasons``), so
+a script reading it gets an answer. The text report is drawn by
+:func:`headertrace.render.probe.print_report`: this module only reads the options.
 """
 
 from __future__ import annotations
@@ -11,26 +13,22 @@ import os
 
 import click
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from headertrace.errors import ConfigurationError, ProbeError
+from headertrace.exitstatus import ExitStatus
 from headertrace.probe.battery import DEFAULT_FROM, DEFAULT_TO, TEST_NAMES
-from headertrace.probe.report import AuthCheck, ProbeReport, ProbeResult
-from headertrace.probe.runner import MAX_RECONNECTS, RECONNECT_DELAY, probe
+from headertrace.probe.config import (
+    DEFAULT_DELAY,
+    DEFAULT_PORT,
+    DEFAULT_TIMEOUT,
+    MAX_RECONNECTS,
+    RECONNECT_DELAY,
+    ProbeConfig,
+)
+from headertrace.probe.runner import probe
+from headertrace.render.probe import print_report
 
 PASSWORD_ENV = "HEADERTRACE_PROBE_PASSWORD"
-EXIT_ERROR = 2
-
-_OUTCOME_STYLE = {
-    "accepted": "bold red",
-    "inconclusive": "yellow",
-    "refused": "green",
-    "tempfail": "yellow",
-    "error": "magenta",
-    "skipped": "dim",
-}
-_STATUS_STYLE = {"closed": "bold green", "open": "bold red", "inconclusive": "bold yellow"}
 
 
 def parse_target(target: str, port: int | None) -> tuple[str, int]:
@@ -54,7 +52,7 @@ def parse_target(target: str, port: int | None) -> tuple[str, int]:
         return host, int(found)
     if not host:
         raise click.BadParameter("empty host", param_hint="HOST[:PORT]")
-    return host, port if port is not None else 25
+    return host, port if port is not None else DEFAULT_PORT
 
 
 def _password(user: str) -> str:
@@ -86,14 +84,14 @@ def _password(user: str) -> str:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
+    default=DEFAULT_TIMEOUT,
     show_default=True,
     help="Seconds to wait for each reply.",
 )
 @click.option(
     "--delay",
     type=click.FloatRange(min=0),
-    default=1.0,
+    default=DEFAULT_DELAY,
     show_default=True,
     help="Seconds between transactions.",
 )
@@ -155,19 +153,21 @@ def probe_command(
     try:
         report = probe(
             host,
-            port_number,
-            helo_name=helo_name,
-            mail_from=mail_from,
-            rcpt_to=rcpt_to,
-            our_domain=our_domain,
-            starttls=starttls,
-            auth=auth,
-            allow_plaintext_auth=allow_plaintext_auth,
-            timeout=timeout,
-            delay=delay,
-            tests=only or None,
-            reconnects=reconnects,
-            reconnect_delay=reconnect_delay,
+            ProbeConfig(
+                port=port_number,
+                helo_name=helo_name,
+                mail_from=mail_from,
+                rcpt_to=rcpt_to,
+                our_domain=our_domain,
+                starttls=starttls,
+                auth=auth,
+                allow_plaintext_auth=allow_plaintext_auth,
+                timeout=timeout,
+                delay=delay,
+                tests=only or None,
+                reconnects=reconnects,
+                reconnect_delay=reconnect_delay,
+            ),
         )
     except ConfigurationError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -175,68 +175,9 @@ def probe_command(
         click.echo(f"error: {exc}", err=True)
         if as_json and exc.report is not None:
             click.echo(exc.report.to_json())
-        ctx.exit(EXIT_ERROR)
+        ctx.exit(ExitStatus.NO_ANSWER)
     if as_json:
         click.echo(report.to_json())
     else:
-        render(report, Console(highlight=False))
+        print_report(report, Console(highlight=False))
     ctx.exit(report.exit_code)
-
-
-def render(report: ProbeReport, console: Console) -> None:
-    """The human report: the server, a table of tests, the auth check, the verdict."""
-    console.print(Text(f"{report.host} port {report.port}", style="bold"))
-    console.print(Text(f"banner: {report.banner}"))
-    if report.ehlo:
-        console.print(Text(f"{report.ehlo.verb} {report.ehlo.name}: {report.ehlo.reply_code}"))
-    if report.starttls:
-        tls = report.starttls
-        console.print(Text(f"TLS: {tls.version} {tls.cipher} (certificate not verified)"))
-    if report.tests:
-        console.print(_table(report.tests, report))
-    if report.auth:
-        _render_auth(report.auth, console)
-    summary = report.summary
-    line = Text("result: ")
-    line.append(summary.status.upper(), style=_STATUS_STYLE[summary.status])
-    console.print(line)
-    for reason in summary.reasons:
-        console.print(Text(f"  {reason}", style="dim"))
-
-
-def _table(results: tuple[ProbeResult, ...], report: ProbeReport) -> Table:
-    default_from = f"<{report.mail_from}>"
-    table = Table(header_style="bold", caption=f"MAIL FROM is {default_from} where blank")
-    table.add_column("test", no_wrap=True)
-    table.add_column("MAIL FROM", overflow="fold")
-    table.add_column("RCPT TO", overflow="fold")
-    table.add_column("reply", overflow="fold")
-    table.add_column("outcome", no_wrap=True)
-    for res in results:
-        name = Text(res.name)
-        if res.helo and res.helo != report.helo_name:
-            name.append(f"\nHELO {res.helo}", style="dim")
-        if res.new_connection:
-            name.append("\n(new connection)", style="dim")
-        mail_from = "" if res.mail_from == default_from else res.mail_from or ""
-        first_line = res.reply_text.splitlines()[0] if res.reply_text else ""
-        reply = f"{res.reply_code or ''} {first_line}".strip()
-        if res.outcome == "skipped" and res.reason:
-            reply = res.reason
-        if res.outcome == "inconclusive":  # the summary says why at length
-            reply = f"{reply} (may be delivered locally)"
-        outcome = Text(res.outcome, style=_OUTCOME_STYLE[res.outcome])
-        if res.stage in ("helo", "mail") and res.outcome != "error":
-            outcome.append(f" at {res.stage}")
-        table.add_row(name, Text(mail_from), Text(res.rcpt_to or ""), Text(reply), outcome)
-    return table
-
-
-def _render_auth(check: AuthCheck, console: Console) -> None:
-    style = "green" if check.verdict == "good" else "bold red"
-    if check.verdict in ("not-offered", "not-attempted", "inconclusive"):
-        style = "yellow"
-    line = Text(f"authenticated check ({check.user}, {check.mechanism or 'no AUTH'}): ")
-    line.append(check.verdict, style=style)
-    line.append(f" - {check.message}")
-    console.print(line)

@@ -20,6 +20,8 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from headertrace.exitstatus import ExitStatus
+
 SCHEMA = "headertrace.probe/1"
 
 Outcome = Literal["refused", "accepted", "inconclusive", "tempfail", "error", "skipped"]
@@ -44,7 +46,11 @@ AuthVerdict = Literal[
 
 JSONDict = dict[str, Any]
 
-EXIT_CODES: dict[Status, int] = {"closed": 0, "open": 1, "inconclusive": 2}
+EXIT_CODES: dict[Status, ExitStatus] = {
+    "closed": ExitStatus.OK,
+    "open": ExitStatus.PROBLEM,
+    "inconclusive": ExitStatus.NO_ANSWER,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +251,8 @@ class ProbeReport:
         return self.summary.status
 
     @property
-    def exit_code(self) -> int:
-        """0 closed, 1 open, 2 inconclusive."""
+    def exit_code(self) -> ExitStatus:
+        """0 closed, 1 open, 2 inconclusive (:class:`~headertrace.exitstatus.ExitStatus`)."""
         return EXIT_CODES[self.summary.status]
 
     def result(self, name: str) -> ProbeResult:

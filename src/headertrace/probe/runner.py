@@ -21,12 +21,13 @@ import ipaddress
 import re
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from headertrace.errors import ConfigurationError, ProbeError
 from headertrace.probe import battery, catchall
-from headertrace.probe.battery import DEFAULT_FROM, DEFAULT_TO, ProbeTest
+from headertrace.probe.battery import ProbeTest
+from headertrace.probe.config import MAX_RECONNECTS, RECONNECT_DELAY, ProbeConfig
 from headertrace.probe.report import (
     AuthCheck,
     AuthVerdict,
@@ -41,10 +42,6 @@ from headertrace.probe.report import (
 )
 from headertrace.probe.smtp import Dialogue, DialogueError, Reply, ReplyTimeout, address_literal
 
-MAX_RECONNECTS = 10
-"""New connections per run after the server closed one (planned renewals are not counted)."""
-RECONNECT_DELAY = 3.0
-"""Seconds to wait before reconnecting to a server that closed the connection."""
 MAX_BARREN = 2
 """Give up after this many connections in a row lost before any test got an answer."""
 SESSION_TRANSACTIONS = 10
@@ -586,38 +583,34 @@ def _validate(
 
 def probe(
     host: str,
-    port: int = 25,
+    config: ProbeConfig | None = None,
     *,
-    helo_name: str | None = None,
-    mail_from: str = DEFAULT_FROM,
-    rcpt_to: str = DEFAULT_TO,
-    our_domain: str | None = None,
-    starttls: bool = False,
-    auth: tuple[str, str] | None = None,
-    allow_plaintext_auth: bool = False,
-    timeout: float = 10.0,
-    delay: float = 1.0,
-    tests: Iterable[str] | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    reconnects: int = MAX_RECONNECTS,
-    reconnect_delay: float = RECONNECT_DELAY,
 ) -> ProbeReport:
-    """Ask one SMTP server whether it relays, without ever sending a message.
+    """Ask one SMTP server whether it relays, without ever sending a message::
+
+        probe("mx.example.com", ProbeConfig(port=587, our_domain="example.com"))
 
     Each test is a transaction ended at ``RCPT TO`` (then ``RSET``); ``DATA`` is never
-    sent. ``tests`` restricts the battery to the named tests (the control test and the
-    catch-all checks they need always run). ``auth`` = ``(user, password)`` adds the
-    authenticated check; the password is only sent over TLS, to a loopback server, or with
-    ``allow_plaintext_auth``.
+    sent. :class:`ProbeConfig` says how (the port, our domain, the tester's addresses, the
+    tests, TLS, the authenticated check, the timeouts); without one, port 25 and the
+    defaults of ``headertrace probe``. With ``config.auth`` the password is only sent over
+    TLS, to a loopback server, or with ``allow_plaintext_auth``. ``config.reconnects``
+    bounds the new connections opened after the server closed one, each after
+    ``reconnect_delay`` seconds.
 
     ``sleep`` is how the probe waits between transactions (tests pass a recorder).
-    ``reconnects`` bounds the new connections opened after the server closed one, each
-    after ``reconnect_delay`` seconds.
 
     Raises :class:`~headertrace.errors.ProbeError` when the server cannot be reached or
     the session cannot be set up (its ``report`` holds the dialogue so far), and
-    :class:`~headertrace.errors.ConfigurationError` for invalid options.
+    :class:`~headertrace.errors.ConfigurationError` for invalid settings.
     """
+    config = config or ProbeConfig()
+    port, our_domain, helo_name = config.port, config.our_domain, config.helo_name
+    mail_from, rcpt_to, auth = config.mail_from, config.rcpt_to, config.auth
+    timeout, delay, tests = config.timeout, config.delay, config.tests
+    starttls, allow_plaintext_auth = config.starttls, config.allow_plaintext_auth
+    reconnects, reconnect_delay = config.reconnects, config.reconnect_delay
     host = _validate(host, port, our_domain, helo_name, timeout)
     battery.check_address(mail_from, "mail_from")
     battery.check_address(rcpt_to, "rcpt_to")

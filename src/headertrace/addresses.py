@@ -1,23 +1,67 @@
-"""Offline facts about addresses and names: address classes and registered domains.
+"""Addresses and host names, offline: one spelling of each, their classes, registered domains.
 
-Nothing here opens a socket. The public-suffix list is the snapshot bundled with
-``tldextract``; the extractor is built with ``suffix_list_urls=()`` and ``cache_dir=None`` so
-it never fetches a fresher list.
+Pure: nothing here opens a socket or imports network code, so the parser, the judge and
+offline attribution share it (``import headertrace`` stays light).
+
+Addresses::
+
+    normalise_ip("[IPv6:2001:DB8::1]")   -> "2001:db8::1"
+    normalise_ip("::ffff:192.0.2.1")     -> "192.0.2.1"    (IPv4-mapped IPv6 unwrapped)
+    normalise_ip("[fe80::1%11]")         -> "fe80::1"      (the zone id dropped)
+    classify_ip("100.64.0.1")            -> "shared"
+    is_internal("10.0.0.1")              -> True           (cannot identify a sender)
+
+Names::
+
+    normalise_host("MX.Example.COM.")    -> "mx.example.com"
+    registered_domain("mail.example.co.uk") -> "example.co.uk"
+    helo_kind("localhost")               -> "localhost"
+
+Registered domains follow the Public Suffix List snapshot bundled with ``tldextract``, read
+here directly (``tldextract`` itself is not imported: it loads ``requests`` and ``ssl``) and
+matched the way ``tldextract`` matches it; the list is never fetched.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Final
+from pathlib import Path
+from typing import Final
 
-from headertrace.parse.addresses import normalise_ip
+_ADDRESS = re.compile(r"[0-9A-Fa-f.:]+")
 
-if TYPE_CHECKING:
-    import tldextract
+
+@lru_cache(maxsize=16384)
+def normalise_ip(text: str | None) -> str | None:
+    """The canonical text of an address, or ``None`` if ``text`` is not one.
+
+    Accepts brackets (``[192.0.2.1]``), the ``IPv6:`` tag of address literals and a zone id
+    (``fe80::1%eth0``); IPv4-mapped IPv6 is returned as IPv4.
+    """
+    if not text:
+        return None
+    s = text.strip().strip("[]").strip()
+    if s[:5].lower() == "ipv6:":
+        s = s[5:]
+    if "%" in s:
+        s = s.split("%", 1)[0]
+    if not s or len(s) > 64:
+        return None
+    if _ADDRESS.fullmatch(s) is None:
+        return None  # a host name: no exception raised and caught for it
+    try:
+        addr = ipaddress.ip_address(s)
+    except ValueError:
+        return None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return str(addr.ipv4_mapped)
+    return str(addr)
+
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -68,17 +112,11 @@ def parse_ip(text: str | None) -> IPAddress | None:
     """Parse an address as headers write it; IPv4-mapped IPv6 is returned as IPv4.
 
     Accepts brackets (``[192.0.2.1]``), the ``IPv6:`` tag of address literals and a zone id
-    (``fe80::1%eth0``); the spelling rules live in ``parse.addresses``. Returns ``None`` for
+    (``fe80::1%eth0``), as :func:`normalise_ip` does. Returns ``None`` for
     anything that is not an address.
     """
-    canonical = normalise_ip(text) if text else None
+    canonical = normalise_ip(text)
     return ipaddress.ip_address(canonical) if canonical is not None else None
-
-
-def normalize_ip(text: str | None) -> str | None:
-    """The canonical text of an address (mapped IPv6 unwrapped), or ``None``: the parser's
-    ``normalise_ip``, accepting ``None``."""
-    return normalise_ip(text) if text else None
 
 
 def _block(network: str, cls: str, note: str) -> tuple[int, int, int, str, str]:
@@ -132,26 +170,48 @@ def ip_note(ip: str | None) -> str | None:
     return _classify(address)[1]
 
 
-# --- registered domains ---------------------------------------------------------------------
+def is_loopback(ip: str) -> bool:
+    """127.0.0.0/8 or ::1 (normalised addresses): the same machine."""
+    return ip.startswith("127.") or ip == "::1"
 
-_extractor: tldextract.TLDExtract | None = None
-_extractor_lock = threading.Lock()
+
+@lru_cache(maxsize=4096)
+def is_internal(ip: str) -> bool:
+    """True for addresses that cannot identify a sender on the public internet.
+
+    RFC 1918, loopback, link-local, shared (RFC 6598), unique-local IPv6 and unspecified.
+    Documentation ranges (RFC 5737, RFC 3849) are *not* internal: they stand for public
+    addresses in examples, and a header that uses one is treated like any outside client.
+    ``ip`` must be a normalised address (``ValueError`` otherwise).
+    """
+    addr = ipaddress.ip_address(ip)
+    return any(addr in net for net in _INTERNAL_V4 if addr.version == 4) or any(
+        addr in net for net in _INTERNAL_V6 if addr.version == 6
+    )
 
 
-def _get_extractor() -> tldextract.TLDExtract:
-    """The offline extractor, built once: bundled snapshot, no URL, no disk cache."""
-    global _extractor  # noqa: PLW0603 - a lazily built module-level singleton
-    if _extractor is None:
-        with _extractor_lock:
-            if _extractor is None:
-                import tldextract  # noqa: PLC0415 - slow import, only when needed
+_INTERNAL_V4 = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "100.64.0.0/10",
+        "0.0.0.0/8",
+    )
+)
+_INTERNAL_V6 = tuple(
+    ipaddress.ip_network(n) for n in ("::1/128", "::/128", "fe80::/10", "fc00::/7", "fec0::/10")
+)
 
-                _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    return _extractor
+
+# --- names --------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=16384)
-def normalize_host(host: str | None) -> str | None:
+def normalise_host(host: str | None) -> str | None:
     """Lower-case, strip one trailing dot and brackets; ``None`` for empty input."""
     if host is None:
         return None
@@ -184,18 +244,143 @@ def registered_domain(host: str | None, *, include_private: bool = False) -> str
     ``include_private`` the private section of the list counts too
     (``foo.blogspot.com`` instead of ``blogspot.com``).
     """
-    value = normalize_host(host)
+    value = normalise_host(host)
     if value is None or "." not in value or parse_ip(value) is not None:
         return None
     if value.startswith("[") or any(c in value for c in " /@:[]"):
         return None
-    result = _get_extractor()(value, include_psl_private_domains=include_private)
-    if not result.suffix or not result.domain:
+    try:
+        found = _public_suffix(value, include_private=include_private)
+    except OSError:  # pragma: no cover - a tldextract release that moved its snapshot
+        return _by_tldextract(value, include_private=include_private)
+    if found is None:
         return None
-    return to_ascii(f"{result.domain}.{result.suffix}")
+    domain, suffix = found
+    return to_ascii(f"{domain}.{suffix}")
 
 
-# --- names --------------------------------------------------------------------------------
+def _by_tldextract(value: str, *, include_private: bool) -> str | None:  # pragma: no cover
+    """tldextract itself, offline, when its bundled list is not where it has been: slower
+    to import (it loads ``requests``), the same answers."""
+    import tldextract  # noqa: PLC0415 - only when the snapshot file cannot be read
+
+    extract = tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=include_private
+    )
+    parts = extract(value)
+    if not parts.suffix or not parts.domain:
+        return None
+    return to_ascii(f"{parts.domain}.{parts.suffix}")
+
+
+# --- the public suffix list ----------------------------------------------------------------
+#
+# What tldextract does with its bundled snapshot (``suffix_list.extract_tlds_from_suffix_list``,
+# ``Trie`` and ``_PublicSuffixListTLDExtractor.suffix_index``), without importing it:
+# tldextract's package imports ``requests``, and with it ``ssl`` and ``urllib.request``.
+# ``tests/test_addresses.py`` checks that both give the same answers.
+
+_PSL_RULE: Final = re.compile(r"^(?P<suffix>[.*!]*\w[\S]*)", re.UNICODE | re.MULTILINE)
+_PSL_PRIVATE: Final = "// ===BEGIN PRIVATE DOMAINS==="
+_IDEOGRAPHIC_DOTS: Final = "\u3002\uff0e\uff61"
+
+
+class _Node:
+    """One label of the suffix trie (labels in reverse order)."""
+
+    __slots__ = ("end", "matches")
+
+    def __init__(self) -> None:
+        self.matches: dict[str, _Node] = {}
+        self.end = False
+
+    def add(self, suffix: str) -> None:
+        node = self
+        for label in reversed(suffix.split(".")):
+            node = node.matches.setdefault(label, _Node())
+        node.end = True
+
+
+_tries: dict[bool, _Node] = {}
+_tries_lock = threading.Lock()
+
+
+def _snapshot() -> str:
+    """The text of tldextract's bundled list, found without importing the package."""
+    spec = importlib.util.find_spec("tldextract")
+    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
+        raise RuntimeError("tldextract is not installed: its public suffix list is needed")
+    return Path(spec.origin).with_name(".tld_set_snapshot").read_text(encoding="utf-8")
+
+
+def _trie(include_private: bool) -> _Node:
+    """The suffix trie, with or without the private section, built once."""
+    trie = _tries.get(include_private)
+    if trie is None:
+        with _tries_lock:
+            if not _tries:
+                public_text, _, private_text = _snapshot().partition(_PSL_PRIVATE)
+                public = [m.group("suffix") for m in _PSL_RULE.finditer(public_text)]
+                private = [m.group("suffix") for m in _PSL_RULE.finditer(private_text)]
+                excluding, including = _Node(), _Node()
+                for suffix in public:
+                    excluding.add(suffix)
+                    including.add(suffix)
+                for suffix in private:
+                    including.add(suffix)
+                _tries[False], _tries[True] = excluding, including
+            trie = _tries[include_private]
+    return trie
+
+
+def _decode_label(label: str) -> str:
+    lowered = label.lower()
+    if lowered.startswith("xn--"):
+        import idna  # noqa: PLC0415 - only for punycode labels
+
+        try:
+            return str(idna.decode(lowered))
+        except (UnicodeError, IndexError):
+            pass
+    return lowered
+
+
+def _suffix_start(labels: list[str], trie: _Node) -> int | None:
+    """The index of the first label of the public suffix, or ``None`` for none."""
+    node = trie
+    start = at = len(labels)
+    for label in reversed(labels):
+        decoded = _decode_label(label)
+        if decoded in node.matches:
+            at -= 1
+            node = node.matches[decoded]
+            if node.end:
+                start = at
+            continue
+        if "*" in node.matches:
+            return at if "!" + decoded in node.matches else at - 1
+        break
+    return None if start == len(labels) else start
+
+
+def _public_suffix(host: str, *, include_private: bool) -> tuple[str, str] | None:
+    """(domain label, public suffix) of a host name, read as tldextract reads a URL."""
+    netloc = host.partition("/")[0].partition("?")[0].partition("#")[0]
+    netloc = netloc.rpartition("@")[-1].partition(":")[0].strip().rstrip("." + _IDEOGRAPHIC_DOTS)
+    for dot in _IDEOGRAPHIC_DOTS:
+        netloc = netloc.replace(dot, ".")
+    labels = netloc.split(".")
+    start = _suffix_start(labels, _trie(include_private))
+    if start is None:
+        return None
+    domain = labels[start - 1] if start > 0 else ""
+    suffix = ".".join(labels[start:])
+    if not suffix or not domain:
+        return None
+    return domain, suffix
+
+
+# --- HELO and reverse-DNS names -----------------------------------------------------------
 
 _LOCALHOST_NAMES: Final = frozenset({"localhost", "localhost.localdomain", "localhost6"})
 _DYNAMIC_WORDS: Final = re.compile(
@@ -208,7 +393,7 @@ _DYNAMIC_WORDS: Final = re.compile(
 def helo_kind(helo: str | None) -> str | None:
     """The shape of a HELO argument: ``literal``, ``localhost``, ``bare``, ``fqdn`` or
     ``None``."""
-    value = normalize_host(helo)
+    value = normalise_host(helo)
     if value is None:
         return None
     if parse_ip(value) is not None:
@@ -271,7 +456,7 @@ def rdns_embeds_address(rdns: str | None, ip: str | None) -> bool:
     """True when a reverse-DNS name spells out the address it belongs to, as dynamic and
     residential pools do (``203-0-113-5.pool.example.net``, ``cb007105.example.net``,
     ``5.113.0.203.dsl.example.net``). IPv6 addresses are matched on their hex groups."""
-    name = normalize_host(rdns)
+    name = normalise_host(rdns)
     address = parse_ip(ip)
     if name is None or address is None:
         return False
@@ -283,13 +468,7 @@ def rdns_embeds_address(rdns: str | None, ip: str | None) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def rdns_looks_dynamic(rdns: str | None, ip: str | None) -> bool:
-    """An address embedded in the name (the signal), used by ``rdns-dynamic``."""
-    return rdns_embeds_address(rdns, ip)
-
-
-@lru_cache(maxsize=16384)
 def rdns_has_dynamic_word(rdns: str | None) -> bool:
     """The name carries a pool keyword (``dyn``, ``dhcp``, ``pool``, ``dsl``, ...)."""
-    name = normalize_host(rdns)
+    name = normalise_host(rdns)
     return bool(name and _DYNAMIC_WORDS.search(name))
