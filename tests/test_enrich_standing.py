@@ -375,6 +375,13 @@ def test_cli_watch_prints_the_first_round_then_only_changes(
     ]
 
 
+def test_cli_rounds_without_watch_is_a_usage_error(cli: click.Group, dns: LocalDNS) -> None:
+    args = ["blocklist", "--our-server", "mx1.example.com", "--rounds", "2"]
+    result = CliRunner().invoke(cli, [*args, *options(dns, ZEN)])
+    assert result.exit_code == 2
+    assert "--watch" in result.output
+
+
 def test_cli_single_address_json_names_the_removal_page(cli: click.Group, dns: LocalDNS) -> None:
     result = CliRunner().invoke(cli, ["blocklist", NET_A, "--json", *options(dns, SPAMCOP)])
     assert result.exit_code == 1, result.output

@@ -340,6 +340,8 @@ def blocklist_command(
     for address in addresses:
         if parse_ip(address) is None:
             raise click.BadParameter(f"{address!r} is not an IP address", param_hint="ADDRESS")
+    if rounds is not None and interval is None:
+        raise click.UsageError("--rounds counts --watch rounds: give --watch SECONDS too")
     try:
         org = own_organisation(org_file, servers=our_server, networks=our_network)
     except ConfigurationError as exc:
