@@ -188,14 +188,7 @@ def timeline(
     )
     return Timeline(
         query=query,
-        queue_ids=tuple(
-            dict.fromkeys(
-                li.key
-                for li in sorted(
-                    chain, key=lambda li: li.start or datetime.min.replace(tzinfo=timezone.utc)
-                )
-            )
-        ),
+        queue_ids=tuple(dict.fromkeys(e.key for e in entries if e.key)),
         events=events,
         files=tuple(f.read for f in collected.files),
         messages=len(hit),

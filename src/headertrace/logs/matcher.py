@@ -278,28 +278,26 @@ def match(
             )
     for m in matched:
         hid = m.hop.id or mid
-        if m.life is None:
-            if m.rejected:
-                for life, why in m.rejected[:3]:
-                    findings.append(
-                        _finding(
-                            "log-id-rejected",
-                            "warning",
-                            m.hop.index,
-                            f"queue id {hid} of hop {m.hop.index} is in the log but not this "
-                            f"message's: {why}; not taken",
-                            [_quote(e.line) for e in life.entries[:2]],
-                        )
-                    )
-            else:
-                findings.append(
-                    _finding(
-                        "log-queue-id-not-found",
-                        "warning",
-                        m.hop.index,
-                        f"queue id {hid} of hop {m.hop.index} is not in the logs read: {where}",
-                    )
+        for life, why in m.rejected[:3]:
+            findings.append(
+                _finding(
+                    "log-id-rejected",
+                    "info" if m.life is not None else "warning",
+                    m.hop.index,
+                    f"queue id {hid} of hop {m.hop.index} is also in the log for another "
+                    f"message: {why}; not taken",
+                    [_quote(e.line) for e in life.entries[:2]],
                 )
+            )
+        if m.life is None and not m.rejected:
+            findings.append(
+                _finding(
+                    "log-queue-id-not-found",
+                    "warning",
+                    m.hop.index,
+                    f"queue id {hid} of hop {m.hop.index} is not in the logs read: {where}",
+                )
+            )
         if m.ambiguous:
             findings.append(
                 _finding(

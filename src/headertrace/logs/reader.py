@@ -17,6 +17,7 @@ import gzip
 import json
 import lzma
 import os
+import zlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -259,7 +260,7 @@ def scan_file(
                 lines += buf.count(b"\n") + (0 if buf.endswith(b"\n") else 1)
                 tail = buf.rstrip(b"\n")
                 last_text = tail[tail.rfind(b"\n") + 1 :]
-    except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
+    except (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError) as exc:
         result.error = f"{type(exc).__name__}: {exc}"
     last = _line_time(last_text, sniffed, clock) if sniffed and last_text else None
     fmt: str = sniffed.format if sniffed else "empty"
