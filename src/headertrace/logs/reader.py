@@ -64,26 +64,36 @@ def open_log(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _blocks(f: IO[bytes]) -> Iterator[bytes]:
-    """Blocks that end at a line end (the last may not)."""
-    carry = b""
+def _blocks(f: IO[bytes]) -> Iterator[tuple[bytearray, int]]:
+    """``(buffer, n)``: ``buffer[:n]`` is the next block, ending at a line end (the last may
+    not, and neither may a line longer than ``MAX_LINE``, which is cut). One buffer is reused
+    (no copy of the block is made): use it before asking for the next."""
+    buf = bytearray(BLOCK + MAX_LINE)
+    view = memoryview(buf)
+    have = 0
     while True:
-        chunk = f.read(BLOCK)
-        if not chunk:
-            if carry:
-                yield carry
+        n = f.readinto(view[have : have + BLOCK])  # type: ignore[attr-defined]
+        if not n:
+            if have:
+                yield buf, have
             return
-        buf = carry + chunk if carry else chunk
-        cut = buf.rfind(b"\n")
+        total = have + n
+        cut = buf.rfind(b"\n", 0, total)
         if cut < 0:
-            if len(buf) > MAX_LINE:
-                yield buf + b"\n"
-                carry = b""
+            if total >= MAX_LINE:
+                yield buf, total
+                have = 0
             else:
-                carry = buf
+                have = total
             continue
-        carry = buf[cut + 1 :]
-        yield buf[: cut + 1]
+        yield buf, cut + 1
+        have = total - (cut + 1)
+        if have >= MAX_LINE:
+            buf[:have] = buf[cut + 1 : total]
+            yield buf, have
+            have = 0
+        elif have:
+            buf[:have] = buf[cut + 1 : total]
 
 
 @dataclass(slots=True)
@@ -188,18 +198,18 @@ def _line_time(raw: bytes, sniffed: _Sniffed, clock: Clock) -> datetime | None:
     return sl2.time if sl2 else None
 
 
-def _hits(buf: bytes, needles: Collection[bytes]) -> list[int]:
-    """Start offsets of the lines of ``buf`` that contain a needle, in order."""
+def _hits(buf: bytearray, size: int, needles: Collection[bytes]) -> list[int]:
+    """Start offsets of the lines of ``buf[:size]`` that contain a needle, in order."""
     starts: set[int] = set()
     for needle in needles:
-        pos = buf.find(needle)
+        pos = buf.find(needle, 0, size)
         while pos >= 0:
             start = buf.rfind(b"\n", 0, pos) + 1
             starts.add(start)
-            end = buf.find(b"\n", pos)
+            end = buf.find(b"\n", pos, size)
             if end < 0:
                 break
-            pos = buf.find(needle, end)
+            pos = buf.find(needle, end, size)
     return sorted(starts)
 
 
@@ -232,11 +242,12 @@ def scan_file(
     stopped = False
     try:
         with f:
-            for buf in _blocks(f):
+            for buf, size in _blocks(f):
                 if sniffed is None:
-                    sniffed = _sniff(buf[: 64 * 1024], clock)
+                    sniffed = _sniff(bytes(buf[: min(size, 64 * 1024)]), clock)
                     result.zone_assumed = sniffed.zone_assumed
-                t0 = _line_time(buf[: buf.find(b"\n") + 1 or len(buf)], sniffed, clock)
+                nl = buf.find(b"\n", 0, size)
+                t0 = _line_time(bytes(buf[: nl + 1 if nl >= 0 else size]), sniffed, clock)
                 if t0 is not None:
                     first = first or t0
                     if last_block_time is not None and t0 < last_block_time - DISORDER:
@@ -246,20 +257,21 @@ def scan_file(
                         stopped = True
                         break
                 counted, counted_at = 0, 0
-                for start in _hits(buf, bneedles):
+                for start in _hits(buf, size, bneedles):
                     counted += buf.count(b"\n", counted_at, start)
                     counted_at = start
-                    end = buf.find(b"\n", start)
-                    raw = buf[start : end if end >= 0 else len(buf)].rstrip(b"\r")
+                    end = buf.find(b"\n", start, size)
+                    raw = bytes(buf[start : end if end >= 0 else size]).rstrip(b"\r")
                     ll = LogLine(name, lines + counted + 1, raw.decode("utf-8", "replace"))
                     entry = None if _unreadable(raw) else parse_line(ll, sniffed, clock)
                     if entry is None:
                         result.unreadable.append(ll)
                     else:
                         result.entries.append(entry)
-                lines += buf.count(b"\n") + (0 if buf.endswith(b"\n") else 1)
-                tail = buf.rstrip(b"\n")
-                last_text = tail[tail.rfind(b"\n") + 1 :]
+                ends_line = buf[size - 1] == 0x0A
+                lines += buf.count(b"\n", 0, size) + (0 if ends_line else 1)
+                end_at = size - 1 if ends_line else size
+                last_text = bytes(buf[buf.rfind(b"\n", 0, end_at) + 1 : end_at])
     except (OSError, EOFError, lzma.LZMAError, zlib.error, ValueError) as exc:
         result.error = f"{type(exc).__name__}: {exc}"
     last = _line_time(last_text, sniffed, clock) if sniffed and last_text else None
