@@ -183,8 +183,8 @@ def _match_hop(
 ) -> _HopMatch:
     result = _HopMatch(hop)
     keys = {hop.id} if hop.id else set()
-    if not keys and message_id:
-        keys = {message_id}  # Exchange: its tracking log is keyed by Message-ID
+    if message_id:
+        keys.add(message_id)  # only Exchange lives are keyed by Message-ID
     ok: list[Life] = []
     for life in all_lives:
         if life.key not in keys:

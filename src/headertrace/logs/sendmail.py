@@ -82,7 +82,7 @@ def parse(line: LogLine, sl: SyslogLine) -> Entry | None:
             uid = ids.strip("()").split("/", 1)[0]
             if uid.isdigit():
                 facts["uid"] = uid
-        q = _QUEUED.search(detail)
+        q = _QUEUED.search(detail.strip("() "))
         next_id = q and (q.group(1) or q.group(2) or q.group(3))
         if next_id and next_id != key:
             facts["next_id"] = next_id
