@@ -255,3 +255,25 @@ def test_cli_trace_with_log_and_log_command() -> None:
     assert data["events"][0]["line"]["line"] == 16
     r = runner.invoke(main, ["log", "NOSUCH", "--log", str(MAILLOG)])
     assert r.exit_code == 1 and "not found" in r.output
+
+
+MAINLOG = HERE / "mainlog"
+
+
+def test_real_exim_mainlog_names_the_login() -> None:
+    """Exim 4.96 wrote ``A=plain:alice`` to its mainlog; the header says only esmtpa."""
+    t = trace(HERE / "exim-sasl.eml", org=ORG, logs=[MAINLOG, MAILLOG])
+    assert t.hops[0].auth.identity is None
+    assert t.log is not None and t.log.match == "strong", t.findings
+    assert (t.log.account, t.log.auth_method, t.log.software) == ("alice", "plain", "exim")
+    assert t.log.message_id == "logs-fixture-4@headertrace.test"
+    assert t.log.recipients[0].status == "delivered"
+    assert t.verdict is not None and t.verdict.sender.account == "alice"
+    assert t.verdict.confidence == "high"
+
+
+def test_real_exim_inbound_has_no_login() -> None:
+    t = trace(HERE / "exim-inbound.eml", org=ORG, logs=[MAINLOG])
+    assert t.log is not None and t.log.match == "strong"
+    assert t.log.account is None and t.log.client_ip == "198.51.100.20"
+    assert t.verdict is not None and t.verdict.sender.account is None

@@ -76,6 +76,11 @@ def parse_message(line: LogLine, text: str, t: datetime | None, host: str | None
     elif flag in _FLAGS and body[2:3] == " ":
         event = "arrival" if flag == "<=" else "delivery"
         addr, _, tail = body[3:].partition(" ")
+        # +received_recipients ends the arrival with " for ADDR ...": not part of a field
+        cut = tail.rfind(" for ")
+        if flag == "<=" and cut >= 0 and "=" not in tail[cut:] and tail[:cut].count('"') % 2 == 0:
+            facts["recipient"] = tail[cut + 5 :].strip()
+            tail = tail[:cut]
         found = {f.group(1): f.group(2) for f in _FIELD.finditer(" " + tail)}
         if flag == "<=":
             facts["sender"] = norm_address(addr)
