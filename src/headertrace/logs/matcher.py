@@ -333,6 +333,16 @@ def match(
                 [_quote(u) for u in unreadable[:5]],
             )
         )
+    if not hops:
+        findings.append(
+            _finding(
+                "log-no-hop-to-look-up",
+                "info",
+                None,
+                "no hop of ours to look up in the logs (the custody walk verified none): "
+                + (f"only the Message-ID was searched; {where}" if mid else "nothing was searched"),
+            )
+        )
     if not chosen:
         ev = LogEvidence(match="none", files=files)
         return ev, findings
