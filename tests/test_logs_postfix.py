@@ -45,14 +45,14 @@ def test_the_login_only_the_log_knows_fills_the_account() -> None:
     assert t.log.account == "bob@example.com"
     assert t.log.auth_method == "PLAIN"
     assert t.log.client_ip == "203.0.113.7"
-    assert t.log.queue_ids == ("4829120C3A1", "5988320C5EF")
+    assert t.log.queue_ids == ("D27C220CA02", "0C07E20CA43")
     assert t.verdict is not None
     assert t.verdict.kind == "authenticated_relay"
     assert t.verdict.sender.account == "bob@example.com"
     assert t.verdict.confidence == "high"
     assert "From the log" in t.verdict.summary and "bob@example.com" in t.verdict.summary
     assert any("sasl_username=bob@example.com" in e.text for e in t.verdict.evidence)
-    assert [d.next_id for d in t.log.recipients] == ["5988320C5EF", None]
+    assert [d.next_id for d in t.log.recipients] == ["0C07E20CA43", None]
     assert t.log.recipients[-1].status == "sent"
     assert all(line.file == str(MAILLOG) for line in t.log.lines)
 
@@ -153,9 +153,9 @@ def test_journal_json(tmp_path: Path) -> None:
 
 def test_a_reused_queue_id_outside_the_window_is_never_taken(tmp_path: Path) -> None:
     old = (
-        "Dec 03 09:00:00 mx postfix/smtpd[1]: 4829120C3A1: client=evil.example[192.0.2.99], "
+        "Dec 03 09:00:00 mx postfix/smtpd[1]: D27C220CA02: client=evil.example[192.0.2.99], "
         "sasl_method=PLAIN, sasl_username=mallory@example.com\n"
-        "Dec 03 09:00:00 mx postfix/qmgr[2]: 4829120C3A1: removed\n"
+        "Dec 03 09:00:00 mx postfix/qmgr[2]: D27C220CA02: removed\n"
     )
     t = traced("sasl.eml", _variant(tmp_path, old + LOG_TEXT))
     assert t.log is not None and t.log.account == "bob@example.com"
@@ -196,14 +196,14 @@ def test_a_different_message_id_makes_a_weak_match(tmp_path: Path) -> None:
 def test_truncated_and_binary_lines_are_findings(tmp_path: Path) -> None:
     bad = (
         LOG_TEXT.replace(
-            "Dec 03 15:19:03 mx postfix/cleanup[21819]: 4829120C3A1: message-id=",
-            "Dec 03 15:19:03 mx postfix/cleanup[21819]: 4829120C3A1: message-id=\x00\x01\x02\n"
-            "Dec 03 15:19:03 mx postfix/cleanup[21819]: 4829120C3A1: message-id=",
+            "Dec 03 15:19:03 mx postfix/cleanup[21819]: D27C220CA02: message-id=",
+            "Dec 03 15:19:03 mx postfix/cleanup[21819]: D27C220CA02: message-id=\x00\x01\x02\n"
+            "Dec 03 15:19:03 mx postfix/cleanup[21819]: D27C220CA02: message-id=",
         )
         + "Dec 03 15:19:0"
     )  # a log cut mid-line
     path = tmp_path / "bad.log"
-    path.write_bytes(bad.encode() + b"\n\xff\xfe 4829120C3A1 \x00")
+    path.write_bytes(bad.encode() + b"\n\xff\xfe D27C220CA02 \x00")
     t = traced("sasl.eml", path)
     assert "log-unreadable-lines" in codes(t)
     assert t.log is not None and t.log.match == "weak"
@@ -211,9 +211,9 @@ def test_truncated_and_binary_lines_are_findings(tmp_path: Path) -> None:
 
 
 def test_not_found_says_what_was_read(tmp_path: Path) -> None:
-    t = traced("sasl.eml", _variant(tmp_path, LOG_TEXT.replace("4829120C3A1", "ABCDEF12345")))
+    t = traced("sasl.eml", _variant(tmp_path, LOG_TEXT.replace("D27C220CA02", "ABCDEF12345")))
     f = next(f for f in t.findings if f.code == "log-queue-id-not-found" and f.hop == 0)
-    assert "4829120C3A1" in f.message and "mail.log" in f.message and "lines" in f.message
+    assert "D27C220CA02" in f.message and "mail.log" in f.message and "lines" in f.message
 
 
 def test_missing_and_garbage_files_never_raise(tmp_path: Path) -> None:
@@ -225,9 +225,9 @@ def test_missing_and_garbage_files_never_raise(tmp_path: Path) -> None:
 
 
 def test_timeline_by_queue_id_and_message_id() -> None:
-    by_id = timeline("5988320C5EF", [MAILLOG])  # the filter's id leads back to the first
+    by_id = timeline("0C07E20CA43", [MAILLOG])  # the filter's id leads back to the first
     by_mid = timeline("<logs-fixture-1@headertrace.test>", [MAILLOG])
-    assert by_id.queue_ids == by_mid.queue_ids == ("4829120C3A1", "5988320C5EF")
+    assert by_id.queue_ids == by_mid.queue_ids == ("D27C220CA02", "0C07E20CA43")
     steps = [e.event for e in by_id.events]
     assert steps[0] == "arrival" and steps.count("delivery") == 2 and steps[-1] == "removed"
     assert timeline("NOSUCHID", [MAILLOG]).events == ()
@@ -247,12 +247,12 @@ def test_cli_trace_with_log_and_log_command() -> None:
     )
     data = json.loads(r.output)
     assert data["log"]["user"] == "www-data" and data["verdict"]["sender"]["account"] == "www-data"
-    r = runner.invoke(main, ["log", "5AC3520C42B", "--log", str(MAILLOG)])
-    assert r.exit_code == 0 and "uid 33" in r.output and "6041F20C3A1" in r.output
-    r = runner.invoke(main, ["log", "5AC3520C42B", "--log", str(MAILLOG), "--json"])
+    r = runner.invoke(main, ["log", "EF05120CA13", "--log", str(MAILLOG)])
+    assert r.exit_code == 0 and "uid 33" in r.output and "0D3D420CA53" in r.output
+    r = runner.invoke(main, ["log", "EF05120CA13", "--log", str(MAILLOG), "--json"])
     data = json.loads(r.output)
-    assert data["queue_ids"] == ["5AC3520C42B", "6041F20C3A1"]
-    assert data["events"][0]["line"]["line"] == 16
+    assert data["queue_ids"] == ["EF05120CA13", "0D3D420CA53"]
+    assert data["events"][0]["line"]["line"] == 12
     r = runner.invoke(main, ["log", "NOSUCH", "--log", str(MAILLOG)])
     assert r.exit_code == 1 and "not found" in r.output
 
@@ -277,3 +277,21 @@ def test_real_exim_inbound_has_no_login() -> None:
     assert t.log is not None and t.log.match == "strong"
     assert t.log.account is None and t.log.client_ip == "198.51.100.20"
     assert t.verdict is not None and t.verdict.sender.account is None
+
+
+SMTPD_LOG = HERE / "smtpd.log"
+
+
+def test_real_opensmtpd_then_postfix() -> None:
+    """OpenSMTPD 6.8 received it and relayed it to Postfix (which filtered it): three hops
+    of ours, each found in its own server's log, joined in order."""
+    t = trace(HERE / "opensmtpd-inbound.eml", org=ORG, logs=[SMTPD_LOG, MAILLOG])
+    assert t.log is not None and t.log.match == "strong", t.findings
+    assert t.log.hops == (0, 1, 2)
+    assert t.log.software == "opensmtpd" and t.log.client_ip == "198.51.100.20"
+    assert t.log.queue_ids == (t.hops[0].id, t.hops[1].id, t.hops[2].id)
+    first = t.log.recipients[0]
+    assert (first.status, first.next_id) == ("Ok", t.hops[1].id)
+    assert t.log.envelope_from == "erin@other.example"
+    tl = timeline(t.hops[0].id or "", [SMTPD_LOG])
+    assert [e.event for e in tl.events][:2] == ["arrival", "queued"]

@@ -221,14 +221,18 @@ def _match_hop(
     return result
 
 
-def _linked(chosen: list[Life], all_lives: list[Life], skew: timedelta) -> list[Life]:
-    """The chosen lives and those a content filter's ``queued as`` joins to them."""
+def _linked(
+    chosen: list[Life], all_lives: list[Life], skew: timedelta, rank: dict[int, float]
+) -> list[Life]:
+    """The chosen lives and those a content filter's ``queued as`` joins to them, oldest
+    first: by arrival time, then by the hop order (``rank``: the matched hop's index; a
+    joined life ranks just after or before the one it was joined to)."""
     out = list(chosen)
     changed = True
     while changed:
         changed = False
         for life in all_lives:
-            if life in out:
+            if any(life is o for o in out):
                 continue
             for c in out:
                 forward = life.key in c.next_ids
@@ -238,12 +242,11 @@ def _linked(chosen: list[Life], all_lives: list[Life], skew: timedelta) -> list[
                 a, b = life.start, c.start
                 if a and b and abs(a - b) > skew + timedelta(hours=1) and backward:
                     continue
+                rank[id(life)] = rank.get(id(c), 0.0) + (0.5 if forward else -0.5)
                 out.append(life)
                 changed = True
                 break
-    return sorted(
-        out, key=lambda li: (li.start or _FAR, li.entries[0].line.file, li.entries[0].line.line)
-    )
+    return sorted(out, key=lambda li: (li.start or _FAR, rank.get(id(li), 0.0)))
 
 
 def _ip(value: str | None) -> str | None:
@@ -348,7 +351,8 @@ def match(
         return ev, findings
 
     chosen_lives = [m.life for m in chosen if m.life is not None]
-    every = _linked(chosen_lives, all_lives, options.skew)
+    rank = {id(m.life): float(m.hop.index) for m in chosen}
+    every = _linked(chosen_lives, all_lives, options.skew, rank)
     entry_match = next((m for m in chosen if m.hop.index == entry_hop), None)
     first = entry_match.life if entry_match and entry_match.life else every[0]
     assert first is not None

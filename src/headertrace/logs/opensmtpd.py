@@ -67,5 +67,10 @@ def parse(line: LogLine, sl: SyslogLine) -> Entry | None:
         facts.update({k2: kv[k1] for k1, k2 in pairs if kv.get(k1)})
         if "from" in kv:
             facts["sender"] = norm_address(kv["from"])
+        queued = re.search(
+            r"queued as ([0-9A-Za-z]{5,24})|\bid=([0-9A-Za-z-]{16,})", kv.get("stat", "")
+        )
+        if queued:
+            facts["next_id"] = queued.group(1) or queued.group(2)
     links = (session,) if key != session and agent == "smtp" else ()
     return Entry(line, "opensmtpd", sl.time, sl.host, "smtpd", key, event, facts, links)
