@@ -256,3 +256,14 @@ def test_timelines_of_every_family(tmp_path: Path) -> None:
         assert tl.events[0].event in ("arrival", "auth"), name
     by_mid = timeline("m1@laptop", [tmp_path / "exim.log"])
     assert by_mid.queue_ids == ("1sXyZa-000Abc-Q1",)
+
+
+def test_a_recipients_ctladdr_is_not_the_submitter(tmp_path: Path) -> None:
+    log = SENDMAIL_LOG.replace(
+        "mailer=local, pri=31234,",
+        "ctladdr=<carol@example.com> (1000/1000), mailer=local, pri=31234,",
+    )
+    t = traced(tmp_path, message(SENDMAIL_RECEIVED), log)
+    assert t.log is not None and t.log.match == "strong"
+    assert t.log.uid is None and t.log.user is None
+    assert t.verdict is not None and t.verdict.sender.account == "bob"

@@ -416,9 +416,13 @@ def match(
             )
         )
 
-    uid_text = next((li.fact("uid") for li in every if li.fact("uid")), None)
+    # A uid or user is the submitter's only where the message entered locally (no network
+    # client): sendmail's ctladdr on a later delivery is the recipient's, Exim's U= on an
+    # SMTP arrival is the daemon's.
+    local = client_ip is None and first.fact("client_name") is None
+    uid_text = first.fact("uid") if local else None
     uid = int(uid_text) if uid_text and uid_text.isdigit() else None
-    user = first.fact("user")
+    user = first.fact("user") if local else None
     user_source = "log" if user and uid is None else None
     if uid is not None:
         named = (options.passwd or {}).get(uid)
