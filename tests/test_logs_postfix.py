@@ -295,3 +295,23 @@ def test_real_opensmtpd_then_postfix() -> None:
     assert t.log.envelope_from == "erin@other.example"
     tl = timeline(t.hops[0].id or "", [SMTPD_LOG])
     assert [e.event for e in tl.events][:2] == ["arrival", "queued"]
+
+
+def test_cli_log_skew_and_zone(tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["trace", str(HERE / "sasl.eml"), "--org", str(HERE / "org.toml"), "--json"]
+    # the log read two hours off: outside a one-minute window, the id is rejected
+    r = runner.invoke(
+        main, [*base, "--log", str(MAILLOG), "--log-zone", "+0200", "--log-skew", "60"]
+    )
+    data = json.loads(r.output)
+    assert data["log"]["match"] == "none"
+    assert "log-id-rejected" in {f["code"] for f in data["findings"]}
+    r = runner.invoke(main, [*base, "--log", str(MAILLOG), "--log-zone", "UTC"])
+    assert json.loads(r.output)["log"]["match"] == "strong"
+    r = runner.invoke(main, [*base, "--log", str(MAILLOG), "--log-zone", "nowhere"])
+    assert r.exit_code == 2
+    r = runner.invoke(
+        main, ["log", "D27C220CA02", "--log", str(MAILLOG), "--log-zone", "+0100", "--json"]
+    )
+    assert json.loads(r.output)["events"][0]["time"].endswith("+01:00")

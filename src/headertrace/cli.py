@@ -92,6 +92,16 @@ def main(ctx: click.Context, debug: bool) -> None:
     type=click.Path(dir_okay=False),
     help="The server's passwd file, to name the uid of a local submission the log records.",
 )
+@click.option(
+    "--log-skew",
+    type=click.IntRange(min=0),
+    help="Seconds a log's arrival may differ from the hop's header time (default 600).",
+)
+@click.option(
+    "--log-zone",
+    help="The zone of log times written without one (+HHMM or UTC; default: the offset our "
+    "server wrote in its Received header).",
+)
 @online_option
 @lookup_options
 @click.pass_context
@@ -108,6 +118,8 @@ def trace_command(
     our_network: Sequence[str],
     logs: Sequence[str],
     passwd: str | None,
+    log_skew: int | None,
+    log_zone: str | None,
     online: bool,
     **lookup: Any,
 ) -> None:
@@ -128,7 +140,7 @@ def trace_command(
         # One enricher (one resolver configuration, one cache) for the whole run; the
         # library attributes each trace once, as it traces it.
         enricher = Enricher(config_from_options(**lookup)) if online else None
-        options = log_options(passwd) if logs else None
+        options = log_options(passwd, skew=log_skew, zone=log_zone) if logs else None
     except HeadertraceError as exc:
         if ctx.obj and ctx.obj.get("debug"):
             raise
