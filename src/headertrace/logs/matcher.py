@@ -189,12 +189,7 @@ def _match_hop(
     for life in all_lives:
         if life.key not in keys:
             continue
-        if (
-            life.host
-            and hop.server.host
-            and _short(life.host) != _short(hop.server.host)
-            and life.family != "exchange"
-        ):
+        if life.host and hop.server.host and _short(life.host) != _short(hop.server.host):
             result.rejected.append((life, f"written by {life.host}, not {hop.server.host}"))
             continue
         start = life.start
