@@ -92,3 +92,43 @@ def test_hostile_lines_never_raise(
     scan = scan_file(path, ["4829120C3A1"], Clock())
     assert scan.error is None
     assert len(scan.entries) + len(scan.unreadable) >= 1
+
+
+def _ordered_log(path: Path, minutes: int, *, shuffle_first: bool = False) -> int:
+    """A Postfix-like log, one message a second for ``minutes`` (several MiB); lines."""
+    start = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
+    lines = []
+    for n in range(minutes * 60):
+        t = start + timedelta(seconds=n)
+        stamp = t.strftime("%b %d %H:%M:%S")
+        lines.append(
+            f"{stamp} mx postfix/smtpd[1]: Q{n:010X}: client=h{n}.example[192.0.2.{n % 250}]"
+            + " x" * 40
+        )
+    if shuffle_first:  # a block from late in the day first: the file is not in time order
+        lines = lines[-6000:] + lines[:-6000]
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return len(lines)
+
+
+def test_reading_stops_past_the_window_in_an_ordered_file(tmp_path: Path) -> None:
+    path = tmp_path / "mail.log"
+    total = _ordered_log(path, 120)
+    clock = Clock(year_hint=datetime(2026, 12, 3, tzinfo=UTC))
+    stop = datetime(2026, 12, 3, 0, 10, tzinfo=UTC)
+    scan = scan_file(path, ["Q0000000100"], clock, stop_after=stop)
+    assert scan.read.stopped_early and scan.read.lines < total
+    assert [e.line.line for e in scan.entries] == [257]
+    whole = scan_file(path, ["Q0000000100"], clock)
+    assert not whole.read.stopped_early and whole.read.lines == total
+
+
+def test_an_unordered_file_is_read_to_the_end(tmp_path: Path) -> None:
+    path = tmp_path / "mail.log"
+    total = _ordered_log(path, 240, shuffle_first=True)
+    clock = Clock(year_hint=datetime(2026, 12, 3, tzinfo=UTC))
+    scan = scan_file(
+        path, ["Q0000000100"], clock, stop_after=datetime(2026, 12, 3, 0, 10, tzinfo=UTC)
+    )
+    assert not scan.read.stopped_early and scan.read.lines == total
+    assert len(scan.entries) == 1

@@ -5,7 +5,9 @@ bytes and decompressed as a stream), never whole; a line is decoded and parsed o
 of the needles (queue ids, Message-IDs) occurs in it, found with ``bytes.find`` over the
 block, so reading costs about what ``grep -F`` costs. Line numbers are counted per block.
 When ``stop_after`` is given and the file is in time order (the first line of each block is
-no older than the previous block's), reading stops at the first block that starts past it.
+no older than the previous block's, give or take ``DISORDER``), reading stops at the first
+block that starts past it, once a block has started before it (a file that begins after the
+window is read on: it may be newer files concatenated before older ones).
 
 This is the only module of :mod:`headertrace.logs` that does I/O.
 """
@@ -239,6 +241,7 @@ def scan_file(
     last_block_time: datetime | None = None
     last_text = b""
     in_order = True
+    reached = False  # a block started at or before stop_after
     stopped = False
     try:
         with f:
@@ -253,7 +256,9 @@ def scan_file(
                     if last_block_time is not None and t0 < last_block_time - DISORDER:
                         in_order = False
                     last_block_time = t0
-                    if stop_after is not None and in_order and t0 > stop_after and lines:
+                    if stop_after is not None and t0 <= stop_after:
+                        reached = True
+                    elif stop_after is not None and in_order and reached:
                         stopped = True
                         break
                 counted, counted_at = 0, 0
