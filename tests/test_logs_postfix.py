@@ -315,3 +315,11 @@ def test_cli_log_skew_and_zone(tmp_path: Path) -> None:
         main, ["log", "D27C220CA02", "--log", str(MAILLOG), "--log-zone", "+0100", "--json"]
     )
     assert json.loads(r.output)["events"][0]["time"].endswith("+01:00")
+
+
+def test_a_queue_id_missing_but_the_message_id_present(tmp_path: Path) -> None:
+    renamed = LOG_TEXT.replace("D27C220CA02", "ABCDEF12345")
+    t = traced("sasl.eml", _variant(tmp_path, renamed))
+    f = next(f for f in t.findings if f.code == "log-message-id-under-other-id")
+    assert f.hop == 0 and "ABCDEF12345" in f.message
+    assert t.verdict is not None and t.verdict.sender.account is None

@@ -216,6 +216,24 @@ def _match_hop(
     return result
 
 
+def _same_message_elsewhere(
+    hop: Hop, all_lives: list[Life], message_id: str | None, skew: timedelta
+) -> Life | None:
+    """A life on the hop's server carrying the message's Message-ID near the hop's time."""
+    if not message_id:
+        return None
+    for life in all_lives:
+        if life.key == message_id or life.fact("message_id") != message_id:
+            continue
+        if life.host and hop.server.host and _short(life.host) != _short(hop.server.host):
+            continue
+        start = life.start
+        if hop.timestamp is not None and start is not None and abs(start - hop.timestamp) > skew:
+            continue
+        return life
+    return None
+
+
 def _linked(
     chosen: list[Life], all_lives: list[Life], skew: timedelta, rank: dict[int, float]
 ) -> list[Life]:
@@ -296,6 +314,19 @@ def match(
                     f"queue id {hid} of hop {m.hop.index} is not in the logs read: {where}",
                 )
             )
+            other = _same_message_elsewhere(m.hop, all_lives, mid, options.skew)
+            if other is not None:
+                findings.append(
+                    _finding(
+                        "log-message-id-under-other-id",
+                        "warning",
+                        m.hop.index,
+                        f"the message's Message-ID is in the log under queue id {other.key} "
+                        f"(not {hid}), within the hop's time window: the Received header's id "
+                        "may be forged, or written by another instance",
+                        [_quote(e.line) for e in other.entries[:2]],
+                    )
+                )
         if m.ambiguous:
             findings.append(
                 _finding(
