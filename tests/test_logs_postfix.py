@@ -323,3 +323,29 @@ def test_a_queue_id_missing_but_the_message_id_present(tmp_path: Path) -> None:
     f = next(f for f in t.findings if f.code == "log-message-id-under-other-id")
     assert f.hop == 0 and "ABCDEF12345" in f.message
     assert t.verdict is not None and t.verdict.sender.account is None
+
+
+def test_without_an_organisation_every_hop_with_an_id_is_looked_up() -> None:
+    t = trace(HERE / "sasl.eml", logs=[MAILLOG])
+    assert t.log is not None and t.log.match == "strong"
+    assert t.log.hops == (0, 1) and t.log.account == "bob@example.com"
+
+
+def test_journal_json_odd_records(tmp_path: Path) -> None:
+    """Records without a usable time or message are skipped; a message journald wrote as a
+    byte array (not UTF-8) holds no queue id as text, so the scan cannot see it (a known
+    limit, docs/logs.md)."""
+    line = next(x for x in LOG_TEXT.splitlines() if "sasl_username" in x)
+    msg = line.split(": ", 1)[1]
+    stamp = int(datetime(2026, 12, 3, 15, 33, 17, tzinfo=timezone.utc).timestamp()) * 1_000_000
+    ident = {"_HOSTNAME": "mx", "SYSLOG_IDENTIFIER": "postfix/smtpd"}
+    rows = [
+        {"__REALTIME_TIMESTAMP": str(stamp), **ident, "MESSAGE": msg},
+        {"__REALTIME_TIMESTAMP": str(stamp), "MESSAGE": list(msg.encode())},
+        {"__REALTIME_TIMESTAMP": "not a number", "MESSAGE": ["x", None]},
+        {"MESSAGE": 42},
+    ]  # fmt: skip
+    path = _variant(tmp_path, "\n".join(json.dumps(r) for r in rows) + "\n[1, 2]\n{\n")
+    tl = timeline("D27C220CA02", [path])
+    assert [e.event for e in tl.events] == ["arrival"]
+    assert "login bob@example.com" in tl.events[0].text
