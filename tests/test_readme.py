@@ -110,6 +110,15 @@ def test_the_library_example_prints_what_it_says(monkeypatch: pytest.MonkeyPatch
             {'"org.toml"': '"examples/org.toml"', '"complaint.eml"': '"examples/complaint.eml"'},
         ),
         ("docs/intake.md", {'"report.eml"': '"examples/complaint.eml"'}),
+        (
+            "docs/logs.md",
+            {
+                '"org.toml"': '"tests/fixtures/logs/org.toml"',
+                '"pickup.eml"': '"tests/fixtures/logs/pickup.eml"',
+                '"maillog"': '"tests/fixtures/logs/maillog"',
+                '"passwd"': '"tests/fixtures/logs/passwd"',
+            },
+        ),
     ],
 )
 def test_the_offline_python_examples_of_the_docs_run(
@@ -131,7 +140,7 @@ def _table_commands() -> list[tuple[str, list[str]]]:
 
 def test_the_command_table_names_options_that_exist() -> None:
     commands = _table_commands()
-    assert [c for c, _ in commands] == ["trace", "lookup", "blocklist", "probe"]
+    assert [c for c, _ in commands] == ["trace", "log", "lookup", "blocklist", "probe"]
     for command, options in commands:
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0, result.output

@@ -86,6 +86,14 @@ def sample_traces() -> Iterator[Trace]:
         yield trace(path)
     for toml in sorted((JUDGE / "layouts").glob("*/org.toml")):
         yield trace(toml.parent / "message.eml", org=Organisation.load(toml))
+    # what the server's own log adds (a real Postfix log, tests/fixtures/logs)
+    from headertrace.logs import LogOptions, read_passwd
+
+    logs = Path(__file__).parent / "fixtures" / "logs"
+    options = LogOptions(passwd=read_passwd(logs / "passwd"), passwd_source="passwd FILE")
+    log_org = Organisation.load(logs / "org.toml")
+    for name in ("sasl.eml", "pickup.eml"):
+        yield trace(logs / name, org=log_org, logs=[logs / "maillog"], log_options=options)
     # what online attribution adds to the verdict's sender
     t = example_trace()
     assert t.verdict is not None

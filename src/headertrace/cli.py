@@ -38,6 +38,8 @@ from headertrace.enrich.command import (
 from headertrace.errors import HeadertraceError
 from headertrace.exitstatus import ExitStatus
 from headertrace.judge.org import Organisation
+from headertrace.logs import LogOptions
+from headertrace.logs.command import log_command, log_options
 from headertrace.models import Trace
 from headertrace.probe.command import probe_command
 from headertrace.render.terminal import print_trace
@@ -77,6 +79,29 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--our-network", multiple=True, help="An address or CIDR network of ours (repeatable)."
 )
+@click.option(
+    "--log",
+    "logs",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Our server's mail log (repeatable; compressed files too): the hops our servers "
+    "wrote are looked up in it by queue id, server and time (docs/trace-format.md, log).",
+)
+@click.option(
+    "--passwd",
+    type=click.Path(dir_okay=False),
+    help="The server's passwd file, to name the uid of a local submission the log records.",
+)
+@click.option(
+    "--log-skew",
+    type=click.IntRange(min=0),
+    help="Seconds a log's arrival may differ from the hop's header time (default 600).",
+)
+@click.option(
+    "--log-zone",
+    help="The zone of log times written without one (+HHMM or UTC; default: the offset our "
+    "server wrote in its Received header).",
+)
 @online_option
 @lookup_options
 @click.pass_context
@@ -91,6 +116,10 @@ def trace_command(
     our_domain: Sequence[str],
     our_server: Sequence[str],
     our_network: Sequence[str],
+    logs: Sequence[str],
+    passwd: str | None,
+    log_skew: int | None,
+    log_zone: str | None,
     online: bool,
     **lookup: Any,
 ) -> None:
@@ -111,6 +140,7 @@ def trace_command(
         # One enricher (one resolver configuration, one cache) for the whole run; the
         # library attributes each trace once, as it traces it.
         enricher = Enricher(config_from_options(**lookup)) if online else None
+        options = log_options(passwd, skew=log_skew, zone=log_zone) if logs else None
     except HeadertraceError as exc:
         if ctx.obj and ctx.obj.get("debug"):
             raise
@@ -120,7 +150,9 @@ def trace_command(
     results: list[Trace] = []
     for name in files:
         try:
-            traces = _trace_file(name, org, unwrap=not no_unwrap, enricher=enricher)
+            traces = _trace_file(
+                name, org, unwrap=not no_unwrap, enricher=enricher, logs=logs, options=options
+            )
         except HeadertraceError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -149,11 +181,20 @@ def _organisation(
 
 
 def _trace_file(
-    name: str, org: Organisation | None, *, unwrap: bool, enricher: Enricher | None
+    name: str,
+    org: Organisation | None,
+    *,
+    unwrap: bool,
+    enricher: Enricher | None,
+    logs: Sequence[str] = (),
+    options: LogOptions | None = None,
 ) -> list[Trace]:
     source = sys.stdin.buffer.read() if name == "-" else Path(name)
-    return trace_all(source, org, unwrap=unwrap, online=enricher is not None, enricher=enricher)
+    return trace_all(
+        source, org, unwrap=unwrap, online=enricher is not None, enricher=enricher,
+        logs=logs, log_options=options,
+    )  # fmt: skip
 
 
-for _command in (probe_command, lookup_command, blocklist_command):
+for _command in (probe_command, lookup_command, blocklist_command, log_command):
     main.add_command(_command)

@@ -388,9 +388,106 @@ class Trace:
     findings: tuple[Finding, ...] = ()
     defects: tuple[str, ...] = ()
     """Message-level defects (caps hit, unreadable header block)."""
+    log: LogEvidence | None = None
+    """What our servers' mail logs say, when ``trace(..., logs=[...])`` read some."""
 
     def to_dict(self) -> JSONDict:
         return {"schema": SCHEMA, **as_json_dict(self)}
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+LogMatch = Literal["strong", "weak", "none"]
+"""How well the log lines found fit the message: ``strong`` (queue id, server, time and
+client agree, and the Message-ID where both have one), ``weak`` (found, but something
+disagrees: see the findings), ``none`` (nothing found)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One line of a mail log, quoted: the file, its line number (1-based), the line."""
+
+    file: str
+    line: int
+    raw: str
+
+    def to_dict(self) -> JSONDict:
+        return as_json_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class LogDelivery:
+    """One delivery attempt the log records for a recipient."""
+
+    recipient: str | None = None
+    status: str | None = None
+    """As written: ``sent``, ``bounced``, ``deferred``, ``expired`` (Postfix); ``delivered``,
+    ``failed``, ``deferred`` (Exim ``=>``/``->``, ``**``, ``==``); ``Sent``, ``Deferred``...
+    (sendmail ``stat=``); ``Ok``, ``TempFail``, ``PermFail`` (OpenSMTPD); ``DELIVER``,
+    ``SEND``, ``FAIL`` (Exchange)."""
+    relay: str | None = None
+    dsn: str | None = None
+    detail: str | None = None
+    """The server's reply or the text in parentheses."""
+    queue_id: str | None = None
+    next_id: str | None = None
+    """The queue id the next server (a content filter's re-injection) gave it."""
+
+    def to_dict(self) -> JSONDict:
+        return as_json_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class LogFileRead:
+    """One log file as read: what time range it covered, and how far it was read."""
+
+    path: str
+    format: str
+    """``postfix``, ``exim``, ``sendmail``, ``opensmtpd``, ``exchange``, ``journal-json``,
+    ``empty`` or ``unknown`` (of the first readable line)."""
+    lines: int
+    """Lines read (all of them unless ``stopped_early``)."""
+    first: datetime | None = None
+    last: datetime | None = None
+    stopped_early: bool = False
+    """Reading stopped past the time window (the file is in time order)."""
+
+    def to_dict(self) -> JSONDict:
+        return as_json_dict(self)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogEvidence:
+    """What our servers' own mail logs say about the message (``trace(..., logs=[...])``)."""
+
+    match: LogMatch = "none"
+    hops: tuple[int, ...] = ()
+    """Chronological indices of the hops whose queue ids were found in the logs."""
+    server: str | None = None
+    """The host name the log lines carry."""
+    software: str | None = None
+    queue_ids: tuple[str, ...] = ()
+    """Every queue id followed, oldest first (content filters re-queue under a new id)."""
+    message_id: str | None = None
+    client_ip: str | None = None
+    client_name: str | None = None
+    account: str | None = None
+    """The login (Postfix ``sasl_username``, Exim ``A=``, sendmail ``authid``, OpenSMTPD
+    ``user=``, Exchange's authenticated user)."""
+    auth_method: str | None = None
+    uid: int | None = None
+    """A local submission's uid (Postfix pickup ``uid=``)."""
+    user: str | None = None
+    """The uid's user name, or the local user the log names (Exim ``U=``, sendmail
+    ``ctladdr=``)."""
+    user_source: str | None = None
+    """Where ``user`` came from: ``log``, ``passwd FILE``, ``/etc/passwd on this machine``."""
+    envelope_from: str | None = None
+    recipients: tuple[LogDelivery, ...] = ()
+    lines: tuple[LogLine, ...] = ()
+    """The matched lines, in file order."""
+    files: tuple[LogFileRead, ...] = ()
+
+    def to_dict(self) -> JSONDict:
+        return as_json_dict(self)

@@ -19,7 +19,10 @@ from headertrace.parse.headers import HeaderBlock, one_line, split_header_block
 from headertrace.parse.received import parse_received
 
 if TYPE_CHECKING:
+    import os
+
     from headertrace.enrich.lookup import Enricher
+    from headertrace.logs import LogOptions
 
 MAX_RECEIVED = 1_000
 """Received headers parsed per message. RFC 5321 asks servers to reject mail with more
@@ -34,6 +37,8 @@ def trace(
     unwrap: bool = True,
     lookup: LookupConfig | None = None,
     enricher: Enricher | None = None,
+    logs: Sequence[str | os.PathLike[str]] = (),
+    log_options: LogOptions | None = None,
 ) -> Trace:
     """Trace a message: parse its Received chain and find where it came from.
 
@@ -50,8 +55,17 @@ def trace(
     is reported in ``Trace.defects``, in each hop's ``defects`` and in ``Trace.findings``.
     ``enricher`` reuses one :class:`~headertrace.enrich.Enricher` across calls (as the
     command line does for all its files); passing one implies ``online=True``.
+
+    ``logs`` names our servers' mail logs (Postfix, Exim, sendmail, OpenSMTPD, Exchange
+    tracking, journald exports; compressed or not): the hops our servers wrote are looked
+    up in them by queue id, server and time, and ``Trace.log`` holds what they say (see
+    :mod:`headertrace.logs`; ``log_options`` sets the skew allowance, the zone of logs
+    without one and a passwd table). Reading them is the only file I/O besides ``source``.
     """
-    return trace_all(source, org, online=online, unwrap=unwrap, lookup=lookup, enricher=enricher)[0]
+    return trace_all(
+        source, org, online=online, unwrap=unwrap, lookup=lookup, enricher=enricher,
+        logs=logs, log_options=log_options,
+    )[0]  # fmt: skip
 
 
 def trace_all(
@@ -62,6 +76,8 @@ def trace_all(
     unwrap: bool = True,
     lookup: LookupConfig | None = None,
     enricher: Enricher | None = None,
+    logs: Sequence[str | os.PathLike[str]] = (),
+    log_options: LogOptions | None = None,
 ) -> list[Trace]:
     """Trace every reported message in ``source`` (a complaint, an mbox, a Maildir).
 
@@ -81,7 +97,12 @@ def trace_all(
         extra = (*complaint.findings, *reported.findings, *crosscheck(reported.source, t.hops))
         if extra:
             t = replace(t, findings=(*extra, *t.findings))
-        traces.append(enricher.enrich_trace(t) if enricher else enrich_offline(t))
+        t = enricher.enrich_trace(t) if enricher else enrich_offline(t)
+        if logs:
+            from headertrace.logs import attach  # noqa: PLC0415 - log reading on demand
+
+            t = attach(t, org, logs, log_options)
+        traces.append(t)
     return traces
 
 

@@ -33,6 +33,10 @@ def render_trace(trace: Trace, *, title: str | None = None) -> RenderableType:
             )
             for e in trace.verdict.evidence
         )
+    if trace.log is not None:
+        from headertrace.render.logs import render_log_evidence  # noqa: PLC0415
+
+        parts.append(render_log_evidence(trace.log))
     parts.append(_hop_table(trace))
     if trace.findings:
         parts.append(Text("Findings:", style="bold"))
