@@ -370,6 +370,9 @@ class Verdict:
     confidence: Confidence = "low"
     summary: str
     evidence: tuple[Evidence, ...] = ()
+    custody: tuple[int, ...] = ()
+    """The hops of the organisation whose custody is verified (chronological indices,
+    oldest first; the first is the entry hop). Empty when custody reached no hop of ours."""
 
     def to_dict(self) -> JSONDict:
         return as_json_dict(self)
