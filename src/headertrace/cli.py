@@ -41,6 +41,7 @@ from headertrace.judge.org import Organisation
 from headertrace.models import Trace
 from headertrace.probe.command import probe_command
 from headertrace.render.terminal import print_trace
+from headertrace.reporting import report_command
 from headertrace.tracing import trace_all
 
 PIPED_WIDTH = 140
@@ -157,3 +158,5 @@ def _trace_file(
 
 for _command in (probe_command, lookup_command, blocklist_command):
     main.add_command(_command)
+
+main.add_command(report_command)

@@ -1,0 +1,365 @@
+"""Reports (issue #15): the HTML page, ticket text (golden files), the draft abuse report
+(read back by our own intake as an ARF report), and ``headertrace report``.
+
+Regenerate the golden files after a deliberate change with ``python -m tests.test_report``.
+"""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import headertrace
+from headertrace import Organisation, Owner, trace
+from headertrace.cli import main
+from headertrace.intake import open_complaint
+from headertrace.models import Trace
+from headertrace.render.abuse import abuse_report
+from headertrace.render.html import CSP, render_html, visible
+from headertrace.render.path import layout
+from headertrace.render.report import build
+from headertrace.render.ticket import md, render_markdown, render_text
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = FIXTURES / "report" / "golden"
+ORG = Organisation.from_options(domains=["example.com"], networks=["203.0.113.0/24", "10.0.0.0/8"])
+CASES = {
+    "open-relay": ROOT / "examples" / "complaint.eml",
+    "authenticated-relay": FIXTURES / "judge" / "auth_relay_postfix.eml",
+    "forged": FIXTURES / "judge" / "forged_postfix.eml",
+    "chain-40": FIXTURES / "report" / "chain-40.eml",
+    "hostile": FIXTURES / "report" / "hostile.eml",
+}
+HOSTILE = CASES["hostile"]
+
+
+def traced(name: str) -> tuple[Trace, bytes]:
+    """The trace of a fixture read as bytes (no path in it: golden files stay stable) and
+    the bytes of the message it traced."""
+    data = CASES[name].read_bytes()
+    return trace(data, org=ORG), open_complaint(data).reported[0].raw
+
+
+class Tags(HTMLParser):
+    """Every start tag and attribute of a page, to check what markup it holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+
+def tags_of(page: str) -> Tags:
+    parser = Tags()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
+ALLOWED_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "main", "header", "p", "h1", "h2",
+    "section", "ol", "ul", "li", "code", "svg", "desc", "defs", "marker", "path", "g",
+    "rect", "text", "circle", "line", "span", "pre", "div", "table", "thead", "tbody", "tr",
+    "th", "td", "dl", "dt", "dd", "strong", "small", "br", "footer",
+}  # fmt: skip
+
+
+# -- HTML --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_html_is_one_self_contained_page(name: str) -> None:
+    t, raw = traced(name)
+    page = t.to_html(raw)
+    assert page.startswith("<!DOCTYPE html>")
+    parsed = tags_of(page)
+    assert ("http-equiv", "Content-Security-Policy") in parsed.attrs
+    assert ("content", CSP) in parsed.attrs
+    assert "default-src 'none'" in CSP and "script-src 'none'" in CSP
+    assert set(parsed.tags) <= ALLOWED_TAGS
+    assert "script" not in parsed.tags
+    names = {a for a, _ in parsed.attrs}
+    assert not {n for n in names if n.startswith("on")}, "an event handler attribute"
+    assert not names & {"src", "href", "style", "srcset", "action"}
+    rest = page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "http://" not in rest and "https://" not in rest
+    # one node per hop, headline first
+    assert page.count('<g class="node hop') == len(t.hops)
+    assert page.index('id="headline"') < page.index('id="path"') < page.index('id="evidence"')
+
+
+def test_the_picture_marks_entry_ours_and_claims() -> None:
+    t, _ = traced("chain-40")
+    assert t.verdict is not None and t.verdict.hop == 30
+    pic = layout(t, "bad")
+    by_hop = {n.hop: n for n in pic.nodes}
+    assert "entry" in by_hop[30].tags and by_hop[30].badge == "ENTRY"
+    assert all("claim" in by_hop[i].tags for i in range(30))
+    assert all("ours" in by_hop[i].tags for i in t.verdict.custody)
+    assert "final" in by_hop[39].tags
+    assert len(pic.bands) == 1
+    assert pic.bands[0].y < by_hop[30].y and pic.bands[0].y + pic.bands[0].h > by_hop[36].y
+    travel = [a for a in pic.arrows if "timetravel" in a.marks]
+    assert len(travel) == 1 and travel[0].warning == "time travel"
+    assert pic.height < 40 * 80  # tight enough to read 40 hops
+
+
+def test_one_hop() -> None:
+    raw = (
+        b"Received: from a.example.net (a.example.net [192.0.2.1]) by mx.example.com "
+        b"(Postfix) with ESMTPS id Q1 for <x@example.com>; Tue, 3 Jan 2023 08:01:02 +0000\n"
+        b"Subject: one\n\nbody\n"
+    )
+    t = trace(raw, org=ORG)
+    page = t.to_html(raw)
+    assert page.count('<g class="node hop') == 1
+    assert "MAILBOX" in page or "ENTRY" in page
+
+
+def test_no_hops_still_renders() -> None:
+    t = trace(b"Subject: nothing\n\nbody\n", org=ORG)
+    page = render_html(t)
+    assert "No Received headers: there is no path to draw." in page
+
+
+def test_hostile_headers_are_escaped_and_shown() -> None:
+    t, raw = traced("hostile")
+    page = t.to_html(raw)
+    parsed = tags_of(page)
+    assert set(parsed.tags) <= ALLOWED_TAGS
+    assert "<script" not in page.lower()
+    assert "<img" not in page.lower() and "<iframe" not in page.lower()
+    assert "</svg><svg" not in page
+    assert "&lt;script&gt;" in page  # shown, as text
+    assert "\u202e" not in page and "<U+202E>" not in page and "&lt;U+202E&gt;" in page
+    assert page.count("</svg>") == 1
+    # long tokens are shortened in the picture (the table and evidence wrap them)
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert "A" * 100 not in svg
+
+
+def test_visible_writes_controls_as_code_points() -> None:
+    assert visible("a\u202eb\u200bc\x1bd") == "a<U+202E>b<U+200B>c<U+001B>d"
+    assert visible("plain\ttext") == "plain\ttext"
+
+
+def test_message_section_comes_from_the_message_bytes() -> None:
+    t, raw = traced("hostile")
+    contents = build(t, raw).contents
+    assert contents is not None
+    assert contents.subject is not None and "<script>" in contents.subject
+    (att,) = contents.attachments
+    assert att.content_type == "application/pdf"
+    assert att.size == len(b"%PDF-1.4\n% not really a pdf\n")
+    assert att.sha256 == hashlib.sha256(b"%PDF-1.4\n% not really a pdf\n").hexdigest()
+    page = t.to_html(raw)
+    assert att.sha256 in page
+    # without the bytes, the trace's own fields and no attachment list
+    assert build(t).contents is None
+    assert "attachments are not listed" in t.to_html()
+
+
+def test_headers_only_message() -> None:
+    data = (FIXTURES / "intake" / "headers-only.txt").read_bytes()
+    t = trace(data, org=ORG)
+    raw = open_complaint(data).reported[0].raw
+    assert "Only the header block was given" in t.to_html(raw)
+
+
+def test_repr_html_is_a_fragment_with_scoped_css() -> None:
+    t, _ = traced("open-relay")
+    frag = t._repr_html_()
+    assert frag.startswith('<div class="ht-fragment">')
+    assert "<html" not in frag and "<meta" not in frag
+    css = frag[frag.index("<style>") + 7 : frag.index("</style>")]
+    selectors = re.findall(r"(?:^|})\s*([^{}@]+)\{", css)
+    assert selectors and all(
+        s.strip().startswith(".ht-report") for s in selectors if not s.strip().startswith("@")
+    )
+
+
+def test_log_lines_have_their_place() -> None:
+    t, _ = traced("open-relay")
+    assert "No server log lines were joined to this trace." in t.to_html()
+
+
+def test_attribution_shows_the_abuse_contact() -> None:
+    t, raw = traced("open-relay")
+    assert t.verdict is not None
+    owner = Owner(asn=64500, network_owner="Example Net", abuse_emails=("abuse@net.example",))
+    t = replace(t, verdict=replace(t.verdict, sender=replace(t.verdict.sender, owner=owner)))
+    assert "abuse@net.example" in render_html(t, raw)
+    assert "abuse@net.example" in render_markdown(t)
+
+
+# -- ticket text: golden files -----------------------------------------------------------
+
+
+GOLDEN_CASES = ("open-relay", "authenticated-relay", "forged", "hostile")
+
+
+@pytest.mark.parametrize("name", GOLDEN_CASES)
+def test_markdown_golden(name: str) -> None:
+    t, _ = traced(name)
+    assert render_markdown(t) == (GOLDEN / f"{name}.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", GOLDEN_CASES)
+def test_text_golden(name: str) -> None:
+    t, _ = traced(name)
+    assert render_text(t) == (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def test_markdown_escapes_header_text() -> None:
+    assert md("<script>*x*</script> [a](javascript:b)") == (
+        r"\<script\>\*x\*\</script\> \[a\](javascript:b)"
+    )
+    t, _ = traced("hostile")
+    text = render_markdown(t)
+    outside_fences = re.sub(r"(`{3,})text\n.*?\n\1", "", text, flags=re.S)
+    assert "<" not in outside_fences.replace("\\<", "")
+    assert "\u202e" not in text and "\u202e" not in render_text(t)
+
+
+# -- the abuse report --------------------------------------------------------------------
+
+
+def _abuse(name: str, **kwargs: object) -> tuple[Trace, bytes, bytes]:
+    t, raw = traced(name)
+    return t, raw, abuse_report(t, raw, reporter="abuse@example.com", **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_abuse_report_reads_back_as_an_arf_report(name: str) -> None:
+    t, _, eml = _abuse(name)
+    msg = email.message_from_bytes(eml)
+    assert msg.get_content_type() == "multipart/report"
+    assert msg.get_param("report-type") == "feedback-report"
+    parts = [p.get_content_type() for p in msg.get_payload()]  # type: ignore[union-attr]
+    assert parts == ["text/plain", "message/feedback-report", "text/rfc822-headers"]
+
+    complaint = open_complaint(eml)
+    (reported,) = complaint.reported
+    assert reported.source.kind == "arf"
+    (wrapper,) = reported.source.wrappers
+    assert wrapper.kind == "arf"
+    assert wrapper.fields["Feedback-Type"] == "abuse"
+    assert wrapper.fields["Source-IP"] == t.verdict.sender.ip  # type: ignore[union-attr]
+    assert "Arrival-Date" in wrapper.fields
+    again = headertrace.trace(eml, org=ORG)
+    assert [h.raw for h in again.hops] == [h.raw for h in t.hops]
+    codes = {f.code for f in again.findings}
+    assert "report-source-ip-match" in codes
+    assert "report-source-ip-mismatch" not in codes
+
+
+def test_abuse_report_fields() -> None:
+    _, _, eml = _abuse("open-relay")
+    msg = email.message_from_bytes(eml)
+    assert msg["To"] == ""
+    assert "offline" in msg["X-Headertrace-Note"]
+    fields = next(p for p in msg.walk() if p.get_content_type() == "message/feedback-report")
+    text = fields.as_string()
+    assert "Feedback-Type: abuse" in text
+    assert "Source-IP: 198.51.100.7" in text
+    assert "Arrival-Date: Tue, 14 Oct 2025 11:12:03 +0200" in text
+    assert "Reported-Domain: lottery.example.net" in text
+    human = next(p for p in msg.walk() if p.get_content_type() == "text/plain")
+    body = human.get_payload(decode=True)
+    assert isinstance(body, bytes) and b"fill in the To" in body
+
+
+def test_abuse_report_to_the_rdap_contact() -> None:
+    t, raw = traced("open-relay")
+    assert t.verdict is not None
+    owner = Owner(abuse_emails=("abuse@net.example", "noc@net.example"))
+    t = replace(t, verdict=replace(t.verdict, sender=replace(t.verdict.sender, owner=owner)))
+    msg = email.message_from_bytes(abuse_report(t, raw))
+    assert msg["To"] == "abuse@net.example, noc@net.example"
+    assert msg["X-Headertrace-Note"] is None
+
+
+def test_abuse_report_full_attaches_the_message() -> None:
+    _, raw, eml = _abuse("hostile", full=True)
+    msg = email.message_from_bytes(eml)
+    parts = [p.get_content_type() for p in msg.get_payload()]  # type: ignore[union-attr]
+    assert parts[2] == "message/rfc822"
+    (reported,) = open_complaint(eml).reported
+    assert reported.raw.replace(b"\r\n", b"\n").strip() == raw.replace(b"\r\n", b"\n").strip()
+
+
+def test_abuse_report_headers_cannot_be_injected() -> None:
+    _, _, eml = _abuse("hostile")
+    head = eml.split(b"\r\n\r\n", 1)[0]
+    assert all(b < 0x80 for b in head)
+    names = [line.split(b":", 1)[0] for line in head.split(b"\r\n") if line[:1] not in b" \t"]
+    assert names == [
+        b"From", b"To", b"Subject", b"Date", b"Message-ID", b"MIME-Version",
+        b"Content-Type", b"X-Headertrace-Draft", b"X-Headertrace-Note",
+    ]  # fmt: skip
+
+
+# -- the command -------------------------------------------------------------------------
+
+
+def test_report_command_writes_every_output(tmp_path: Path) -> None:
+    out = {k: tmp_path / f"out.{k}" for k in ("html", "md", "txt", "eml")}
+    result = CliRunner().invoke(
+        main,
+        [
+            "report", str(CASES["open-relay"]), "--our-domain", "example.com",
+            "--html", str(out["html"]), "--markdown", str(out["md"]),
+            "--text", str(out["txt"]), "--abuse-report", str(out["eml"]),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out["html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert out["md"].read_text(encoding="utf-8").startswith("## Open relay")
+    assert out["txt"].read_text(encoding="utf-8").startswith("OPEN RELAY:")
+    eml = out["eml"].read_bytes()
+    assert b"From: abuse@example.com" in eml
+    assert open_complaint(eml).reported[0].source.kind == "arf"
+
+
+def test_report_command_prints_text_by_default() -> None:
+    result = CliRunner().invoke(
+        main, ["report", str(CASES["forged"]), "--our-domain", "example.com"]
+    )
+    assert result.exit_code == 0
+    assert result.output.startswith("FORGED:")
+
+
+def test_report_command_statuses(tmp_path: Path) -> None:
+    missing = CliRunner().invoke(main, ["report", str(tmp_path / "nope.eml")])
+    assert missing.exit_code == 1
+    bad_org = CliRunner().invoke(
+        main, ["report", str(CASES["forged"]), "--org", str(tmp_path / "nope.toml")]
+    )
+    assert bad_org.exit_code == 2
+    which = CliRunner().invoke(main, ["report", str(CASES["forged"]), "--message", "2"])
+    assert which.exit_code == 2
+
+
+def write_golden() -> None:
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    for name in GOLDEN_CASES:
+        t, _ = traced(name)
+        (GOLDEN / f"{name}.md").write_text(render_markdown(t), encoding="utf-8")
+        (GOLDEN / f"{name}.txt").write_text(render_text(t), encoding="utf-8")
+        print(f"wrote {name}.md, {name}.txt")
+
+
+if __name__ == "__main__":
+    write_golden()
