@@ -116,6 +116,12 @@ def test_the_picture_marks_entry_ours_and_claims() -> None:
     assert pic.height < 40 * 80  # tight enough to read 40 hops
 
 
+def test_a_forged_header_is_marked() -> None:
+    t, _ = traced("forged")
+    (node, _mailbox) = layout(t, "warn").nodes
+    assert node.badge == "FORGED" and {"forged", "claim"} <= set(node.tags)
+
+
 def test_one_hop() -> None:
     raw = (
         b"Received: from a.example.net (a.example.net [192.0.2.1]) by mx.example.com "

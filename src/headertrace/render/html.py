@@ -58,7 +58,7 @@ monospace;margin:.4em 0}
 .ht-report pre.small{font-size:11.5px}
 .ht-report code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.92em;
 overflow-wrap:anywhere}
-.ht-report .path-picture{display:block;width:min(100%,640px);height:auto}
+.ht-report .path-picture{display:block;width:min(100%,540px);height:auto}
 .ht-report .path-picture text{font:12px ui-monospace,"DejaVu Sans Mono",monospace;fill:#263238}
 .ht-report .band rect{fill:var(--ours);stroke:#90caf9}
 .ht-report .band text{font:italic 11px system-ui,"DejaVu Sans",sans-serif;fill:#1565c0}
@@ -71,11 +71,12 @@ overflow-wrap:anywhere}
 .ht-report .node.entry rect{stroke:var(--tone);stroke-width:3.5}
 .ht-report .node .t1{font-weight:700}
 .ht-report .node .badge{font:700 11px system-ui,"DejaVu Sans",sans-serif;fill:var(--muted)}
-.ht-report .node.entry .badge{fill:var(--tone)}
+.ht-report .node.entry .badge,.ht-report .node.forged .badge{fill:var(--tone)}
 .ht-report .arrow line{stroke:#546e7a;stroke-width:1.6}
 .ht-report .arrow.claim line{stroke-dasharray:5 4;stroke:#90a4ae}
 .ht-report .arrow.timetravel line,.ht-report .arrow.break line{stroke:var(--alert);
 stroke-width:2.2}
+.ht-report .arrow.entry line{stroke:var(--tone);stroke-width:2.4}
 .ht-report .arrowhead{fill:#546e7a}
 .ht-report .arrowhead-alert{fill:var(--alert)}
 .ht-report .path-picture .arrow-label{font-size:11px;fill:#37474f}

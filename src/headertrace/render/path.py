@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from headertrace.models import Trace
 from headertrace.render.report import claims_below, client_text, delay_text
 
-WIDTH = 460
+WIDTH = 380
 MARGIN = 14
 NODE_X = 30
 NODE_W = WIDTH - NODE_X - 10
 ORIGIN_H = 34
-MAX_CHARS = 56
+MAX_CHARS = 44
 """Characters of a node's line at 12 px monospace inside NODE_W."""
 
 
@@ -75,8 +75,16 @@ class Picture:
 
 
 def shorten(text: str, limit: int = MAX_CHARS) -> str:
+    """``text`` in at most ``limit`` characters; an address at its end (``[192.0.2.1]``) is
+    kept whole and the names before it are cut instead."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    head, sep, tail = text.rpartition(" [")
+    if sep and tail.endswith("]") and len(tail) + 2 <= limit - 8:
+        keep = limit - len(tail) - 2
+        return head[: keep - 1] + "…" + sep + tail
+    return text[: limit - 1] + "…"
 
 
 def _runs(indices: list[int]) -> list[tuple[int, int]]:
@@ -100,9 +108,10 @@ def layout(trace: Trace, tone: str = "none", org_label: str = "our servers") -> 
     entry = v.hop if v is not None and v.custody else None
     floor = claims_below(trace)
     breaks = {f.hop for f in trace.findings if f.code == "custody-break" and f.hop is not None}
+    forged = {f.hop for f in trace.findings if f.code == "our-server-forged" and f.hop is not None}
     travel = {f.hop for f in trace.findings if f.code == "time-travel" and f.hop is not None}
     first = hops[0] if hops else None
-    origin_label = shorten("origin: " + (client_text(first) if first else "no hops"), 60)
+    origin_label = shorten("origin: " + (client_text(first) if first else "no hops"), 38)
     y = MARGIN + ORIGIN_H + gap
     nodes: list[Node] = []
     arrows: list[Arrow] = []
@@ -116,6 +125,9 @@ def layout(trace: Trace, tone: str = "none", org_label: str = "our servers") -> 
         if hop.index < floor:
             tags.append("claim")
             badge = "CLAIM"
+        if hop.index in forged:
+            tags.append("forged")
+            badge = "FORGED"
         if hop.index == entry:
             tags.append("entry")
             badge = "ENTRY"
@@ -156,12 +168,14 @@ def layout(trace: Trace, tone: str = "none", org_label: str = "our servers") -> 
             warning = (warning + ", " if warning else "") + "custody break"
         if hop.index < floor:
             marks.append("claim")
+        if hop.index == entry:
+            marks.append("entry")
         arrows.append(
             Arrow(
                 x=cx,
                 y1=prev_bottom,
                 y2=y,
-                label=shorten(" · ".join(b.strip() for b in bits if b.strip()), 44),
+                label=shorten(" · ".join(b.strip() for b in bits if b.strip()), 40),
                 marks=tuple(marks),
                 warning=warning,
             )
