@@ -369,3 +369,34 @@ def write_golden() -> None:
 
 if __name__ == "__main__":
     write_golden()
+
+
+def test_report_online_addresses_the_rdap_abuse_contact(tmp_path: Path) -> None:
+    """With --online (local DNS and RDAP servers), the draft goes to the contact RDAP gave
+    and the HTML page shows the owner, the blocklists and when they were looked up."""
+    from tests._localdns import LocalDNS
+    from tests._localhttp import LocalHTTP
+    from tests.test_enrich_online import ROUTES, SPAM, ZEN, ZONE
+    from tests.test_trace_online_cli import MESSAGE
+
+    source = tmp_path / "spam.eml"
+    source.write_text(MESSAGE)
+    html, eml = tmp_path / "r.html", tmp_path / "r.eml"
+    with LocalDNS(ZONE) as dns, LocalHTTP(ROUTES) as http:
+        result = CliRunner().invoke(
+            main,
+            [
+                "report", str(source), "--our-domain", "example.org", "--online",
+                "--nameserver", f"127.0.0.1:{dns.port}", "--rdap-url", http.url,
+                "--timeout", "0.3", "--no-cache",
+                "--html", str(html), "--abuse-report", str(eml),
+            ],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    msg = email.message_from_bytes(eml.read_bytes())
+    assert msg["To"] == "abuse@example-hosting.dk"
+    assert msg["X-Headertrace-Note"] is None
+    page = html.read_text(encoding="utf-8")
+    assert "abuse@example-hosting.dk" in page and "AS57043" in page
+    assert ZEN in page and "Looked up online at " in page
+    assert SPAM in page

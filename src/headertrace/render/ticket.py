@@ -97,12 +97,12 @@ def render_markdown(trace: Trace) -> str:
     return "\n".join(out)
 
 
-def _wrapped(text: str, indent: str = "") -> list[str]:
+def _wrapped(text: str, indent: str = "", hang: int = 2) -> list[str]:
     return textwrap.wrap(
         visible(text),
         width=78,
         initial_indent=indent,
-        subsequent_indent=indent + "  ",
+        subsequent_indent=indent + " " * hang,
         break_long_words=True,
         break_on_hyphens=False,
     ) or [indent]
@@ -117,7 +117,7 @@ def render_text(trace: Trace) -> str:
     if r.next_steps:
         out += ["", "What to do next:"]
         for k, step in enumerate(r.next_steps, 1):
-            out.extend(_wrapped(f"{k}. {step}", "  "))
+            out.extend(_wrapped(f"{k}. {step}", "  ", hang=len(f"{k}. ")))
     out += ["", "Evidence (header lines as found):"]
     if r.evidence:
         out.extend(f"  {visible(line)}" for line in r.evidence)
