@@ -9,7 +9,7 @@ from __future__ import annotations
 import email
 import hashlib
 import re
-from dataclasses import replace
+from dataclasses import dataclass, fields, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -199,6 +199,30 @@ def test_repr_html_is_a_fragment_with_scoped_css() -> None:
 def test_log_lines_have_their_place() -> None:
     t, _ = traced("open-relay")
     assert "No server log lines were joined to this trace." in t.to_html()
+
+
+@dataclass(frozen=True, slots=True)
+class _LogLine:
+    line: str
+
+
+@dataclass(frozen=True, slots=True)
+class _LoggedTrace(Trace):
+    """What a trace with server log evidence (``Trace.log``, issue #9) will look like."""
+
+    log: tuple[_LogLine, ...] = ()
+
+
+def test_log_lines_are_shown_when_the_trace_has_them() -> None:
+    t, _ = traced("open-relay")
+    line = "Oct 14 09:12:03 exchange smtpd[42]: <script>x</script> from=<winner@lottery.example>"
+    logged = _LoggedTrace(
+        **{f.name: getattr(t, f.name) for f in fields(Trace)}, log=(_LogLine(line),)
+    )
+    page = render_html(logged)
+    assert "smtpd[42]: &lt;script&gt;x&lt;/script&gt;" in page
+    assert "No server log lines" not in page
+    assert "smtpd[42]" in render_markdown(logged) and "smtpd[42]" in render_text(logged)
 
 
 def test_attribution_shows_the_abuse_contact() -> None:

@@ -393,9 +393,19 @@ def build(trace: Trace, raw: bytes | None = None) -> Report:
         message=message,
         contents=read_contents(raw) if raw is not None else None,
         defects=trace.defects,
-        log=tuple(one_line(str(x)) for x in log),
+        log=tuple(one_line(_log_text(x)) for x in log),
         sender_abuse=sender_abuse(trace),
     )
+
+
+def _log_text(entry: Any) -> str:
+    """One log line joined to the trace: its text as the log wrote it, where the record
+    keeps one (``line``, ``raw``, ``text``), else the record in words."""
+    for name in ("line", "raw", "text"):
+        value = getattr(entry, name, None)
+        if isinstance(value, str):
+            return value
+    return str(entry)
 
 
 def _addresses(value: Any) -> str | None:
