@@ -424,3 +424,38 @@ def test_report_online_addresses_the_rdap_abuse_contact(tmp_path: Path) -> None:
     assert "abuse@example-hosting.dk" in page and "AS57043" in page
     assert ZEN in page and "Looked up online at " in page
     assert SPAM in page
+
+
+def test_rendering_loads_no_network_code() -> None:
+    """In a fresh interpreter: every report of a trace, with the message's bytes (so
+    mail-parser and Jinja2 load), loads none of dnspython, ssl, urllib.request, sqlite3 or
+    ipwhois."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.test_addresses import NETWORK_MODULES
+
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "import headertrace\n"
+        "from headertrace.render.abuse import abuse_report\n"
+        "from headertrace.render.ticket import render_markdown, render_text\n"
+        f"raw = Path({str(HOSTILE)!r}).read_bytes()\n"
+        "t = headertrace.trace(raw, org=headertrace.Organisation.from_options("
+        "domains=['example.com']))\n"
+        "t.to_html(raw), t._repr_html_(), render_markdown(t), render_text(t)\n"
+        "abuse_report(t, raw, full=True)\n"
+        f"print(json.dumps(sorted(m for m in {NETWORK_MODULES!r} if m in sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert json.loads(done.stdout) == []
