@@ -459,3 +459,29 @@ def test_rendering_loads_no_network_code() -> None:
         timeout=120,
     )
     assert json.loads(done.stdout) == []
+
+
+@pytest.mark.corpus
+def test_corpus_sample_renders_and_round_trips(corpus: Path) -> None:
+    """A fixed sample of real mail (every 25th file): each report renders without a script
+    tag, and each abuse-report draft reads back as an ARF report."""
+    files = sorted(p for p in (corpus / "messages").rglob("*") if p.is_file())[::25]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        reported = open_complaint(data).reported
+        for t, raw in zip(
+            headertrace.trace_all(data, ORG), [r.raw for r in reported], strict=False
+        ):
+            assert "<script" not in render_html(t, raw).lower(), path
+            render_markdown(t)
+            back = open_complaint(abuse_report(t, raw)).reported
+            assert back and back[0].source.kind == "arf", path
+
+
+def test_repeated_headers_and_unreadable_bodies_do_not_lose_the_report() -> None:
+    raw = b"Subject: one\nSubject: two\nFrom: a@b.example\nDate: x\nDate: y\n\nbody\n"
+    contents = build(trace(raw), raw).contents
+    assert contents is not None
+    assert contents.subject == "one | two"
+    assert contents.date == "x | y"

@@ -432,36 +432,56 @@ def _payload(att: dict[str, Any]) -> bytes:
     return str(payload).encode("utf-8", "replace")
 
 
+def _text(value: Any) -> str | None:
+    """A mail-parser value as one line: a repeated header (a list) joined with `` | ``."""
+    if value is None or value in ("", []):
+        return None
+    if isinstance(value, (list, tuple)):
+        return one_line(" | ".join(str(v) for v in value))
+    return one_line(str(value))
+
+
 def read_contents(raw: bytes) -> Contents:
     """Subject, from, to, date, attachments (type, size, SHA-256) and MIME defects of the
-    message, read with mail-parser."""
+    message, read with mail-parser. Never raises: a message it cannot read gives a
+    ``Contents`` whose defects say so."""
+    import logging  # noqa: PLC0415
+
     import mailparser  # noqa: PLC0415 - the full parse runs only when a report is rendered
 
+    quiet = logging.getLogger("mailparser")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # "Email content 'x' not handled" is not the reader's news
     try:
-        parsed = mailparser.parse_from_bytes(raw)
+        return _contents(mailparser.parse_from_bytes(raw), raw)
     except Exception as exc:  # a broken body must not lose the report
-        return Contents(None, None, None, None, (), (f"unreadable: {exc}",), False)
+        return Contents(None, None, None, None, (), (f"unreadable: {type(exc).__name__}",), False)
+    finally:
+        quiet.setLevel(level)
+
+
+def _contents(parsed: Any, raw: bytes) -> Contents:
     attachments = []
     for att in parsed.attachments:
         data = _payload(att)
         attachments.append(
             Attachment(
-                filename=one_line(str(att.get("filename") or "(no name)")),
-                content_type=str(att.get("mail_content_type") or ""),
+                filename=_text(att.get("filename")) or "(no name)",
+                content_type=_text(att.get("mail_content_type")) or "",
                 size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(),
             )
         )
     defects = tuple(sorted({str(d) for d in (parsed.defects_categories or ())}))
-    date = parsed.headers.get("Date") if isinstance(parsed.headers, dict) else None
+    headers = parsed.headers if isinstance(parsed.headers, dict) else {}
     _, sep, body = raw.partition(b"\n\n")
     if not sep:
         _, sep, body = raw.partition(b"\r\n\r\n")
     return Contents(
-        subject=one_line(parsed.subject) if parsed.subject else None,
+        subject=_text(parsed.subject),
         from_=_addresses(parsed.from_),
         to=_addresses(parsed.to),
-        date=one_line(str(date)) if date else None,
+        date=_text(headers.get("Date")),
         attachments=tuple(attachments),
         defects=defects,
         headers_only=not body.strip(),
