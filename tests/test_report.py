@@ -485,3 +485,17 @@ def test_repeated_headers_and_unreadable_bodies_do_not_lose_the_report() -> None
     assert contents is not None
     assert contents.subject == "one | two"
     assert contents.date == "x | y"
+
+
+def test_a_long_path_is_drawn_in_slices_that_fit_a_page() -> None:
+    t, raw = traced("chain-40")
+    pic = layout(t, "bad")
+    assert [len(s.nodes) for s in pic.segments] == [8, 8, 8, 8, 8]
+    assert sum((s.nodes for s in pic.segments), ()) == pic.nodes
+    assert all(a.y + a.h == b.y for a, b in zip(pic.segments, pic.segments[1:], strict=False))
+    assert pic.segments[-1].y + pic.segments[-1].h == pic.height
+    assert all(s.h < 700 for s in pic.segments)  # about 250 mm printed at 540 px wide
+    assert all(s.stub is not None for s in pic.segments[:-1]) and pic.segments[-1].stub is None
+    page = t.to_html(raw)
+    assert page.count('<svg class="path-picture"') == 5
+    assert page.count('<marker id="arrowhead"') == 1

@@ -58,7 +58,7 @@ monospace;margin:.4em 0}
 .ht-report pre.small{font-size:11.5px}
 .ht-report code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.92em;
 overflow-wrap:anywhere}
-.ht-report .path-picture{display:block;width:min(100%,540px);height:auto}
+.ht-report .path-picture{display:block;width:min(100%,540px);height:auto;overflow:hidden}
 .ht-report .path-picture text{font:12px ui-monospace,"DejaVu Sans Mono",monospace;fill:#263238}
 .ht-report .band rect{fill:var(--ours);stroke:#90caf9}
 .ht-report .band text{font:italic 11px system-ui,"DejaVu Sans",sans-serif;fill:#1565c0}
@@ -116,7 +116,7 @@ word-break:break-all}
 print-color-adjust:exact}
 .ht-report section{break-inside:auto}.ht-report h2{break-after:avoid}
 .ht-report tr,.ht-report .node{break-inside:avoid}
-.ht-report .path-picture{max-height:none}
+.ht-report .path-picture{break-inside:avoid}
 .ht-report .table-wrap{overflow:visible}}
 """
 

@@ -58,6 +58,28 @@ class Band:
     y: int
     h: int
     label: str
+    label_y: int = 0
+    """Where the label is centred (the middle of the part of the band a slice shows)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A slice of the picture drawn as one ``<svg>``: the slices stack without a seam on
+    screen, and each fits on a printed page (an SVG cannot break across pages)."""
+
+    y: int
+    h: int
+    nodes: tuple[Node, ...]
+    arrows: tuple[Arrow, ...]
+    """The arrows into this slice's nodes."""
+    bands: tuple[Band, ...]
+    """The bands that reach into this slice, cut to it."""
+    origin: bool
+    """The slice starts with the origin."""
+    stub: Arrow | None
+    """The start of the arrow into the next slice's first node, cut to this slice."""
+    first_hop: int
+    last_hop: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +94,56 @@ class Picture:
     bands: tuple[Band, ...]
     tone: str
     description: str
+    segments: tuple[Segment, ...] = ()
+
+
+SEGMENT_HOPS = 8
+"""Hops per slice: 8 fit on an A4 or Letter page at the printed scale."""
+SEGMENT_PAD = 10
+"""How far below its last node a slice ends (below a band's edge and the node's stroke)."""
+
+
+def _segments(
+    nodes: list[Node], arrows: list[Arrow], bands: list[Band], height: int
+) -> tuple[Segment, ...]:
+    out: list[Segment] = []
+    top = 0
+    for start in range(0, len(nodes), SEGMENT_HOPS):
+        chunk = nodes[start : start + SEGMENT_HOPS]
+        last = start + len(chunk) >= len(nodes)
+        bottom = height if last else chunk[-1].y + chunk[-1].h + SEGMENT_PAD
+        cut = []
+        for b in bands:
+            y0, y1 = max(b.y, top), min(b.y + b.h, bottom)
+            if y1 > y0:
+                label = b.label if len(b.label) * 7 + 12 <= y1 - y0 else "ours"
+                cut.append(
+                    Band(
+                        y=b.y,
+                        h=b.h,
+                        label=label if y1 - y0 >= 40 else "",
+                        label_y=(y0 + y1) // 2,
+                    )
+                )
+        stub = None
+        if not last:
+            nxt = arrows[start + len(chunk)]
+            stub = Arrow(x=nxt.x, y1=nxt.y1, y2=bottom, label="", marks=nxt.marks, warning="")
+        out.append(
+            Segment(
+                y=top,
+                h=bottom - top,
+                nodes=tuple(chunk),
+                arrows=tuple(arrows[start : start + len(chunk)]),
+                bands=tuple(cut),
+                origin=start == 0,
+                stub=stub,
+                first_hop=chunk[0].hop,
+                last_hop=chunk[-1].hop,
+            )
+        )
+        top = bottom
+    return tuple(out)
 
 
 def shorten(text: str, limit: int = MAX_CHARS) -> str:
@@ -202,7 +274,7 @@ def layout(trace: Trace, tone: str = "none", org_label: str = "our servers") -> 
         top = by_hop[lo].y - 8
         bottom = by_hop[hi].y + by_hop[hi].h + 8
         label = org_label if len(org_label) * 7 + 12 <= bottom - top else "ours"
-        bands.append(Band(y=top, h=bottom - top, label=label))
+        bands.append(Band(y=top, h=bottom - top, label=label, label_y=(top + bottom) // 2))
     height = (nodes[-1].y + nodes[-1].h if nodes else MARGIN + ORIGIN_H) + MARGIN
     description = (
         f"The path of the message: {len(nodes)} hop{'s' if len(nodes) != 1 else ''}, "
@@ -219,6 +291,7 @@ def layout(trace: Trace, tone: str = "none", org_label: str = "our servers") -> 
         bands=tuple(bands),
         tone=tone,
         description=description,
+        segments=_segments(nodes, arrows, bands, height),
     )
 
 
