@@ -81,3 +81,12 @@ def test_probe() -> None:
         grey = run("probe", f"127.0.0.1:{port}", "--our-domain", OUR_DOMAIN, *PROBE_FAST)
     assert grey.exit_code == ExitStatus.NO_ANSWER, grey.output
     assert run("probe", "127.0.0.1:2525", "--only", "nope").exit_code == ExitStatus.NO_ANSWER
+
+
+def test_report(tmp_path: Path) -> None:
+    assert run("report", str(EXAMPLE), "--text", str(tmp_path / "t.txt")).exit_code == ExitStatus.OK
+    assert run("report", str(tmp_path / "nope.eml")).exit_code == ExitStatus.PROBLEM
+    bad_org = tmp_path / "org.toml"
+    bad_org.write_text("domains = 3\n")
+    assert run("report", str(EXAMPLE), "--org", str(bad_org)).exit_code == ExitStatus.NO_ANSWER
+    assert run("report", str(EXAMPLE), "--message", "9").exit_code == ExitStatus.NO_ANSWER

@@ -140,7 +140,7 @@ def _table_commands() -> list[tuple[str, list[str]]]:
 
 def test_the_command_table_names_options_that_exist() -> None:
     commands = _table_commands()
-    assert [c for c, _ in commands] == ["trace", "log", "lookup", "blocklist", "probe"]
+    assert [c for c, _ in commands] == ["trace", "log", "lookup", "blocklist", "probe", "report"]
     for command, options in commands:
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0, result.output

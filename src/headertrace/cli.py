@@ -43,6 +43,7 @@ from headertrace.logs.command import log_command, log_options
 from headertrace.models import Trace
 from headertrace.probe.command import probe_command
 from headertrace.render.terminal import print_trace
+from headertrace.reporting import report_command
 from headertrace.tracing import trace_all
 
 PIPED_WIDTH = 140
@@ -198,3 +199,5 @@ def _trace_file(
 
 for _command in (probe_command, lookup_command, blocklist_command, log_command):
     main.add_command(_command)
+
+main.add_command(report_command)

@@ -370,6 +370,9 @@ class Verdict:
     confidence: Confidence = "low"
     summary: str
     evidence: tuple[Evidence, ...] = ()
+    custody: tuple[int, ...] = ()
+    """The hops of the organisation whose custody is verified (chronological indices,
+    oldest first; the first is the entry hop). Empty when custody reached no hop of ours."""
 
     def to_dict(self) -> JSONDict:
         return as_json_dict(self)
@@ -396,6 +399,19 @@ class Trace:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_html(self, raw: bytes | None = None) -> str:
+        """The trace as one self-contained HTML report (:mod:`headertrace.render.html`).
+        ``raw``, the traced message's bytes, adds what was in it (subject, attachments)."""
+        from headertrace.render.html import render_html  # noqa: PLC0415 - Jinja2 on demand
+
+        return render_html(self, raw)
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows a trace as its HTML report (a fragment with scoped CSS)."""
+        from headertrace.render.html import render_html  # noqa: PLC0415 - Jinja2 on demand
+
+        return render_html(self, fragment=True)
 
 
 LogMatch = Literal["strong", "weak", "none"]

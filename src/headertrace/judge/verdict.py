@@ -128,6 +128,8 @@ def _judge(
     facts = header_facts(block, hops, entry, custody)
     rc = recipients(hops, entry, custody, org, block, facts=facts) if entry is not None else None
     verdict = _decide(hops, org, block, custody=custody, entry=entry, facts=facts, rc=rc)
+    if custody.verified and verdict.hop is not None:
+        verdict = replace(verdict, custody=tuple(sorted(custody.verified)))
     findings = org_findings(
         hops, org, block, custody=custody, entry=entry, facts=facts, verdict=verdict, rc=rc
     )
