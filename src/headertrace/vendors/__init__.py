@@ -14,22 +14,28 @@ from datetime import datetime
 
 from headertrace.models import Hop
 from headertrace.parse.headers import unfold
-from headertrace.vendors import fetchmail, postfix, sendmail
+from headertrace.vendors import exim, fetchmail, google, microsoft, postfix, sendmail
 
 Reader = Callable[[str, str, int, int, datetime | None], Hop | None]
 
-READERS: tuple[Reader, ...] = (postfix.read, sendmail.read, fetchmail.read)
-"""Most frequent first; each fails fast, its pattern being anchored."""
+# By the header's first word; most frequent first. Each fails fast, its pattern being
+# anchored.
+READERS: dict[str, tuple[Reader, ...]] = {
+    "from": (postfix.read, sendmail.read, fetchmail.read, microsoft.read, exim.read),
+    "by": (google.read, postfix.read_pickup),
+    "(from": (sendmail.read_submission,),
+}
 
 
 def read_direct(
     value: str, index: int = 0, header_index: int = 0, after: datetime | None = None
 ) -> Hop | None:
     """The hop of ``value`` if a direct reader takes it whole, else ``None``."""
-    if not value.startswith("from "):
+    readers = READERS.get(value[: value.find(" ")])
+    if readers is None:
         return None
     text = unfold(value)
-    for read in READERS:
+    for read in readers:
         hop = read(text, value, index, header_index, after)
         if hop is not None:
             return hop

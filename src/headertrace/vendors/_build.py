@@ -10,6 +10,7 @@ the length of the header.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
@@ -29,8 +30,18 @@ QUEUE_ID = r"[A-Za-z0-9][A-Za-z0-9._/+=-]*"
 ANGLE_ADDR = r"[^\s<>()\[\];,\"\\]+"
 _DATE_CHARS = r"[^;()\"<>\[\]\\]*"
 _ZONE = r"(?P<zone>[A-Za-z]{1,8}(?: DST)?|[+-][0-9]{2,4})"
-DATE = rf"(?P<date>{_DATE_CHARS}(?:\({_ZONE}\){_DATE_CHARS})?)"
-RECIPIENT = rf"(?: for <(?P<rcpt>{ANGLE_ADDR})>)?"
+# sendmail and others: "; DATE (envelope-from bob@example.org)", read as a comment.
+_ENVELOPE = rf"\(envelope-from (?:<(?P<env>{ANGLE_ADDR})>|(?P<env_bare>{ANGLE_ADDR}))\)"
+DATE = rf"(?P<date>{_DATE_CHARS}(?:\({_ZONE}\){_DATE_CHARS})?(?:{_ENVELOPE}{_DATE_CHARS})?)"
+# "from HELO (RDNS [IP])", "from [HELO] (RDNS [IP])", "from HELO ([IP])", and with
+# sendmail's ident: "from HELO (USER@RDNS [IP])", "(IDENT:USER@RDNS [IP])"; sendmail's
+# "(RDNS [IP] (may be forged))": the name does not resolve back (a defect of the hop).
+FROM_RDNS = (
+    rf"from (?:(?P<helo>{HOST})|\[(?P<helo_lit>{LITERAL})\])"
+    rf" \((?:(?:(?P<ident_tag>IDENT:)?(?P<ident>[A-Za-z0-9_.+-]+)@)?(?P<rdns>{HOST}) )?"
+    rf"\[(?P<ip>{LITERAL})\](?P<forged> \(may be forged\))?\)"
+)
+RECIPIENT = rf"(?: for (?:<(?P<rcpt>{ANGLE_ADDR})>|(?P<rcpt_bare>{ANGLE_ADDR})))?"
 
 _KEYWORDS = frozenset(("from", "by", "via", "with", "id", "for"))
 # Words a comment reader takes as the start of something other than "rdns [ip]".
@@ -53,31 +64,53 @@ def client_literal(text: str) -> tuple[str, int | None] | None:
     return None if ip is None else (ip, port)
 
 
-def rdns_client(helo: str, rdns: str, literal: str) -> Client | None:
-    """``from HELO (RDNS [IP])``, as Postfix and sendmail write it (``unknown`` for no
-    name); ``None`` when the name is one the comment reader takes for something else."""
-    address = client_literal(literal)
+def from_client(m: re.Match[str]) -> Client | None:
+    """The client of :data:`FROM_RDNS`, as Postfix and sendmail write it (``unknown``
+    for no name; no name at all: the reverse lookup found none); ``None`` when a name is
+    one the comment reader takes for something else."""
+    address = client_literal(m["ip"])
+    if address is None:
+        return None
+    ip, port = address
+    helo_lit = m["helo_lit"]
+    if helo_lit is not None:
+        helo = f"[{helo_lit}]"
+        port = port or literal_address(helo_lit)[1]
+    else:
+        helo = m["helo"]
+        if not plain(helo):
+            return None
+    rdns = m["rdns"]
+    if rdns is None:
+        if helo_lit is None and helo.lower() in tables.NO_NAME_NOT_HELO:
+            return Client(rdns_status="none", ip=ip, port=port)
+        return Client(helo=helo, rdns_status="none", ip=ip, port=port)
     low = rdns.lower()
     if (
-        address is None
-        or not plain(helo)
-        or low in _MARKER_WORDS
+        low in _MARKER_WORDS
         or low.startswith(("tls", "ssl", "ident:"))
         or len(rdns) > 255
         or rdns.replace(".", "").isdigit()
     ):
         return None
-    ip, port = address
+    ident = m["ident"]
     if low in tables.NO_NAME:
-        return Client(helo=helo, rdns_status="none", ip=ip, port=port)
-    return Client(helo=helo, rdns=rdns.rstrip(".") or None, rdns_status="present", ip=ip, port=port)
+        return Client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
+    rdns = rdns.rstrip(".") or None
+    return Client(helo=helo, rdns=rdns, rdns_status="present", ip=ip, port=port, ident=ident)
 
 
-def server(by: str, software: str | None, version: str | None) -> Server | None:
-    """The ``by`` host (no address, no keyword), with the software the header names."""
-    if not plain(by) or normalise_ip(by) is not None:
+def server(
+    by: str, software: str | None, version: str | None, ip: str | None = None
+) -> Server | None:
+    """The ``by`` host (no keyword), with the software the header names and the address
+    a comment gives; ``by 192.0.2.8`` is the server's address."""
+    if not plain(by):
         return None
-    return Server(host=by.rstrip(".") or None, software=software, version=version)
+    by_ip = normalise_ip(by)
+    if by_ip is not None:
+        return Server(ip=by_ip, software=software, version=version)
+    return Server(host=by.rstrip(".") or None, ip=ip, software=software, version=version)
 
 
 def tls_of(protocol: str) -> TLS | None:
@@ -97,36 +130,39 @@ def auth_of(protocol: str, software: str | None, has_client: bool) -> Auth:
     return Auth()
 
 
-def kind_of(protocol: str, client: Client) -> HopKind | None:
-    """The kind of a hop whose from part names a client; ``None`` for protocols the
-    general reader reads further (local submissions)."""
-    low = protocol.lower()
+def kind_of(protocol: str | None, client: Client) -> HopKind | None:
+    """The kind of a hop whose comments name no local user or socket, as the general
+    reader decides it; ``None`` for the protocols of local submissions, which it reads
+    further."""
+    low = (protocol or "").lower()
     if low in tables.FETCH_PROTOCOLS:
         return "fetch"
-    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX) or low in tables.CLIENT_PROTOCOLS:
+    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX):
         return None
+    if low in tables.CLIENT_PROTOCOLS and client.ip is None and client.helo is None:
+        return "local"  # webmail/API submission with no client recorded (Gmail "with HTTP")
     if client.ip is not None or client.helo is not None:
         return "relay"
+    return "unknown"
+
+
+def software_by_host(host: str) -> str | None:
+    """The software a ``by`` host's name implies where the header names none."""
+    low = host.lower().rstrip(".")
+    for suffix, name in tables.SOFTWARE_BY_HOST:
+        if low.endswith(suffix) or low == suffix[1:]:
+            return name
     return None
-
-
-def recipient(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return None if not value or value.lower() in tables.NO_RECIPIENT else value
 
 
 def hop(
     value: str,
-    date_text: str,
-    zone: str | None,
+    m: re.Match[str],
     *,
     client: Client,
     server: Server,
     protocol: str | None,
     hop_id: str | None,
-    recipient: str | None,
     kind: HopKind,
     index: int,
     header_index: int,
@@ -137,7 +173,19 @@ def hop(
     envelope_from: str | None = None,
 ) -> Hop | None:
     """The hop of a header read whole, dated as the general reader dates it; ``None``
-    when the comment after the date is a word the comment reader takes for a fact."""
+    when the comment after the date is a word the comment reader takes for a fact. The
+    recipient is read from the groups ``rcpt`` (in angle brackets) or ``rcpt_bare``; an
+    ``envelope_from`` before the date comes first."""
+    groups = m.groupdict()
+    recipient = groups.get("rcpt")
+    if recipient is None and groups.get("rcpt_bare") is not None:
+        recipient = groups["rcpt_bare"]
+        if not plain(recipient):
+            return None  # "for id": the general reader opens a clause there
+    if recipient is not None and recipient.lower() in tables.NO_RECIPIENT:
+        recipient = None
+    forged = ("rdns-may-be-forged",) if groups.get("forged") else ()
+    zone, date_text = m["zone"], m["date"]
     if zone is not None and (
         zone.lower() in _MARKER_WORDS or zone.lower().startswith(("tls", "ssl"))
     ):
@@ -153,14 +201,14 @@ def hop(
         via=via,
         id=hop_id,
         recipient=recipient,
-        envelope_from=envelope_from,
+        envelope_from=envelope_from or m["env"] or m["env_bare"],
         tls=tls,
         auth=auth or Auth(),
         timestamp=timestamp,
         timestamp_raw=one_line(date_text),
         kind=kind,
         status="parsed" if complete else "partial",
-        defects=(result.defect,) if result.defect else (),
+        defects=(*forged, result.defect) if result.defect else forged,
         index=index,
         header_index=header_index,
         delay_seconds=(timestamp - after).total_seconds() if timestamp and after else None,

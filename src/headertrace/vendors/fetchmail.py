@@ -24,7 +24,7 @@ EXAMPLE = (
 _FETCH = re.compile(
     rf"from (?P<host>{b.HOST}) \[(?P<ip>{b.LITERAL})\] by (?P<by>{b.HOST})"
     r" with (?P<proto>[A-Za-z0-9]+) \(fetchmail-(?P<version>[A-Za-z0-9][A-Za-z0-9.+_-]*)\)"
-    rf"(?: for (?:<(?P<rcpt>{b.ANGLE_ADDR})>|(?P<bare>[^\s<>()\[\];,\"\\]+@[^\s<>()\[\];,\"\\]+)))?"
+    rf"{b.RECIPIENT}"
     rf" \((?:single|multi)-drop\);{b.DATE}"
 )
 
@@ -50,13 +50,11 @@ def read(
         return None
     return b.hop(
         value,
-        m["date"],
-        m["zone"],
+        m,
         client=client,
         server=server,
         protocol=protocol,
         hop_id=None,
-        recipient=b.recipient(m["rcpt"] or m["bare"]),
         kind=kind,
         index=index,
         header_index=header_index,
