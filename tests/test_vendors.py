@@ -17,9 +17,19 @@ import pytest
 
 from headertrace import parse_received
 from headertrace.intake import open_complaint
+from headertrace.parse import dates
 from headertrace.parse.headers import split_header_block
 from headertrace.parse.received import parse_received_general
-from headertrace.vendors import exim, fetchmail, google, microsoft, postfix, read_direct, sendmail
+from headertrace.vendors import (
+    exim,
+    fetchmail,
+    google,
+    microsoft,
+    postfix,
+    qmail,
+    read_direct,
+    sendmail,
+)
 
 GOLDEN = Path(__file__).parent / "fixtures" / "received" / "golden.jsonl"
 HEADERS = [
@@ -34,6 +44,7 @@ EXAMPLES = (
     *microsoft.EXAMPLES,
     google.EXAMPLE,
     *exim.EXAMPLES,
+    *qmail.EXAMPLES,
 )
 
 
@@ -85,3 +96,24 @@ def test_corpus_headers_read_alike(corpus: Path) -> None:
     share = taken / total
     print(f"\n{taken} of {total} corpus Received headers read directly ({share:.1%})")
     assert share >= 0.8
+
+
+@pytest.mark.corpus
+def test_the_one_expression_date_reader_equals_the_general_one(corpus: Path) -> None:
+    read = 0
+    for path in sorted((corpus / "messages").rglob("*.eml")):
+        for reported in open_complaint(path.read_bytes()).reported:
+            for value in split_header_block(reported.raw).get_all("Received"):
+                date = value.rpartition(";")[2]
+                fast = dates._fast(date)
+                if fast is not None:
+                    read += 1
+                    general = dates.scan_date(date)
+                    assert general.value is not None, date
+                    assert fast.value is not None
+                    assert (fast.value, fast.value.utcoffset(), fast.defect) == (
+                        general.value,
+                        general.value.utcoffset(),
+                        general.defect,
+                    ), date
+    assert read > 30_000

@@ -14,16 +14,17 @@ from datetime import datetime
 
 from headertrace.models import Hop
 from headertrace.parse.headers import unfold
-from headertrace.vendors import exim, fetchmail, google, microsoft, postfix, sendmail
+from headertrace.vendors import exim, fetchmail, google, microsoft, postfix, qmail, sendmail
 
 Reader = Callable[[str, str, int, int, datetime | None], Hop | None]
 
 # By the header's first word; most frequent first. Each fails fast, its pattern being
 # anchored.
 READERS: dict[str, tuple[Reader, ...]] = {
-    "from": (postfix.read, sendmail.read, fetchmail.read, microsoft.read, exim.read),
+    "from": (postfix.read, sendmail.read, fetchmail.read, microsoft.read, exim.read, qmail.read),
     "by": (google.read, postfix.read_pickup),
     "(from": (sendmail.read_submission,),
+    "(qmail": (qmail.read_queue,),
 }
 
 
