@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from headertrace.addresses import normalise_ip
 from headertrace.models import TLS, Auth, Client, Hop, HopKind, Server
@@ -68,19 +69,24 @@ def from_client(m: re.Match[str]) -> Client | None:
     """The client of :data:`FROM_RDNS`, as Postfix and sendmail write it (``unknown``
     for no name; no name at all: the reverse lookup found none); ``None`` when a name is
     one the comment reader takes for something else."""
-    address = client_literal(m["ip"])
+    return _from_client(m["helo"], m["helo_lit"], m["ident"], m["rdns"], m["ip"])
+
+
+@lru_cache(maxsize=4096)
+def _from_client(
+    helo: str | None, helo_lit: str | None, ident: str | None, rdns: str | None, literal: str
+) -> Client | None:
+    """Records are frozen, so one is shared by every header with the same from part (a
+    server's own relays and content filter come back message after message)."""
+    address = client_literal(literal)
     if address is None:
         return None
     ip, port = address
-    helo_lit = m["helo_lit"]
     if helo_lit is not None:
         helo = f"[{helo_lit}]"
         port = port or literal_address(helo_lit)[1]
-    else:
-        helo = m["helo"]
-        if not plain(helo):
-            return None
-    rdns = m["rdns"]
+    elif helo is None or not plain(helo):
+        return None
     if rdns is None:
         if helo_lit is None and helo.lower() in tables.NO_NAME_NOT_HELO:
             return Client(rdns_status="none", ip=ip, port=port)
@@ -93,13 +99,13 @@ def from_client(m: re.Match[str]) -> Client | None:
         or rdns.replace(".", "").isdigit()
     ):
         return None
-    ident = m["ident"]
     if low in tables.NO_NAME:
         return Client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
     rdns = rdns.rstrip(".") or None
     return Client(helo=helo, rdns=rdns, rdns_status="present", ip=ip, port=port, ident=ident)
 
 
+@lru_cache(maxsize=4096)
 def server(
     by: str, software: str | None, version: str | None, ip: str | None = None
 ) -> Server | None:
@@ -113,11 +119,13 @@ def server(
     return Server(host=by.rstrip(".") or None, ip=ip, software=software, version=version)
 
 
+@lru_cache(maxsize=256)
 def tls_of(protocol: str) -> TLS | None:
     low = protocol.lower()
     return TLS() if low in tables.TLS_PROTOCOLS or low == "https" else None
 
 
+@lru_cache(maxsize=256)
 def auth_of(protocol: str, software: str | None, has_client: bool) -> Auth:
     """What the protocol alone says about authentication (no comment says more)."""
     low = protocol.lower()
