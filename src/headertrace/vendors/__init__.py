@@ -18,13 +18,24 @@ from headertrace.vendors import exim, fetchmail, google, microsoft, postfix, qma
 
 Reader = Callable[[str, str, int, int, datetime | None], Hop | None]
 
+Gate = tuple[str, ...]
+"""Texts one of which a header must hold for the reader to be tried (``()``: always):
+an ``in`` test costs far less than a failing match."""
+
 # By the header's first word; most frequent first. Each fails fast, its pattern being
-# anchored.
-READERS: dict[str, tuple[Reader, ...]] = {
-    "from": (postfix.read, sendmail.read, fetchmail.read, microsoft.read, exim.read, qmail.read),
-    "by": (google.read, postfix.read_pickup),
-    "(from": (sendmail.read_submission,),
-    "(qmail": (qmail.read_queue,),
+# anchored, and a gate spares most of the failures.
+READERS: dict[str, tuple[tuple[Gate, Reader], ...]] = {
+    "from": (
+        (("(Postfix)",), postfix.read),
+        ((), sendmail.read),
+        (("(fetchmail-",), fetchmail.read),
+        ((" with Microsoft SMTP Server", " with HTTP", " with mapi"), microsoft.read),
+        (("(Exim ",), exim.read),
+        ((), qmail.read),
+    ),
+    "by": (((" with ",), google.read), (("(Postfix, from userid ",), postfix.read_pickup)),
+    "(from": (((), sendmail.read_submission),),
+    "(qmail": (((), qmail.read_queue),),
 }
 
 
@@ -36,7 +47,9 @@ def read_direct(
     if readers is None:
         return None
     text = unfold(value)
-    for read in readers:
+    for gate, read in readers:
+        if gate and not any(mark in text for mark in gate):
+            continue
         hop = read(text, value, index, header_index, after)
         if hop is not None:
             return hop
