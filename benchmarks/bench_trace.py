@@ -28,7 +28,9 @@ from headertrace.judge.chain import chain_findings, infer_origin
 from headertrace.judge.verdict import judge
 from headertrace.models import Hop
 from headertrace.parse.headers import HeaderBlock, split_header_block
+from headertrace.parse.received import parse_received_general
 from headertrace.tracing import hops_from_values, message_info, trace_headers
+from headertrace.vendors import read_direct
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
@@ -128,6 +130,17 @@ def _stages(messages: list[bytes]) -> None:
         print(f"  {name:26} {seconds / n * 1e6:8.1f} us/msg  {seconds / total:5.0%}")
     per_header = spent["Received parsing"] / headers * 1e6
     print(f"  {'(parsing, per header)':26} {per_header:8.1f} us")
+    every = [value for vs in values for value in vs]
+    direct = [value for value in every if read_direct(value) is not None]
+    general = [value for value in every if read_direct(value) is None]
+    print(f"  {'(taken directly)':26} {len(direct) / len(every):8.1%} of headers")
+    for name, func, chosen in (
+        ("(direct reader)", read_direct, direct),
+        ("(general reader, the rest)", parse_received_general, general),
+        ("(general reader, all)", parse_received_general, every),
+    ):
+        seconds = _stage_seconds(lambda k, f=func, c=chosen: f(c[k]), len(chosen))  # type: ignore[misc]
+        print(f"  {name:26} {seconds / max(1, len(chosen)) * 1e6:8.1f} us a header")
 
 
 def main() -> None:

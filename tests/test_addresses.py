@@ -187,6 +187,7 @@ def test_import_and_offline_trace_load_no_network_code() -> None:
 PURE_MODULES = (
     "headertrace.addresses",
     "headertrace.parse",
+    "headertrace.vendors",
     "headertrace.intake",
     "headertrace.judge",
     "headertrace.render.terminal",

@@ -16,15 +16,26 @@ from typing import Any
 
 import pytest
 
-from headertrace import parse_received
+from headertrace.models import Hop
 from headertrace.parse.headers import unfold
 from headertrace.parse.lexer import Kind, Lexer, Token
+from headertrace.parse.received import parse_received_general
+from headertrace.vendors import read_direct
 
 GOLDEN = Path(__file__).parent / "fixtures" / "received" / "golden.jsonl"
 HEADERS = [
     json.loads(line)["header"] for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line
 ]
 KEYWORDS = ("from", "by", "via", "with", "id", "for")
+
+
+def parse_received(header: str) -> Hop:
+    """``headertrace.parse_received``, proving on the way that a direct reader of
+    ``headertrace.vendors`` that takes the rewrite reads it as the general reader does."""
+    general = parse_received_general(header)
+    direct = read_direct(header)
+    assert direct is None or direct == general, (header, direct, general)
+    return direct or general
 
 
 def _hop(header: str) -> dict[str, Any]:

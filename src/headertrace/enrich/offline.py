@@ -18,7 +18,7 @@ from headertrace.addresses import (
     registered_domain,
 )
 from headertrace.enrich.records import Attribution, Domains
-from headertrace.models import Finding, Hop, Severity, Trace, notes, received
+from headertrace.models import Client, Finding, Hop, Server, Severity, Trace, notes, received
 
 ExternalPredicate = Callable[[Hop], bool]
 
@@ -90,6 +90,9 @@ def _finding(hop: Hop, code: str, severity: Severity, message: str, *extra: str)
     )
 
 
+_Check = Callable[["_HopNames"], Finding | None]
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class _HopNames:
     """What the per-hop checks compare, worked out once per hop."""
@@ -108,7 +111,16 @@ class _HopNames:
 
 
 def _hop_findings(hop: Hop, external: bool) -> list[Finding]:
-    names = _HopNames(
+    checks = _firing(hop.client, hop.server.host, external)
+    if not checks:
+        return []  # the common case: no finding, and nothing built
+    names = _names(hop, external)
+    found = (check(names) for check in checks)
+    return [finding for finding in found if finding is not None]
+
+
+def _names(hop: Hop, external: bool) -> _HopNames:
+    return _HopNames(
         hop=hop,
         external=external,
         helo_kind=helo_kind(hop.client.said_helo),
@@ -116,8 +128,15 @@ def _hop_findings(hop: Hop, external: bool) -> list[Finding]:
         rdns_domain=registered_domain(hop.client.rdns),
         by_domain=registered_domain(hop.server.host),
     )
-    found = (check(names) for check in _HOP_CHECKS)
-    return [finding for finding in found if finding is not None]
+
+
+@lru_cache(maxsize=8192)
+def _firing(client: Client, by_host: str | None, external: bool) -> tuple[_Check, ...]:
+    """The checks that find something for this client, ``by`` host and standing: what
+    they decide depends on these alone (the hop's place and text only go into the
+    finding), and the same clients come back message after message."""
+    names = _names(Hop(raw="", client=client, server=Server(host=by_host)), external)
+    return tuple(check for check in _HOP_CHECKS if check(names) is not None)
 
 
 def _helo_literal_mismatch(n: _HopNames) -> Finding | None:
@@ -215,7 +234,7 @@ def _rdns_dynamic(n: _HopNames) -> Finding | None:
     )
 
 
-_HOP_CHECKS: tuple[Callable[[_HopNames], Finding | None], ...] = (
+_HOP_CHECKS: tuple[_Check, ...] = (
     _helo_literal_mismatch,
     _helo_localhost_external,
     _helo_not_fqdn,

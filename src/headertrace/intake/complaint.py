@@ -80,15 +80,23 @@ def _collect(
 # MIME layout (lower case; base64 text parts aside).
 _INSIDE_MARKERS = (
     b"received:",
-    b"message/rfc822",
-    b"message/global",
+    b"message/",  # message/rfc822, message/global: see _ENCLOSED
     b"rfc822-headers",
     b"multipart/report",
     b".eml",  # an attached message sent as application/octet-stream, base64-encoded
     b".msg",
-    *(m.encode() for m in FORWARD_MARKERS),  # a forward with nothing inside is worth a finding
+    # A forward with nothing inside is worth a finding. A marker holding another is left
+    # out ("begin forwarded message" holds "forwarded message"): each costs a scan.
+    *(
+        m.encode()
+        for m in FORWARD_MARKERS
+        if not any(other != m and other in m for other in FORWARD_MARKERS)
+    ),
 )
 
+
+_ENCLOSED = (b"message/rfc822", b"message/global")
+"""The types of an enclosed message; looked for only where ``message/`` stands."""
 
 _USUAL_NESTING = 8
 """Real mail nests a few multiparts (mixed > related > alternative); far more is hostile."""
@@ -111,7 +119,10 @@ def _nothing_inside(raw: bytes) -> bool:
     body = raw[end:].lower()
     if ctype.startswith(b"multipart/") and body.count(b"multipart/") > _USUAL_NESTING:
         return False  # deeply nested multiparts: let the walk apply its nesting cap
-    return not any(marker in body for marker in _INSIDE_MARKERS)
+    for marker in _INSIDE_MARKERS:
+        if marker in body and (marker != b"message/" or any(t in body for t in _ENCLOSED)):
+            return False
+    return True
 
 
 def _content_type(head: bytes) -> bytes:

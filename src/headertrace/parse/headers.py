@@ -7,6 +7,7 @@ within one message. Caps keep hostile input cheap; each one hit is a defect.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 MAX_HEADER_BLOCK = 1_048_576
@@ -113,6 +114,10 @@ def split_header_block(data: bytes) -> HeaderBlock:
         # mbox "From " separator line: not a header field.
         nl = text.find("\n")
         text = text[nl + 1 :] if nl >= 0 else ""
+    fields = _clean_fields(text)
+    if fields is not None:
+        block.fields = fields
+        return block
     name: str | None = None
     lines: list[str] = []
     for line in text.split("\n"):
@@ -140,6 +145,32 @@ def split_header_block(data: bytes) -> HeaderBlock:
         _add(block, name, lines)
     block.defects = list(dict.fromkeys(block.defects))
     return block
+
+
+# Where a field starts: a line break not followed by a blank (folding).
+_FIELD_START = re.compile(r"\n(?![ \t])")
+
+
+def _clean_fields(text: str) -> list[tuple[str, str]] | None:
+    """The fields of a header block with nothing to report, split in C at each line that
+    starts a field; ``None`` as soon as anything needs the line-by-line reading of
+    :func:`split_header_block` (a line that is no field, a blank line, too many fields),
+    which then reads the block and names the defects. Same fields as that reading."""
+    if text[:1] in _BLANKS or "\n\n" in text:
+        return None  # a first line that continues nothing ("" included), an empty line
+    chunks = _FIELD_START.split(text)
+    if len(chunks) > MAX_FIELDS:
+        return None
+    fields = []
+    for chunk in chunks:
+        name, colon, rest = chunk.partition(":")
+        if not colon or "\n" in name:
+            return None
+        name = name.rstrip(_BLANKS)
+        if not name or " " in name or not name.isascii() or not name.isprintable():
+            return None
+        fields.append((name, rest.lstrip(_BLANKS).rstrip()))
+    return fields
 
 
 def _add(block: HeaderBlock, name: str, lines: list[str]) -> bool:

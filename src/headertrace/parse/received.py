@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
 from headertrace.addresses import normalise_ip
 from headertrace.models import TLS, Auth, Client, Hop, HopKind, ParseStatus, RdnsStatus, Server
@@ -26,7 +25,9 @@ from headertrace.parse.dates import looks_like_date_start, parse_date
 from headertrace.parse.headers import one_line, unfold
 from headertrace.parse.lexer import Kind, Lexer, Token
 from headertrace.parse.literals import literal_address, split_port
-from headertrace.parse.vendors import FROM_STYLES, FromStyle, sendmail_version, style_for
+from headertrace.parse.software import software_named
+from headertrace.parse.vendors import FROM_STYLES, FromStyle, style_for
+from headertrace.vendors import read_direct
 
 MAX_HEADER_LENGTH = 16_384
 """Longer values are cut (a defect); real Received headers are well under 2 KB."""
@@ -53,6 +54,27 @@ def parse_received(
     is measured. Never raises: a value that cannot be read comes back with
     ``status="unparsed"``.
     """
+    try:
+        if len(value) <= MAX_HEADER_LENGTH:
+            hop = read_direct(value, index, header_index, after)
+            if hop is not None:
+                return hop
+        return _parse(value, index, header_index, after)
+    except Exception as exc:  # pragma: no cover - a bug, reported rather than raised
+        return Hop(
+            raw=value,
+            status="unparsed",
+            defects=(f"internal-error: {exc!r}",),
+            index=index,
+            header_index=header_index,
+        )
+
+
+def parse_received_general(
+    value: str, *, index: int = 0, header_index: int = 0, after: datetime | None = None
+) -> Hop:
+    """:func:`parse_received` without the direct readers of :mod:`headertrace.vendors`:
+    the general reader, the reference they are proved equal to."""
     try:
         return _parse(value, index, header_index, after)
     except Exception as exc:  # pragma: no cover - a bug, reported rather than raised
@@ -395,50 +417,7 @@ def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | Non
     preamble = tuple(t.text for t in clauses.preamble if t.kind is Kind.COMMENT)
     lhlo = "lhlo" in by_facts.words or _has_lhlo(clauses)
     host = (_first_value(parts.get("by")) or "").lower().rstrip(".")
-    return _software_named(by_comments, clause_texts, preamble, lhlo, host)
-
-
-@lru_cache(maxsize=4096)
-def _software_named(
-    by_comments: tuple[str, ...],
-    clause_texts: tuple[str, ...],
-    preamble: tuple[str, ...],
-    lhlo: bool,
-    host: str,
-) -> tuple[str | None, str | None]:
-    """The software and version named by these texts. The same ``by`` part stands in
-    header after header (the receiving server's own stamp), so answers are kept."""
-    for comment in by_comments:
-        version = sendmail_version(comment)
-        if version is not None:
-            return "sendmail", version
-    # Folded names are found too: "(Internet Mail\n\tService (5.5.2653.19))".
-    texts = [" ".join(text.split()) for text in (*by_comments, *clause_texts)]
-    texts.extend(preamble)
-    for text in texts:
-        exact = tables.SOFTWARE_EXACT_COMMENTS.get(text.strip().lower())
-        if exact is not None:
-            return exact, None
-    best: tuple[int, str, str, int] | None = None  # priority, name, text, end of name
-    for text in texts:
-        for m in tables.SOFTWARE_SEARCH.finditer(text.lower()):
-            priority, name = tables.SOFTWARE_PRIORITY[m.group()]
-            if best is None or priority < best[0]:
-                best = (priority, name, text, m.end())
-    if best is not None:
-        _, name, text, end = best
-        # The version stands in the same comment or clause as the name; the words after it
-        # belong to other clauses ("(Postfix) with ESMTP id 4B2D").
-        # "(qmail 4711 invoked ...)": the number after qmail is a process id;
-        # "(KumoMTA 192.0.2.8)": an address.
-        no_version = name == "qmail" or name.lower() in tables.ADDRESS_AFTER_NAME
-        return name, None if no_version else _version_after(text, end)
-    if lhlo:
-        return "Zimbra", None
-    for suffix, name in tables.SOFTWARE_BY_HOST:
-        if host.endswith(suffix) or host == suffix[1:]:
-            return name, None
-    return None, None
+    return software_named(by_comments, clause_texts, preamble, lhlo, host)
 
 
 def _has_lhlo(clauses: _Clauses) -> bool:
@@ -449,26 +428,6 @@ def _has_lhlo(clauses: _Clauses) -> bool:
         and said[4:5].isspace()
         for t in clauses.parts.get("from", [])
     )
-
-
-def _version_after(text: str, at: int) -> str | None:
-    """The version written after a software name: ``Exim 4.96``, ``Release 5.0.8``,
-    ``SMTPSVC(6.0.3790.1830)``, ``Version 5.5.2653.13``, ``PRO v6.8.4``, and joined to it:
-    ``Haraka/3.0.3``, ``qmail-scanner-1.25``.
-
-    The name's phrase ends at a comma or a colon: what follows is another fact (``Postfix,
-    from userid 33``, ``amavisd-new, port 10024``) or another product's version
-    (``qmail-scanner-1.25 (clamdscan: 0.88. ...)``)."""
-    rest = text[at : at + 60].replace("(", " ").replace(")", " ").split()
-    for word in rest[:4]:
-        w = word.rstrip(",;")
-        if w[:1] in "-/" and w[1:2].isdigit():
-            w = w[1:]
-        if w[:1].isdigit() or (w[:1] in "vV" and w[1:2].isdigit()):
-            return w
-        if word.endswith((",", ":")):
-            return None
-    return None
 
 
 def _looks_like_version(text: str) -> bool:

@@ -1,0 +1,223 @@
+"""What the direct readers share: the pieces of their patterns, and building the ``Hop``.
+
+A direct reader reads one whole header of one shape with one anchored regular expression
+and fills the same :class:`~headertrace.models.Hop` as the general reader
+(:func:`headertrace.parse.received.parse_received`), which stays the reference: a header a
+direct reader does not take whole goes there. The patterns use single character classes
+between fixed delimiters and no nested quantifiers, so a match or a failure is linear in
+the length of the header.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import lru_cache
+
+from headertrace.addresses import normalise_ip
+from headertrace.models import TLS, Auth, Client, Hop, HopKind, Server
+from headertrace.parse import tables
+from headertrace.parse.dates import parse_date
+from headertrace.parse.headers import one_line
+from headertrace.parse.literals import literal_address
+
+# Pattern pieces. A host name or HELO word as servers write it; the text of an address
+# literal; a queue id; an address in angle brackets; the date after the ";": no ";" and no
+# delimiter the tokenizer pairs, with at most one comment, a zone ("(PDT)", "(MET DST)",
+# "(-03)"): other comments there ("(envelope-from x)") are read for facts.
+HOST = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+LITERAL = r"(?:IPv6:)?[0-9A-Fa-f:.]+"
+QUEUE_ID = r"[A-Za-z0-9][A-Za-z0-9._/+=-]*"
+ANGLE_ADDR = r"[^\s<>()\[\];,\"\\]+"
+_DATE_CHARS = r"[^;()\"<>\[\]\\]*"
+_ZONE = r"(?P<zone>[A-Za-z]{1,8}(?: DST)?|[+-][0-9]{2,4})"
+# sendmail and others: "; DATE (envelope-from bob@example.org)", read as a comment.
+_ENVELOPE = rf"\(envelope-from (?:<(?P<env>{ANGLE_ADDR})>|(?P<env_bare>{ANGLE_ADDR}))\)"
+DATE = rf"(?P<date>{_DATE_CHARS}(?:\({_ZONE}\){_DATE_CHARS})?(?:{_ENVELOPE}{_DATE_CHARS})?)"
+# "from HELO (RDNS [IP])", "from [HELO] (RDNS [IP])", "from HELO ([IP])", and with
+# sendmail's ident: "from HELO (USER@RDNS [IP])", "(IDENT:USER@RDNS [IP])"; sendmail's
+# "(RDNS [IP] (may be forged))": the name does not resolve back (a defect of the hop).
+FROM_RDNS = (
+    rf"from (?:(?P<helo>{HOST})|\[(?P<helo_lit>{LITERAL})\])"
+    rf" \((?:(?:(?P<ident_tag>IDENT:)?(?P<ident>[A-Za-z0-9_.+-]+)@)?(?P<rdns>{HOST}) )?"
+    rf"\[(?P<ip>{LITERAL})\](?P<forged> \(may be forged\))?\)"
+)
+RECIPIENT = rf"(?: for (?:<(?P<rcpt>{ANGLE_ADDR})>|(?P<rcpt_bare>{ANGLE_ADDR})))?"
+
+_KEYWORDS = frozenset(("from", "by", "via", "with", "id", "for"))
+# Words a comment reader takes as the start of something other than "rdns [ip]".
+_MARKER_WORDS = frozenset(
+    (
+        "proxying", "helo", "ehlo", "lhlo", "verified", "may", "authenticated", "account",
+        "using", "envelope-from", "envelope-sender", "invoked", "from", "cn",
+    )
+)  # fmt: skip
+
+
+def plain(word: str) -> bool:
+    """A word the general reader reads as itself: no clause keyword."""
+    return len(word) > 4 or word.lower() not in _KEYWORDS
+
+
+def client_literal(text: str) -> tuple[str, int | None] | None:
+    """The address and port of ``[text]``, or ``None`` when it is no address."""
+    ip, port = literal_address(text)
+    return None if ip is None else (ip, port)
+
+
+def from_client(m: re.Match[str]) -> Client | None:
+    """The client of :data:`FROM_RDNS`, as Postfix and sendmail write it (``unknown``
+    for no name; no name at all: the reverse lookup found none); ``None`` when a name is
+    one the comment reader takes for something else."""
+    return _from_client(m["helo"], m["helo_lit"], m["ident"], m["rdns"], m["ip"])
+
+
+@lru_cache(maxsize=4096)
+def _from_client(
+    helo: str | None, helo_lit: str | None, ident: str | None, rdns: str | None, literal: str
+) -> Client | None:
+    """Records are frozen, so one is shared by every header with the same from part (a
+    server's own relays and content filter come back message after message)."""
+    address = client_literal(literal)
+    if address is None:
+        return None
+    ip, port = address
+    if helo_lit is not None:
+        helo = f"[{helo_lit}]"
+        port = port or literal_address(helo_lit)[1]
+    elif helo is None or not plain(helo):
+        return None
+    if rdns is None:
+        if helo_lit is None and helo.lower() in tables.NO_NAME_NOT_HELO:
+            return Client(rdns_status="none", ip=ip, port=port)
+        return Client(helo=helo, rdns_status="none", ip=ip, port=port)
+    low = rdns.lower()
+    if (
+        low in _MARKER_WORDS
+        or low.startswith(("tls", "ssl", "ident:"))
+        or len(rdns) > 255
+        or rdns.replace(".", "").isdigit()
+    ):
+        return None
+    if low in tables.NO_NAME:
+        return Client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
+    rdns = rdns.rstrip(".") or None
+    return Client(helo=helo, rdns=rdns, rdns_status="present", ip=ip, port=port, ident=ident)
+
+
+@lru_cache(maxsize=4096)
+def server(
+    by: str, software: str | None, version: str | None, ip: str | None = None
+) -> Server | None:
+    """The ``by`` host (no keyword), with the software the header names and the address
+    a comment gives; ``by 192.0.2.8`` is the server's address."""
+    if not plain(by):
+        return None
+    by_ip = normalise_ip(by)
+    if by_ip is not None:
+        return Server(ip=by_ip, software=software, version=version)
+    return Server(host=by.rstrip(".") or None, ip=ip, software=software, version=version)
+
+
+@lru_cache(maxsize=256)
+def tls_of(protocol: str) -> TLS | None:
+    low = protocol.lower()
+    return TLS() if low in tables.TLS_PROTOCOLS or low == "https" else None
+
+
+@lru_cache(maxsize=256)
+def auth_of(protocol: str, software: str | None, has_client: bool) -> Auth:
+    """What the protocol alone says about authentication (no comment says more)."""
+    low = protocol.lower()
+    if low in tables.AUTH_PROTOCOLS:
+        return Auth(True, None, None, protocol)
+    if low == "mapi":
+        return Auth(True, None, None, f"with {protocol}")
+    if has_client and low in tables.PLAIN_PROTOCOLS and not (software or "").startswith("Micro"):
+        return Auth(False, None, None, f"with {protocol}")
+    return Auth()
+
+
+def kind_of(protocol: str | None, client: Client) -> HopKind | None:
+    """The kind of a hop whose comments name no local user or socket, as the general
+    reader decides it; ``None`` for the protocols of local submissions, which it reads
+    further."""
+    low = (protocol or "").lower()
+    if low in tables.FETCH_PROTOCOLS:
+        return "fetch"
+    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX):
+        return None
+    if low in tables.CLIENT_PROTOCOLS and client.ip is None and client.helo is None:
+        return "local"  # webmail/API submission with no client recorded (Gmail "with HTTP")
+    if client.ip is not None or client.helo is not None:
+        return "relay"
+    return "unknown"
+
+
+def software_by_host(host: str) -> str | None:
+    """The software a ``by`` host's name implies where the header names none."""
+    low = host.lower().rstrip(".")
+    for suffix, name in tables.SOFTWARE_BY_HOST:
+        if low.endswith(suffix) or low == suffix[1:]:
+            return name
+    return None
+
+
+def hop(
+    value: str,
+    m: re.Match[str],
+    *,
+    client: Client,
+    server: Server,
+    protocol: str | None,
+    hop_id: str | None,
+    kind: HopKind,
+    index: int,
+    header_index: int,
+    after: datetime | None,
+    tls: TLS | None = None,
+    auth: Auth | None = None,
+    via: str | None = None,
+    envelope_from: str | None = None,
+) -> Hop | None:
+    """The hop of a header read whole, dated as the general reader dates it; ``None``
+    when the comment after the date is a word the comment reader takes for a fact. The
+    recipient is read from the groups ``rcpt`` (in angle brackets) or ``rcpt_bare``; an
+    ``envelope_from`` before the date comes first."""
+    groups = m.groupdict()
+    recipient = groups.get("rcpt")
+    if recipient is None and groups.get("rcpt_bare") is not None:
+        recipient = groups["rcpt_bare"]
+        if not plain(recipient):
+            return None  # "for id": the general reader opens a clause there
+    if recipient is not None and recipient.lower() in tables.NO_RECIPIENT:
+        recipient = None
+    forged = ("rdns-may-be-forged",) if groups.get("forged") else ()
+    zone, date_text = m["zone"], m["date"]
+    if zone is not None and (
+        zone.lower() in _MARKER_WORDS or zone.lower().startswith(("tls", "ssl"))
+    ):
+        return None
+    result = parse_date(date_text)
+    timestamp = result.value
+    complete = timestamp is not None and (server.host is not None or server.ip is not None)
+    return Hop(
+        raw=value,
+        client=client,
+        server=server,
+        protocol=protocol,
+        via=via,
+        id=hop_id,
+        recipient=recipient,
+        envelope_from=envelope_from or m["env"] or m["env_bare"],
+        tls=tls,
+        auth=auth or Auth(),
+        timestamp=timestamp,
+        timestamp_raw=one_line(date_text),
+        kind=kind,
+        status="parsed" if complete else "partial",
+        defects=(*forged, result.defect) if result.defect else forged,
+        index=index,
+        header_index=header_index,
+        delay_seconds=(timestamp - after).total_seconds() if timestamp and after else None,
+    )

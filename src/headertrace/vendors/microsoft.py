@@ -1,0 +1,132 @@
+"""Microsoft Exchange and Exchange Online: the direct readers of their usual headers, with
+their examples.
+
+    from mail.example.org (192.0.2.7) by BN7NAM10FT021.mail.protection.outlook.com
+        (10.13.157.29) with Microsoft SMTP Server (version=TLS1_2,
+        cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.6745.21 via Frontend
+        Transport; Thu, 31 Aug 2023 10:06:13 +0000
+    from CY8PR05MB9817.namprd05.prod.outlook.com (::1) by
+        BL0PR05MB4724.namprd05.prod.outlook.com with HTTPS; Thu, 31 Aug 2023 10:06:17 +0000
+    from MN2PR18MB3168.namprd18.prod.outlook.com ([fe80::dce7:4d37:fb7e:327c]) by
+        MN2PR18MB3168.namprd18.prod.outlook.com ([fe80::dce7:4d37:fb7e:327c%7]) with mapi
+        id 15.20.2073.012; Wed, 17 Jul 2019 16:08:59 +0000
+
+The from part is the HELO and the address (no reverse name: Exchange writes none). The
+``id`` of Exchange 2007 and later is its build, taken as the version. The HTTPS and MAPI
+hops name no software; their hosts do (``SOFTWARE_BY_HOST``); from another host the same
+from part is qmail's, and the general reader reads it so.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from headertrace.addresses import normalise_ip
+from headertrace.models import TLS, Auth, Client, Hop
+from headertrace.parse import tables
+from headertrace.parse.literals import literal_address
+from headertrace.vendors import _build as b
+
+EXAMPLES = (
+    "from mail.example.org (192.0.2.7) by BN7NAM10FT021.mail.protection.outlook.com"
+    " (10.13.157.29) with Microsoft SMTP Server (version=TLS1_2,"
+    " cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.6745.21 via Frontend"
+    " Transport; Thu, 31 Aug 2023 10:06:13 +0000",
+    "from CY8PR05MB9817.namprd05.prod.outlook.com (::1) by"
+    " BL0PR05MB4724.namprd05.prod.outlook.com with HTTPS; Thu, 31 Aug 2023 10:06:17 +0000",
+    "from MN2PR18MB3168.namprd18.prod.outlook.com ([fe80::dce7:4d37:fb7e:327c]) by"
+    " MN2PR18MB3168.namprd18.prod.outlook.com ([fe80::dce7:4d37:fb7e:327c%7]) with mapi"
+    " id 15.20.2073.012; Wed, 17 Jul 2019 16:08:59 +0000",
+)
+
+# The address in a comment: bare "(192.0.2.7)", "(::1)", or a literal "([fe80::1%7])".
+_ADDRESS = r"\((?:(?P<{0}>[0-9A-Fa-f:.]+)|\[(?P<{0}_lit>[0-9A-Fa-f:.%]+)\])\)"
+_FROM_BY = (
+    rf"from (?P<helo>{b.HOST}) {_ADDRESS.format('ip')}"
+    rf" by (?P<by>{b.HOST})(?: {_ADDRESS.format('by_ip')})?"
+)
+_SMTP = re.compile(
+    rf"{_FROM_BY} with Microsoft SMTP Server"
+    r"(?: \(version=(?P<tls>[A-Za-z0-9_.]+), cipher=(?P<cipher>[A-Za-z0-9_-]+)\))?"
+    r" id (?P<id>[0-9]+(?:\.[0-9]+){2,})"
+    rf"(?: via (?P<via>[A-Za-z]+(?: [A-Za-z]+)?))?;{b.DATE}"
+)
+_CLIENT = re.compile(
+    rf"{_FROM_BY} with (?P<proto>HTTPS|HTTP|mapi)(?: id (?P<id>{b.QUEUE_ID}))?;{b.DATE}"
+)
+
+
+def _address(m: re.Match[str], name: str) -> tuple[bool, str | None]:
+    """Whether :data:`_ADDRESS` stands, and the address it gives (``None``: none)."""
+    bare, literal = m[name], m[f"{name}_lit"]
+    if bare is not None:
+        return True, normalise_ip(bare)
+    if literal is not None:
+        return True, literal_address(literal)[0]
+    return False, None
+
+
+def read(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _SMTP.fullmatch(text)
+    smtp = m is not None
+    if m is None:
+        m = _CLIENT.fullmatch(text)
+        if m is None:
+            return None
+    _, ip = _address(m, "ip")
+    by_written, by_ip = _address(m, "by_ip")
+    helo, hop_id = m["helo"], m["id"]
+    if (
+        ip is None
+        or (by_written and by_ip is None)
+        or not b.plain(helo)
+        or (hop_id is not None and not b.plain(hop_id))
+    ):
+        return None
+    software: str | None
+    if smtp:
+        protocol = software = "Microsoft SMTP Server"
+        via = m["via"]
+        if via is not None and not all(map(b.plain, via.split())):
+            return None
+        tls = TLS(m["tls"], m["cipher"]) if m["tls"] else None
+        auth = Auth()
+    else:
+        protocol, software, via = m["proto"], b.software_by_host(m["by"]), None
+        if software != "Microsoft SMTP Server":
+            return None  # another host's "from NAME (IP)" is read as qmail writes it
+        tls, auth = b.tls_of(protocol), b.auth_of(protocol, software, True)
+    version = (
+        hop_id if software == "Microsoft SMTP Server" and _looks_like_version(hop_id) else None
+    )
+    server = b.server(m["by"], software, version, by_ip)
+    if helo.lower() in tables.NO_NAME_NOT_HELO:
+        client = Client(rdns_status="none", ip=ip)
+    else:
+        client = Client(helo=helo, ip=ip)
+    kind = b.kind_of(protocol, client)
+    if server is None or kind is None:
+        return None
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol=protocol,
+        hop_id=hop_id,
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=tls,
+        auth=auth,
+        via=via,
+    )
+
+
+def _looks_like_version(text: str | None) -> bool:
+    parts = (text or "").split(".")
+    return len(parts) >= 3 and all(p.isdigit() for p in parts)

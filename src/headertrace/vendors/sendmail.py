@@ -1,0 +1,109 @@
+"""sendmail: the direct readers of its usual headers, with their examples.
+
+    from mx.example.org (host.example.org [192.0.2.7]) by mail.example.com
+        (8.14.4/8.14.4) with ESMTP id q0AA0xx1012345 for <bob@example.com>;
+        Mon, 1 Jan 2024 10:00:00 +0000
+    from mx.example.org ([192.0.2.7]) by mail.example.com (8.12.8/8.12.8) with SMTP
+        id h1234; Mon, 1 Jan 2024 10:00:00 +0000
+    (from apache@localhost) by mail.example.com (8.11.6/8.11.6) id fB69L7c12619;
+        Thu, 6 Dec 2001 09:21:07 GMT
+
+sendmail names itself by its version alone, as a comment after the ``by`` host
+(:func:`headertrace.parse.vendors.sendmail_version`). ``HELO ([IP])``: the reverse lookup
+found no name; ``(USER@RDNS [IP])``: the ident; ``(RDNS [IP] (may be forged))``: the name
+does not resolve back. A TLS session is written after the id: ``(version=TLSv1/SSLv3
+cipher=EDH-DSS-DES-CBC3-SHA bits=168 verify=NO)``. ``(from USER@HOST) by ...`` with no from
+part: a local submission (sendmail's submission program), USER the local user.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from headertrace.models import TLS, Auth, Client, Hop
+from headertrace.parse.vendors import sendmail_version
+from headertrace.vendors import _build as b
+
+EXAMPLES = (
+    "from mx.example.org (host.example.org [192.0.2.7]) by mail.example.com (8.14.4/8.14.4)"
+    " with ESMTP id q0AA0xx1012345 for <bob@example.com>; Mon, 1 Jan 2024 10:00:00 +0000",
+    "from mx.example.org ([192.0.2.7]) by mail.example.com (8.12.8/8.12.8) with SMTP"
+    " id h1234; Mon, 1 Jan 2024 10:00:00 +0000",
+    "(from apache@localhost) by mail.example.com (8.11.6/8.11.6) id fB69L7c12619;"
+    " Thu, 6 Dec 2001 09:21:07 GMT",
+)
+
+_SMTP = re.compile(
+    rf"{b.FROM_RDNS} by (?P<by>{b.HOST}) \((?P<version>[A-Za-z0-9][A-Za-z0-9./+_-]*)\)"
+    rf" with (?P<proto>[A-Za-z0-9]+) id (?P<id>{b.QUEUE_ID})"
+    r"(?: \(version=(?P<tls>[A-Za-z0-9./_-]+) cipher=(?P<cipher>[A-Za-z0-9_-]+)"
+    r" bits=[0-9]+(?:/[0-9]+)? verify=(?P<verify>[A-Za-z]+)\))?"
+    rf"{b.RECIPIENT};{b.DATE}"
+)
+
+# "(version=TLSv1/SSLv3 cipher=... bits=256 verify=OK)": a client certificate verified.
+_VERIFIED = Auth(True, "tls-client-certificate", None, "verify=OK")
+_SUBMIT = re.compile(
+    rf"\(from (?P<user>[A-Za-z0-9_.+-]+)(?:@{b.HOST})?\)"
+    rf" by (?P<by>{b.HOST}) \((?P<version>[A-Za-z0-9][A-Za-z0-9./+_-]*)\)"
+    rf" id (?P<id>{b.QUEUE_ID}){b.RECIPIENT};{b.DATE}"
+)
+
+
+def read_submission(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _SUBMIT.fullmatch(text)
+    if m is None:
+        return None
+    version = sendmail_version(m["version"])
+    server = None if version is None else b.server(m["by"], "sendmail", version)
+    if server is None or not b.plain(m["id"]):
+        return None
+    return b.hop(
+        value,
+        m,
+        client=Client(ident=m["user"]),
+        server=server,
+        protocol=None,
+        hop_id=m["id"],
+        kind="local",
+        index=index,
+        header_index=header_index,
+        after=after,
+    )
+
+
+def read(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _SMTP.fullmatch(text)
+    if m is None:
+        return None
+    version = sendmail_version(m["version"])
+    if version is None:
+        return None
+    client = b.from_client(m)
+    server = b.server(m["by"], "sendmail", version)
+    protocol = m["proto"]
+    if client is None or server is None or not b.plain(m["id"]):
+        return None
+    kind = b.kind_of(protocol, client)
+    if kind is None:
+        return None
+    auth = b.auth_of(protocol, "sendmail", True)
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol=protocol,
+        hop_id=m["id"],
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=TLS(m["tls"], m["cipher"]) if m["tls"] else b.tls_of(protocol),
+        auth=_VERIFIED if (m["verify"] or "").upper() == "OK" else auth,
+    )
