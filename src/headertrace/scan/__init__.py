@@ -71,19 +71,39 @@ def scan(
         from headertrace.enrich.lookup import Enricher  # noqa: PLC0415 - network on demand
 
         enricher = Enricher(lookup)
-    options = ScanOptions(
-        org=org, unwrap=unwrap, max_size=max_size, encode=encode and enricher is None
+    options = ScanOptions(org=org, unwrap=unwrap, max_size=max_size, encode=encode)
+    yield from scan_units(
+        plan(paths, glob=glob, chunk_size=chunk_size),
+        options,
+        jobs=jobs,
+        enricher=enricher,
+        encode=encode,
+        done=done,
     )
-    units: Iterator[Unit] = plan(paths, glob=glob, chunk_size=chunk_size)
+
+
+def scan_units(
+    units: Iterable[Unit],
+    options: ScanOptions,
+    *,
+    jobs: int | None = None,
+    enricher: Enricher | None = None,
+    encode: bool = False,
+    done: Container[tuple[str, int | None]] = (),
+) -> Iterator[ScanResult]:
+    """:func:`scan` of units already planned (:func:`plan`), with ``options`` made."""
+    todo: Iterator[Unit] = iter(units)
     if done:
-        units = (u for u in units if u.kind != "file" or (u.path, None) not in done)
+        todo = (u for u in todo if u.kind != "file" or (u.path, None) not in done)
+    if enricher is not None:  # attributed here first, then encoded
+        options = replace(options, encode=False)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1:
-        results: Iterator[ScanResult] = (r for u in units for r in run_unit(u, options))
+        results: Iterator[ScanResult] = (r for u in todo for r in run_unit(u, options))
     else:
         from headertrace.scan.pool import run_parallel  # noqa: PLC0415
 
-        results = run_parallel(units, options, workers)
+        results = run_parallel(todo, options, workers)
     try:
         for result in results:
             if done and (result.input, result.offset) in done:
@@ -114,5 +134,6 @@ __all__ = [
     "plan",
     "run_unit",
     "scan",
+    "scan_units",
     "summarise",
 ]
