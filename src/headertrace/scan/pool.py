@@ -1,10 +1,12 @@
 """Run units on worker processes and stream their results back, memory flat.
 
-Workers take units from a task queue and send results back in small batches; the main
-process keeps at most a few units per worker queued, so neither side holds more than a few
-batches. Each worker writes the unit it is on into shared memory before it starts, so when a
-worker dies (killed, out of memory, a crash in C code) the unit it held becomes an error row
-with the reason, a new worker takes its place, and the scan goes on.
+Each worker has its own pipe: the main process hands it at most ``QUEUED_PER_WORKER`` units
+at a time, and the worker says which unit it starts, then sends its results in small batches
+(a pipe send is synchronous: nothing sits in a buffer a dying process would lose). The main
+process waits on every pipe and every worker's sentinel at once, so a worker that dies
+(killed, out of memory, a crash in C code) is seen at once: the unit it was reading becomes
+an error row with the reason, the units queued behind it go to a new worker, and the scan
+goes on.
 
 Workers ignore SIGINT: Ctrl-C reaches the main process, which stops the workers and ends the
 stream (the caller finishes its output lines and exits 130).
@@ -13,13 +15,11 @@ stream (the caller finishes its output lines and exits 130).
 from __future__ import annotations
 
 import multiprocessing
-import queue
 import signal
-import time
+from collections import deque
 from collections.abc import Iterator
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from multiprocessing.queues import Queue
-from multiprocessing.sharedctypes import Synchronized
 from typing import Any
 
 from headertrace.scan.inputs import Unit
@@ -29,35 +29,39 @@ from headertrace.scan.read import run_unit
 BATCH = 64
 """Results a worker sends at once."""
 QUEUED_PER_WORKER = 2
-IDLE = -1
 
 
-def _worker(
-    tasks: Queue[tuple[int, Unit] | None],
-    results: Queue[tuple[Any, ...]],
-    busy: Synchronized[int],
-    options: ScanOptions,
-) -> None:
+def _worker(conn: Connection, options: ScanOptions) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
-        item = tasks.get()
+        try:
+            item = conn.recv()
+        except EOFError:
+            return
         if item is None:
             return
         uid, unit = item
-        busy.value = uid
+        conn.send(("start", uid, []))
         batch: list[ScanResult] = []
         try:
             for result in run_unit(unit, options):
                 batch.append(result)
                 if len(batch) >= BATCH:
-                    results.put(("rows", uid, batch))
+                    conn.send(("rows", uid, batch))
                     batch = []
         except Exception as exc:  # report it as the unit's error, go on
             batch.append(
                 ScanResult(unit.path, error=f"internal error: {type(exc).__name__}: {exc}")
             )
-        results.put(("done", uid, batch))
-        busy.value = IDLE
+        conn.send(("done", uid, batch))
+
+
+def _drain(conn: Connection) -> Iterator[tuple[str, int, list[ScanResult]]]:
+    try:
+        while conn.poll():
+            yield conn.recv()
+    except (EOFError, OSError):
+        return  # the worker died: its sentinel says so
 
 
 def died(unit: Unit, exitcode: int | None, given: int) -> ScanResult:
@@ -81,12 +85,15 @@ def died(unit: Unit, exitcode: int | None, given: int) -> ScanResult:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, tasks: Any, results: Any, options: ScanOptions) -> None:
-        self.busy: Synchronized[int] = ctx.Value("q", IDLE, lock=False)
-        self.process: BaseProcess = ctx.Process(
-            target=_worker, args=(tasks, results, self.busy, options), daemon=True
-        )
+    def __init__(self, ctx: Any, options: ScanOptions) -> None:
+        mine, theirs = ctx.Pipe()
+        self.conn: Connection = mine
+        self.process: BaseProcess = ctx.Process(target=_worker, args=(theirs, options), daemon=True)
         self.process.start()
+        theirs.close()
+        self.queued: deque[int] = deque()
+        """Units handed to this worker and not done, oldest (the one it reads) first."""
+        self.started: int | None = None
 
 
 def run_parallel(units: Iterator[Unit], options: ScanOptions, jobs: int) -> Iterator[ScanResult]:
@@ -95,56 +102,62 @@ def run_parallel(units: Iterator[Unit], options: ScanOptions, jobs: int) -> Iter
     # no ``if __name__ == "__main__"`` guard; spawn elsewhere.
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    tasks: Any = ctx.Queue()
-    results: Any = ctx.Queue()
-    workers = [_Worker(ctx, tasks, results, options) for _ in range(jobs)]
+    workers = [_Worker(ctx, options) for _ in range(jobs)]
+    todo: deque[tuple[int, Unit]] = deque()  # handed back by a dead worker: first again
     pending: dict[int, Unit] = {}
     given: dict[int, int] = {}
     next_uid = 0
     exhausted = False
-    last_check = time.monotonic()
     try:
         while True:
-            while not exhausted and len(pending) < jobs * QUEUED_PER_WORKER:
-                unit = next(units, None)
-                if unit is None:
-                    exhausted = True
-                    break
-                if unit.error is not None:  # nothing for a worker to do
-                    yield from run_unit(unit, options)
-                    continue
-                pending[next_uid] = unit
-                given[next_uid] = 0
-                tasks.put((next_uid, unit))
-                next_uid += 1
-            if exhausted and not pending:
+            for worker in workers:
+                while len(worker.queued) < QUEUED_PER_WORKER:
+                    if todo:
+                        uid, unit = todo.popleft()
+                    else:
+                        if exhausted:
+                            break
+                        got = next(units, None)
+                        if got is None:
+                            exhausted = True
+                            break
+                        if got.error is not None:  # nothing for a worker to do
+                            yield from run_unit(got, options)
+                            continue
+                        uid, unit = next_uid, got
+                        next_uid += 1
+                        pending[uid] = unit
+                        given[uid] = 0
+                    worker.conn.send((uid, unit))
+                    worker.queued.append(uid)
+            if exhausted and not pending and not todo:
                 return
-            try:
-                message = results.get(timeout=0.25)
-            except queue.Empty:
-                message = None
-            if message is not None:
-                what, uid, batch = message
-                if uid in pending:
+            by_handle: dict[Any, _Worker] = {w.conn: w for w in workers}
+            by_handle.update({w.process.sentinel: w for w in workers})
+            for ready in wait(list(by_handle)):
+                worker = by_handle[ready]
+                if worker not in workers:
+                    continue
+                # what it sent, even when it died just after
+                for what, uid, batch in _drain(worker.conn):
                     given[uid] += len(batch)
                     yield from batch
                     if what == "done":
                         del pending[uid], given[uid]
-            now = time.monotonic()
-            if message is None or now - last_check > 1.0:
-                last_check = now
-                for k, worker in enumerate(workers):
-                    if worker.process.is_alive():
-                        continue
-                    uid = worker.busy.value
-                    if uid in pending:
-                        yield died(pending.pop(uid), worker.process.exitcode, given.pop(uid))
-                    workers[k] = _Worker(ctx, tasks, results, options)
+                        worker.queued.remove(uid)
+                if worker.process.is_alive():
+                    continue
+                worker.process.join()
+                if worker.queued:  # the oldest unit not done is the one it was reading
+                    uid = worker.queued.popleft()
+                    yield died(pending.pop(uid), worker.process.exitcode, given.pop(uid))
+                    todo.extend((u, pending[u]) for u in worker.queued)
+                worker.conn.close()
+                workers[workers.index(worker)] = _Worker(ctx, options)
     finally:
         for worker in workers:
             if worker.process.is_alive():
                 worker.process.terminate()
         for worker in workers:
             worker.process.join(timeout=5)
-        tasks.cancel_join_thread()
-        results.cancel_join_thread()
+            worker.conn.close()
