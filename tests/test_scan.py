@@ -374,3 +374,12 @@ def test_dask_bag_on_a_local_cluster(tree: Path, tmp_path: Path) -> None:
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         assert len(jsonl.read_text().splitlines()) == 34
+
+
+def test_scan_usage_and_configuration_errors_exit_2(tmp_path: Path) -> None:
+    bad_org = tmp_path / "org.toml"
+    bad_org.write_text("domains = 3\n")
+    runner = CliRunner()
+    assert runner.invoke(main, ["scan", str(tmp_path), "--org", str(bad_org)]).exit_code == 2
+    assert runner.invoke(main, ["scan", str(tmp_path), "--resume"]).exit_code == 2
+    assert runner.invoke(main, ["scan", str(tmp_path), "--jobs", "0"]).exit_code == 2
