@@ -20,6 +20,10 @@ ACTION = {
 _SINGULAR = {"accounts": "account", "addresses": "address", "scripts": "script", "hosts": "host"}
 
 
+def _messages(n: int) -> str:
+    return f"{n:,} message" if n == 1 else f"{n:,} messages"
+
+
 def _day(when: str | None) -> str:
     return when[:10] if when else "?"
 
@@ -47,9 +51,12 @@ def headline(summary: Summary) -> list[str]:
             top = categories.get(category)
             if top:
                 c = top[0]
+                what = _SINGULAR[category]
+                if kind == "local_injection" and category == "accounts":
+                    what = "local user"
                 lines.append(
-                    f"{kind} ({n:,} messages): {ACTION.get(kind, 'look at')} "
-                    f"{_SINGULAR[category]} {_value(c)}: {c.count:,} messages, {_span(c)}"
+                    f"{kind} ({_messages(n)}): {ACTION.get(kind, 'look at')} "
+                    f"{what} {_value(c)}: {_messages(c.count)}, {_span(c)}"
                     + (f", e.g. {c.example}" if c.example else "")
                 )
                 break
