@@ -383,3 +383,48 @@ def test_scan_usage_and_configuration_errors_exit_2(tmp_path: Path) -> None:
     assert runner.invoke(main, ["scan", str(tmp_path), "--org", str(bad_org)]).exit_code == 2
     assert runner.invoke(main, ["scan", str(tmp_path), "--resume"]).exit_code == 2
     assert runner.invoke(main, ["scan", str(tmp_path), "--jobs", "0"]).exit_code == 2
+
+
+@pytest.fixture(scope="module")
+def lookup_servers() -> Iterator[list[str]]:
+    """A DNS and an RDAP server on loopback, as the --online tests of trace use."""
+    from tests._localdns import LocalDNS
+    from tests._localhttp import LocalHTTP
+    from tests.test_enrich_online import ROUTES, ZONE
+
+    with LocalDNS(ZONE) as dns, LocalHTTP(ROUTES) as http:
+        yield ["--nameserver", f"127.0.0.1:{dns.port}", "--rdap-url", http.url, "--no-cache"]
+
+
+def test_online_attributes_in_this_process_with_one_enricher(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lookup_servers: list[str]
+) -> None:
+    from collections import Counter
+
+    from headertrace.enrich.lookup import Enricher
+    from tests.test_trace_online_cli import MESSAGE
+
+    seen: Counter[str] = Counter()
+    init, enrich_trace = Enricher.__init__, Enricher.enrich_trace
+
+    def counted_init(self: Enricher, *args: Any, **kwargs: Any) -> None:
+        seen["enricher"] += 1
+        init(self, *args, **kwargs)
+
+    def counted_enrich_trace(self: Enricher, trace: Any, *args: Any, **kwargs: Any) -> Any:
+        seen["enrich_trace"] += 1
+        return enrich_trace(self, trace, *args, **kwargs)
+
+    monkeypatch.setattr(Enricher, "__init__", counted_init)
+    monkeypatch.setattr(Enricher, "enrich_trace", counted_enrich_trace)
+    for name in ("a.eml", "b.eml", "c.eml"):
+        (tmp_path / name).write_text(MESSAGE)
+    out = tmp_path / "rows.csv"
+    result = CliRunner().invoke(
+        main, ["scan", str(tmp_path), "--online", "--jobs", "2", "--csv", str(out), *lookup_servers]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen == Counter({"enricher": 1, "enrich_trace": 3})
+    with out.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["origin_asn"] for r in rows] == ["57043"] * 3
