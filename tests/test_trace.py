@@ -273,6 +273,8 @@ CORE_API = {
     "Wrapper",
     "__version__",
     "parse_received",
+    "scan",
+    "summarise",
     "trace",
     "trace_all",
 }

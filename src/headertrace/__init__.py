@@ -11,6 +11,7 @@ Trace the ``Received:`` chain of a message, type every hop, and find where it ca
 
 Tracing is offline and never raises on bad mail; ``import headertrace`` loads no network
 code. This package holds the core: :func:`trace`, :func:`trace_all`, :func:`parse_received`,
+:func:`scan` and :func:`summarise` (many inputs, in parallel; see :mod:`headertrace.scan`),
 the trace records, :class:`Organisation` and the errors. The rest lives in subpackages,
 imported when used:
 
@@ -53,6 +54,7 @@ from headertrace.models import (
     Wrapper,
 )
 from headertrace.parse.received import parse_received
+from headertrace.scan import scan, summarise
 from headertrace.tracing import trace, trace_all
 
 if typing.TYPE_CHECKING:
@@ -85,6 +87,8 @@ __all__ = [
     "Wrapper",
     "__version__",
     "parse_received",
+    "scan",
+    "summarise",
     "trace",
     "trace_all",
 ]

@@ -197,6 +197,125 @@ def _trace_file(
     )  # fmt: skip
 
 
+@main.command("scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option(
+    "--org",
+    "org_file",
+    type=click.Path(dir_okay=False),
+    help="Organisation TOML file (domains, servers, networks, relays); see docs/verdicts.md.",
+)
+@click.option("--our-domain", multiple=True, help="A mail domain of ours (repeatable).")
+@click.option(
+    "--our-server", multiple=True, help="A mail server name or glob of ours (repeatable)."
+)
+@click.option(
+    "--our-network", multiple=True, help="An address or CIDR network of ours (repeatable)."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: every core; 1 traces in this process).",
+)
+@click.option("--glob", default="*", show_default=True, help="File names to read in directories.")
+@click.option("--jsonl", type=click.Path(dir_okay=False), help="Write one trace a line here.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write flat rows here.")
+@click.option(
+    "--parquet",
+    type=click.Path(dir_okay=False),
+    help="Write flat rows here as Parquet (pip install 'headertrace[parquet]').",
+)
+@click.option(
+    "--summary-json", type=click.Path(dir_okay=False), help="Write the summary as JSON here."
+)
+@click.option("--resume", is_flag=True, help="Skip what the --jsonl file already holds; append.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary on screen.")
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=1),
+    default=32,
+    show_default=True,
+    help="MB of one message past which it is an error row, not traced.",
+)
+@click.option(
+    "--no-unwrap",
+    "no_unwrap",
+    is_flag=True,
+    help="Trace the outer messages, not the ones reported inside.",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Run on a Dask cluster (tcp://scheduler:8786; pip install 'headertrace[dask]').",
+)
+@online_option
+@lookup_options
+@click.pass_context
+def scan_command(
+    ctx: click.Context,
+    /,
+    *,
+    paths: Sequence[str],
+    org_file: str | None,
+    our_domain: Sequence[str],
+    our_server: Sequence[str],
+    our_network: Sequence[str],
+    jobs: int | None,
+    glob: str,
+    jsonl: str | None,
+    csv_path: str | None,
+    parquet: str | None,
+    summary_json: str | None,
+    resume: bool,
+    quiet: bool,
+    max_size: int,
+    no_unwrap: bool,
+    dask_address: str | None,
+    online: bool,
+    **lookup: Any,
+) -> None:
+    """Trace every message in PATH... in parallel, and summarise them (docs/scan.md).
+
+    PATHs are message files, complaints, directories (searched recursively), mbox files
+    (also .gz, .bz2, .xz) and Maildirs; ``-`` reads a list of paths, one a line, from
+    standard input. Ctrl-C stops cleanly and exits 130.
+    """
+    from headertrace.scan.command import run_scan  # noqa: PLC0415 - loaded when used
+
+    if resume and jsonl is None:
+        raise click.UsageError("--resume needs --jsonl (the file to resume)")
+    try:
+        org = _organisation(org_file, our_domain, our_server, our_network)
+        enricher = Enricher(config_from_options(**lookup)) if online else None
+        if online and dask_address:
+            raise click.UsageError("--online runs on this machine: it cannot go with --dask")
+        status = run_scan(
+            paths,
+            org,
+            jobs=jobs,
+            glob=glob,
+            unwrap=not no_unwrap,
+            max_size=max_size << 20,
+            jsonl=jsonl,
+            csv_path=csv_path,
+            parquet=parquet,
+            summary_json=summary_json,
+            resume=resume,
+            quiet=quiet,
+            enricher=enricher,
+            dask=dask_address,
+        )
+    except HeadertraceError as exc:
+        if ctx.obj and ctx.obj.get("debug"):
+            raise
+        click.echo(f"headertrace: {exc}", err=True)
+        ctx.exit(ExitStatus.NO_ANSWER)
+    ctx.exit(status)
+
+
 for _command in (probe_command, lookup_command, blocklist_command, log_command):
     main.add_command(_command)
 
