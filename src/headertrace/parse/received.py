@@ -440,6 +440,8 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
     ``by`` part is written as qmail writes it."""
     if not part:
         return Client()
+    if facts.ip is None and _clientless(part):
+        return Client(ident=facts.ident)
     head = part[0]
     value, value_ip = _head_value(part, facts)
     later = _address_after_helo_comment(part)
@@ -472,6 +474,12 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
         ident=facts.ident,
         helo_inferred=helo is not None and _helo_left_out(part, facts, style, ip),
     )
+
+
+def _clientless(part: list[Token]) -> bool:
+    """The from part is a fixed phrase that names no client (``tables.CLIENTLESS_FROM``)."""
+    words = tuple(t.text.lower() for t in part if t.kind is not Kind.COMMENT)
+    return words in tables.CLIENTLESS_FROM
 
 
 def _helo_left_out(part: list[Token], facts: Facts, style: FromStyle, ip: str | None) -> bool:
@@ -792,8 +800,10 @@ def _kind(
     if client.ip is None and client.ident is not None and "@" in client.ident:
         return "local"  # "from bob@example.org by host": a sender, not a client
     from_words = [t.text.lower() for t in clauses.parts.get("from", []) if t.kind is Kind.WORD]
-    if from_words[:3] == ["mail", "pickup", "service"]:
+    if from_words == ["mail", "pickup", "service"]:
         return "local"  # Exchange: a file dropped in the pickup folder
+    if from_words == ["authenticated", "user"]:
+        return "relay"  # Debian Exim: a client that logged in; its address is not written
     from_part = clauses.parts.get("from", [])
     if client.ip is None and style_for(software).local_without_address and _one_word(from_part):
         return "local"  # Exim "from amavis by mail with scanned-ok"

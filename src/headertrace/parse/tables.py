@@ -82,6 +82,12 @@ NO_NAME = frozenset(
 # ("unknown" is left out: a client can say HELO unknown.)
 NO_NAME_NOT_HELO = NO_NAME - {"unknown"}
 
+# Fixed phrases some servers write as the whole from part: they name no client, so they
+# give no HELO, rDNS or local user. Exchange's pickup folder "from mail pickup service by
+# EXCH01 with Microsoft SMTPSVC"; Debian Exim's received_header_text for a logged-in
+# client "from authenticated user by mail.example.org with esmtpsa".
+CLIENTLESS_FROM = frozenset((("mail", "pickup", "service"), ("authenticated", "user")))
+
 # SASL mechanisms (IANA registry, the ones seen in mail), as servers write them after
 # "with": Yahoo/qmail "(bob@192.0.2.7 with plain)", "with login".
 SASL_MECHANISMS = frozenset(
