@@ -33,6 +33,7 @@ from headertrace.enrich.command import (
     lookup_command,
     lookup_options,
     online_option,
+    organisation_options,
     own_organisation,
 )
 from headertrace.errors import HeadertraceError
@@ -67,19 +68,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     is_flag=True,
     help="Trace the outer message, not the one reported inside (ARF, bounce, forward).",
 )
-@click.option(
-    "--org",
-    "org_file",
-    type=click.Path(dir_okay=False),
-    help="Organisation TOML file (domains, servers, networks, relays); see docs/verdicts.md.",
-)
-@click.option("--our-domain", multiple=True, help="A mail domain of ours (repeatable).")
-@click.option(
-    "--our-server", multiple=True, help="A mail server name or glob of ours (repeatable)."
-)
-@click.option(
-    "--our-network", multiple=True, help="An address or CIDR network of ours (repeatable)."
-)
+@organisation_options
 @click.option(
     "--log",
     "logs",
@@ -199,19 +188,7 @@ def _trace_file(
 
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
-@click.option(
-    "--org",
-    "org_file",
-    type=click.Path(dir_okay=False),
-    help="Organisation TOML file (domains, servers, networks, relays); see docs/verdicts.md.",
-)
-@click.option("--our-domain", multiple=True, help="A mail domain of ours (repeatable).")
-@click.option(
-    "--our-server", multiple=True, help="A mail server name or glob of ours (repeatable)."
-)
-@click.option(
-    "--our-network", multiple=True, help="An address or CIDR network of ours (repeatable)."
-)
+@organisation_options
 @click.option(
     "--jobs",
     "-j",

@@ -24,6 +24,7 @@ from headertrace.enrich.command import (
     config_from_options,
     lookup_options,
     online_option,
+    organisation_options,
     own_organisation,
 )
 from headertrace.errors import HeadertraceError
@@ -82,15 +83,7 @@ def traced_with_raw(
     help="Which reported message, when the file holds several (1 is the first).",
 )
 @click.option("--no-unwrap", "no_unwrap", is_flag=True, help="Report on the outer message itself.")
-@click.option(
-    "--org",
-    "org_file",
-    type=click.Path(dir_okay=False),
-    help="Organisation TOML file; see docs/verdicts.md.",
-)
-@click.option("--our-domain", multiple=True, help="A mail domain of ours (repeatable).")
-@click.option("--our-server", multiple=True, help="A mail server name or glob (repeatable).")
-@click.option("--our-network", multiple=True, help="An address or CIDR network (repeatable).")
+@organisation_options
 @online_option
 @lookup_options
 @click.pass_context

@@ -176,6 +176,30 @@ def lookup_options(func: F) -> F:
     return func
 
 
+def organisation_options(func: F) -> F:
+    """Add ``--org`` and the repeatable shorthands ``--our-domain``, ``--our-server`` and
+    ``--our-network`` (added to the file's lists when both are given)."""
+    options = [
+        click.option(
+            "--org",
+            "org_file",
+            type=click.Path(dir_okay=False),
+            help="Organisation TOML file (domains, servers, networks, relays); "
+            "see docs/verdicts.md.",
+        ),
+        click.option("--our-domain", multiple=True, help="A mail domain of ours (repeatable)."),
+        click.option(
+            "--our-server", multiple=True, help="A mail server name or glob of ours (repeatable)."
+        ),
+        click.option(
+            "--our-network", multiple=True, help="An address or CIDR network of ours (repeatable)."
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def online_option(func: F) -> F:
     """Add ``--online``: allow network lookups (off by default)."""
     return click.option(

@@ -8,8 +8,9 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from headertrace.models import Hop, Trace
+from headertrace.models import Trace
 from headertrace.parse.headers import one_line
+from headertrace.render.report import client_text
 
 _SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 
@@ -83,22 +84,6 @@ def _headline(trace: Trace) -> Text:
     )
 
 
-def _client_text(hop: Hop) -> str:
-    c = hop.client
-    if hop.kind == "local":
-        return f"local {c.ident or ''}".strip()
-    bits = []
-    if c.said_helo:
-        bits.append(c.said_helo)
-    if c.rdns and c.rdns != c.said_helo:
-        bits.append(f"rDNS {c.rdns}")
-    elif c.rdns_status == "none":
-        bits.append("no rDNS")
-    if c.ip:
-        bits.append(f"[{c.ip}]")
-    return " ".join(bits) or "-"
-
-
 def _hop_table(trace: Trace) -> Table:
     table = Table(title="Received chain (oldest first)", title_justify="left", expand=False)
     for name in ("#", "from", "by", "with", "auth", "time (UTC)", "delay"):
@@ -120,7 +105,7 @@ def _hop_table(trace: Trace) -> Table:
         style = "dim" if hop.status == "unparsed" else None
         table.add_row(
             f"{hop.index}{mark}",
-            _client_text(hop),
+            client_text(hop),
             hop.server.host or hop.server.ip or "",
             hop.protocol or "",
             auth,
