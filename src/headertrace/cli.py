@@ -40,7 +40,7 @@ from headertrace.errors import HeadertraceError
 from headertrace.exitstatus import ExitStatus
 from headertrace.judge.org import Organisation
 from headertrace.logs import LogOptions
-from headertrace.logs.command import log_command, log_options
+from headertrace.logs.command import log_command, log_file_options, log_options
 from headertrace.models import Trace
 from headertrace.probe.command import probe_command
 from headertrace.render.terminal import print_trace
@@ -69,29 +69,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="Trace the outer message, not the one reported inside (ARF, bounce, forward).",
 )
 @organisation_options
-@click.option(
-    "--log",
-    "logs",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Our server's mail log (repeatable; compressed files too): the hops our servers "
-    "wrote are looked up in it by queue id, server and time (docs/trace-format.md, log).",
-)
-@click.option(
-    "--passwd",
-    type=click.Path(dir_okay=False),
-    help="The server's passwd file, to name the uid of a local submission the log records.",
-)
-@click.option(
-    "--log-skew",
-    type=click.IntRange(min=0),
-    help="Seconds a log's arrival may differ from the hop's header time (default 600).",
-)
-@click.option(
-    "--log-zone",
-    help="The zone of log times written without one (+HHMM or UTC; default: the offset our "
-    "server wrote in its Received header).",
-)
+@log_file_options
 @online_option
 @lookup_options
 @click.pass_context
@@ -228,6 +206,7 @@ def _trace_file(
     metavar="ADDRESS",
     help="Run on a Dask cluster (tcp://scheduler:8786; pip install 'headertrace[dask]').",
 )
+@log_file_options
 @online_option
 @lookup_options
 @click.pass_context
@@ -251,6 +230,10 @@ def scan_command(
     max_size: int,
     no_unwrap: bool,
     dask_address: str | None,
+    logs: Sequence[str],
+    passwd: str | None,
+    log_skew: int | None,
+    log_zone: str | None,
     online: bool,
     **lookup: Any,
 ) -> None:
@@ -284,6 +267,8 @@ def scan_command(
             quiet=quiet,
             enricher=enricher,
             dask=dask_address,
+            logs=tuple(logs),
+            log_options=log_options(passwd, skew=log_skew, zone=log_zone) if logs else None,
         )
     except HeadertraceError as exc:
         if ctx.obj and ctx.obj.get("debug"):

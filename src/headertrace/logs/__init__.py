@@ -21,12 +21,20 @@ from pathlib import Path
 
 from headertrace.judge.custody import walk
 from headertrace.judge.org import Organisation
-from headertrace.logs.matcher import LogOptions, apply, collect, lives, match
+from headertrace.logs.matcher import Collected, LogOptions, apply, collect, lives, match
 from headertrace.logs.records import Entry, Timeline, TimelineEvent
 from headertrace.logs.syslog import Clock
 from headertrace.models import Hop, Trace
 
-__all__ = ["LogOptions", "Timeline", "TimelineEvent", "attach", "read_passwd", "timeline"]
+__all__ = [
+    "LogOptions",
+    "Timeline",
+    "TimelineEvent",
+    "attach",
+    "attach_all",
+    "read_passwd",
+    "timeline",
+]
 
 PathLike = str | os.PathLike[str]
 _EARLY = datetime(1, 1, 2, tzinfo=timezone.utc)
@@ -104,6 +112,82 @@ def attach(
         entry_hop=entry,
     )
     return apply(trace, ev, findings)
+
+
+def attach_all(
+    traces: Sequence[Trace],
+    org: Organisation | None,
+    paths: Sequence[PathLike],
+    options: LogOptions | None = None,
+) -> list[Trace]:
+    """:func:`attach` for many traces with one read of the logs (what ``scan --log`` does a
+    batch at a time): the queue ids and Message-IDs of every trace are looked for together,
+    then each trace is matched against the lines its own ids lead to. Log times written
+    without a year or a zone are read with the newest hop of the batch as the hint (give
+    ``LogOptions.zone`` when the batch mixes zones)."""
+    options = options or LogOptions()
+    plans = []
+    wanted: set[str] = set()
+    hints: list[datetime | None] = []
+    for t in traces:
+        hops, entry = _our_hops(t, org)
+        stamps = [h.timestamp for h in hops if h.timestamp is not None]
+        ids = [h.id for h in hops if h.id]
+        if t.message.message_id:
+            ids.append(t.message.message_id)
+        plans.append((t, hops, entry, ids))
+        wanted.update(ids)
+        hints.append(max(stamps) if stamps else None)
+    known = [h for h in hints if h is not None]
+    hint = max(known) if known else None
+    zone = options.zone or (hint.tzinfo if hint and hint.tzinfo else timezone.utc)
+    stop = hint + options.skew + options.follow if hint and len(known) == len(hints) else None
+    clock = Clock(year_hint=hint, zone=zone)
+    collected = collect([str(p) for p in paths], wanted, clock, stop_after=stop)
+    servers = [e.host for e in collected.entries if e.host]
+    local = _local_passwd(options, servers[0] if servers else None)
+    named = _by_name(collected.entries)
+    out = []
+    for t, hops, entry, ids in plans:
+        ev, findings = match(t, hops, _own_lines(collected, ids, named), local, entry_hop=entry)
+        out.append(apply(t, ev, findings))
+    return out
+
+
+def _names(e: Entry) -> set[str]:
+    """The ids a line names: its own, the next server's, the Message-ID, its links."""
+    return {x for x in (e.key, e.facts.get("next_id"), e.facts.get("message_id"), *e.links) if x}
+
+
+def _by_name(entries: Sequence[Entry]) -> dict[str, list[tuple[int, Entry]]]:
+    """Each id named in the batch's lines -> (position in the batch, line)."""
+    index: dict[str, list[tuple[int, Entry]]] = {}
+    for position, e in enumerate(entries):
+        for name in _names(e):
+            index.setdefault(name, []).append((position, e))
+    return index
+
+
+def _own_lines(
+    collected: Collected, ids: Sequence[str], named: dict[str, list[tuple[int, Entry]]]
+) -> Collected:
+    """The part of a batch's lines that one message's ids lead to, in the order they were
+    read, as :func:`collect` would have found for that message alone (the same following
+    of ids)."""
+    wanted = {i for i in ids if i}
+    todo = list(wanted)
+    seen: dict[int, Entry] = {}
+    while todo:
+        for position, e in named.get(todo.pop(), ()):
+            if position in seen:
+                continue
+            seen[position] = e
+            for x in (e.key, e.facts.get("next_id"), *e.links):
+                if x and x not in wanted:
+                    wanted.add(x)
+                    todo.append(x)
+    entries = [seen[p] for p in sorted(seen)]
+    return Collected(entries=entries, files=collected.files, ids=wanted)
 
 
 def _describe(e: Entry) -> str:

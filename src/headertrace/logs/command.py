@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta, timezone
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -30,6 +31,43 @@ def parse_zone(text: str | None) -> timezone | None:
         )
     sign = -1 if t[0] == "-" else 1
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def log_file_options(func: F) -> F:
+    """Add ``--log`` (repeatable), ``--passwd``, ``--log-skew`` and ``--log-zone`` to a
+    command that traces (``trace``, ``scan``)."""
+    options = [
+        click.option(
+            "--log",
+            "logs",
+            multiple=True,
+            type=click.Path(dir_okay=False),
+            help="Our server's mail log (repeatable; compressed files too): the hops our "
+            "servers wrote are looked up in it by queue id, server and time "
+            "(docs/trace-format.md, log).",
+        ),
+        click.option(
+            "--passwd",
+            type=click.Path(dir_okay=False),
+            help="The server's passwd file, to name the uid of a local submission the log records.",
+        ),
+        click.option(
+            "--log-skew",
+            type=click.IntRange(min=0),
+            help="Seconds a log's arrival may differ from the hop's header time (default 600).",
+        ),
+        click.option(
+            "--log-zone",
+            help="The zone of log times written without one (+HHMM or UTC; default: the "
+            "offset our server wrote in its Received header).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def log_options(

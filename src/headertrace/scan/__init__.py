@@ -17,11 +17,12 @@ is :mod:`headertrace.scan.dask` (an optional extra). See docs/scan.md.
 from __future__ import annotations
 
 import os
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from headertrace.judge.org import Organisation
+from headertrace.logs.matcher import LogOptions
 from headertrace.scan.inputs import CHUNK_SIZE, Unit, plan
 from headertrace.scan.model import MAX_SIZE, SCAN_SCHEMA, ScanOptions, ScanResult
 from headertrace.scan.read import encoded, run_unit
@@ -49,6 +50,8 @@ def scan(
     enricher: Enricher | None = None,
     encode: bool = False,
     done: Container[tuple[str, int | None]] = (),
+    logs: Sequence[PathLike] = (),
+    log_options: LogOptions | None = None,
 ) -> Iterator[ScanResult]:
     """Trace every message in ``paths``, in parallel; yield a :class:`ScanResult` for each
     (or for each input that could not be read), in the order they finish.
@@ -64,14 +67,23 @@ def scan(
     ``online=True`` (or an ``enricher``) attributes each trace here, in this process, with
     one enricher and its cache. ``encode=True`` has workers send the JSONL line and the flat
     row instead of the trace (:attr:`ScanResult.line`, :attr:`ScanResult.row`: what the
-    command writes). ``done`` holds ``(input, offset)`` pairs to leave out (``--resume``):
+    command writes). ``logs`` (our servers' mail logs) joins each trace to them as
+    :func:`headertrace.trace` does (``Trace.log``), read once per batch of 500 messages in
+    each worker. ``done`` holds ``(input, offset)`` pairs to leave out (``--resume``):
     a message file whose ``(input, None)`` is in it is not read at all.
     """
     if online and enricher is None:
         from headertrace.enrich.lookup import Enricher  # noqa: PLC0415 - network on demand
 
         enricher = Enricher(lookup)
-    options = ScanOptions(org=org, unwrap=unwrap, max_size=max_size, encode=encode)
+    options = ScanOptions(
+        org=org,
+        unwrap=unwrap,
+        max_size=max_size,
+        encode=encode,
+        logs=tuple(str(p) for p in logs),
+        log_options=log_options,
+    )
     yield from scan_units(
         plan(paths, glob=glob, chunk_size=chunk_size),
         options,

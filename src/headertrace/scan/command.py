@@ -24,6 +24,7 @@ from rich.progress import (
 
 from headertrace.exitstatus import ExitStatus
 from headertrace.judge.org import Organisation
+from headertrace.logs.matcher import LogOptions
 from headertrace.render.scan import print_summary
 from headertrace.scan import ScanOptions, ScanResult, Tally, scan_units
 from headertrace.scan.inputs import CHUNK_SIZE, Unit, plan
@@ -78,6 +79,8 @@ def run_scan(
     enricher: Any = None,
     dask: str | None = None,
     chunk_size: int = CHUNK_SIZE,
+    logs: tuple[str, ...] = (),
+    log_options: LogOptions | None = None,
 ) -> int:
     """Run a scan as the command does; return its exit status."""
     err = Console(stderr=True, highlight=False)
@@ -93,7 +96,14 @@ def run_scan(
             tally.add(flat_row(record))
     units: list[Unit] = list(plan(paths_from(arguments), glob=glob, chunk_size=chunk_size))
     total = sum(u.size for u in units)
-    options = ScanOptions(org=org, unwrap=unwrap, max_size=max_size, encode=True)
+    options = ScanOptions(
+        org=org,
+        unwrap=unwrap,
+        max_size=max_size,
+        encode=True,
+        logs=logs,
+        log_options=log_options,
+    )
     outputs = Outputs(jsonl=jsonl, csv_path=csv_path, parquet=parquet, append=resume)
     results: Iterable[ScanResult]
     if dask is not None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from headertrace.judge.org import Organisation
+from headertrace.logs.matcher import LogOptions
 from headertrace.models import Trace
 
 SCAN_SCHEMA = "headertrace.scan/1"
@@ -26,6 +27,10 @@ class ScanOptions:
     encode: bool = False
     """Workers send each result's JSONL line and flat row instead of the trace (what the
     command writes), which costs the main process far less than unpickling traces."""
+    logs: tuple[str, ...] = ()
+    """Our servers' mail logs: each worker joins its traces to them a batch at a time
+    (:func:`headertrace.logs.attach_all`: one read of the logs per batch)."""
+    log_options: LogOptions | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from headertrace.intake.mailbox import _finish, is_from_line
 from headertrace.intake.mime import OLE_MAGIC
+from headertrace.logs import attach_all
 from headertrace.models import Trace
 from headertrace.scan.inputs import Unit
 from headertrace.scan.model import ScanOptions, ScanResult, json_line
@@ -67,9 +68,41 @@ def _too_big(size: int, max_size: int) -> str:
 def run_unit(unit: Unit, options: ScanOptions) -> Iterator[ScanResult]:
     """The results of one unit, message by message (encoded if ``options.encode``)."""
     results = _run_unit(unit, options)
+    if options.logs:
+        results = _with_logs(results, options)
     if options.encode:
         return (encoded(r) for r in results)
     return results
+
+
+LOG_BATCH = 500
+"""Messages joined to the logs together: one read of the logs for each such batch."""
+
+
+def _with_logs(results: Iterator[ScanResult], options: ScanOptions) -> Iterator[ScanResult]:
+    """The results with their traces joined to our mail logs, a batch at a time, in order."""
+    batch: list[ScanResult] = []
+    for result in results:
+        batch.append(result)
+        if len(batch) >= LOG_BATCH:
+            yield from _joined(batch, options)
+            batch = []
+    yield from _joined(batch, options)
+
+
+def _joined(batch: list[ScanResult], options: ScanOptions) -> list[ScanResult]:
+    traced = [r for r in batch if r.trace is not None]
+    if not traced:
+        return batch
+    joined = iter(
+        attach_all(
+            [r.trace for r in traced if r.trace is not None],
+            options.org,
+            options.logs,
+            options.log_options,
+        )
+    )
+    return [replace(r, trace=next(joined)) if r.trace is not None else r for r in batch]
 
 
 def _run_unit(unit: Unit, options: ScanOptions) -> Iterator[ScanResult]:
