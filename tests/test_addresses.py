@@ -31,6 +31,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 NETWORK_MODULES = ("dns", "ssl", "urllib.request", "sqlite3", "ipwhois")
 
 
+def fresh_python(code: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a new interpreter that sees only this checkout's ``src``: what a
+    module imports shows in its ``sys.modules`` and nowhere else."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=check,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+
+
 @lru_cache(maxsize=1)
 def _reference() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -170,15 +184,7 @@ def test_import_and_offline_trace_load_no_network_code() -> None:
         message=str(FIXTURES / "judge" / "open_relay_postfix_content_filter.eml"),
         complaint=str(FIXTURES / "intake" / "arf-abuse.eml"),
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
+    done = fresh_python(code)
     after_import, after_trace = json.loads(done.stdout)
     assert after_import == []
     assert after_trace == []
@@ -208,15 +214,7 @@ def test_pure_layers_load_no_network_code() -> None:
         "    importlib.import_module(name)\n"
         f"print(json.dumps(sorted(m for m in {NETWORK_MODULES!r} if m in sys.modules)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
+    done = fresh_python(code)
     assert json.loads(done.stdout) == []
 
 
@@ -231,14 +229,6 @@ def test_old_top_level_names_load_their_subpackage_on_demand() -> None:
         "assert callable(headertrace.probe)\n"
         "print('ok')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
+    done = fresh_python(code, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"

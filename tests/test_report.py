@@ -418,10 +418,8 @@ def test_rendering_loads_no_network_code() -> None:
     mail-parser and Jinja2 load), loads none of dnspython, ssl, urllib.request, sqlite3 or
     ipwhois."""
     import json
-    import subprocess
-    import sys
 
-    from tests.test_addresses import NETWORK_MODULES
+    from tests.test_addresses import NETWORK_MODULES, fresh_python
 
     code = (
         "import json, sys\n"
@@ -436,15 +434,7 @@ def test_rendering_loads_no_network_code() -> None:
         "abuse_report(t, raw, full=True)\n"
         f"print(json.dumps(sorted(m for m in {NETWORK_MODULES!r} if m in sys.modules)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
+    done = fresh_python(code)
     assert json.loads(done.stdout) == []
 
 
