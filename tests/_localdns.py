@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 
 from dnslib import QTYPE, RCODE, RR, DNSRecord
+
+from tests._loopback import LoopbackServer
 
 
 @dataclass
@@ -34,47 +34,23 @@ def _matches(name: str, patterns: set[str]) -> bool:
     return name in patterns or any(p.startswith("*.") and name.endswith(p[1:]) for p in patterns)
 
 
-class LocalDNS:
+class LocalDNS(LoopbackServer):
     """``with LocalDNS(zone) as dns: dns.port``; counts the queries it received."""
 
     def __init__(self, zone: Zone) -> None:
         self.zone = zone
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.05)
-        self.port: int = self.sock.getsockname()[1]
         self.queries: list[tuple[str, str]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        super().__init__(socket.SOCK_DGRAM)
 
-    @property
-    def address(self) -> tuple[str, int]:
-        return ("127.0.0.1", self.port)
-
-    def __enter__(self) -> LocalDNS:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                data, peer = self.sock.recvfrom(4096)
-            except (TimeoutError, OSError):
-                continue
-            reply = self._answer(data)
-            if reply is not None:
-                with contextlib.suppress(OSError):
-                    self.sock.sendto(reply, peer)
+    def _serve_once(self) -> None:
+        try:
+            data, peer = self.sock.recvfrom(4096)
+        except (TimeoutError, OSError):
+            return
+        reply = self._answer(data)
+        if reply is not None:
+            with contextlib.suppress(OSError):
+                self.sock.sendto(reply, peer)
 
     def _answer(self, data: bytes) -> bytes | None:
         try:

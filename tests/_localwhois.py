@@ -8,10 +8,11 @@ import socket
 import threading
 import time
 from collections.abc import Mapping
-from types import TracebackType
+
+from tests._loopback import LoopbackServer
 
 
-class LocalWhois:
+class LocalWhois(LoopbackServer):
     """``with LocalWhois({"n + 1.2.3.4": "NetRange: ..."}) as whois: whois.port``.
 
     A query not in ``answers`` gets ``default``; ``trickle`` drips the answer byte by byte."""
@@ -21,39 +22,14 @@ class LocalWhois:
         self.default = default
         self.trickle = trickle
         self.queries: list[str] = []
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.05)
-        self.port: int = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        super().__init__(socket.SOCK_STREAM)
 
-    @property
-    def address(self) -> tuple[str, int]:
-        return ("127.0.0.1", self.port)
-
-    def __enter__(self) -> LocalWhois:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self.sock.close()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _peer = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+    def _serve_once(self) -> None:
+        try:
+            conn, _peer = self.sock.accept()
+        except (TimeoutError, OSError):
+            return
+        threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
         with conn, contextlib.suppress(OSError):
