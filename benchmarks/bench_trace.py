@@ -3,9 +3,12 @@
     python benchmarks/bench_trace.py [--limit N] [--corpus PATH] [--stages]
 
 Peers: ``mailparser.parse_from_bytes(...).received`` (a full MIME parse plus its Received
-parser) and the standard library's ``BytesHeaderParser(policy=compat32)`` (headers split
-only, no Received parsing: the floor any Python tool pays). Prints messages per second for
-each and the ratios. ``--stages`` also shows where headertrace's time goes, stage by stage
+parser), the standard library's ``BytesHeaderParser(policy=compat32)`` (headers split
+only, no Received parsing: the floor any Python tool pays) and, where Perl has
+Mail::SpamAssassin (Debian: ``apt-get install spamassassin``), SpamAssassin's parse and
+Received relays (``benchmarks/peer_spamassassin.pl``, a Perl process fed the same files and
+timing itself in CPU seconds; no rules, no network). Prints messages per second for each
+and the ratios. ``--stages`` also shows where headertrace's time goes, stage by stage
 of the pipeline. Never used as a timed assertion in tests.
 """
 
@@ -13,6 +16,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from email.parser import BytesHeaderParser
@@ -35,11 +41,11 @@ from headertrace.vendors import read_direct
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
 
-def _load(corpus: Path, limit: int) -> list[bytes]:
-    paths = sorted((corpus / "messages").rglob("*.eml"))
+def _load(corpus: Path, limit: int) -> list[Path]:
+    root = corpus / "messages" if (corpus / "messages").is_dir() else corpus
+    paths = sorted(root.rglob("*.eml"))
     step = max(1, len(paths) // limit)  # every n-th message: all sources, in proportion
-    paths = paths[::step][:limit]
-    return [p.read_bytes() for p in paths]
+    return paths[::step][:limit]
 
 
 def _headertrace(data: bytes) -> object:
@@ -65,6 +71,47 @@ def _warm_up(func: Callable[[bytes], object], messages: list[bytes]) -> None:
             continue
 
 
+class SpamAssassin:
+    """SpamAssassin in a Perl process of its own, fed batches of paths; ``None`` where Perl
+    or Mail::SpamAssassin is missing."""
+
+    SCRIPT = Path(__file__).with_name("peer_spamassassin.pl")
+
+    def __init__(self, process: subprocess.Popen[str], empty: str) -> None:
+        self.process, self._empty = process, empty
+
+    @classmethod
+    def start(cls) -> SpamAssassin | None:
+        if shutil.which("perl") is None:
+            return None
+        empty = tempfile.mkdtemp(prefix="bench-sa-")  # no rules, no user preferences
+        process = subprocess.Popen(
+            ["perl", str(cls.SCRIPT), empty],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert process.stdout is not None
+        if not process.stdout.readline().startswith("ready"):
+            process.wait()
+            shutil.rmtree(empty, ignore_errors=True)
+            return None
+        return cls(process, empty)
+
+    def seconds(self, paths: list[Path]) -> float:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"{len(paths)}\n" + "".join(f"{p}\n" for p in paths))
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline().split()[0])
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait()
+        shutil.rmtree(self._empty, ignore_errors=True)
+
+
 def _seconds(func: Callable[[bytes], object], messages: list[bytes]) -> float:
     """CPU seconds (process time, so other load on the machine counts less)."""
     start = time.process_time()
@@ -77,7 +124,11 @@ def _seconds(func: Callable[[bytes], object], messages: list[bytes]) -> float:
 
 
 def _rates(
-    peers: dict[str, Callable[[bytes], object]], messages: list[bytes], rounds: int = 10
+    peers: dict[str, Callable[[bytes], object]],
+    paths: list[Path],
+    messages: list[bytes],
+    spamassassin: SpamAssassin | None = None,
+    rounds: int = 10,
 ) -> dict[str, float]:
     """Messages per CPU second for each peer. The messages are cut into ``rounds`` slices
     and the peers take turns on each slice, so that a slow spell of a shared machine
@@ -85,11 +136,19 @@ def _rates(
     for func in peers.values():
         _warm_up(func, messages)
     spent = dict.fromkeys(peers, 0.0)
+    if spamassassin is not None:
+        spamassassin.seconds(paths[:20])
+        spent[SA_NAME] = 0.0
     for k in range(rounds):
         chunk = messages[k::rounds]
         for name, func in peers.items():
             spent[name] += _seconds(func, chunk)
+        if spamassassin is not None:
+            spent[SA_NAME] += spamassassin.seconds(paths[k::rounds])
     return {name: len(messages) / seconds for name, seconds in spent.items()}
+
+
+SA_NAME = "SpamAssassin (Perl)"
 
 
 def _stage_seconds(func: Callable[[int], object], n: int) -> float:
@@ -148,22 +207,33 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int, default=3000)
     parser.add_argument("--stages", action="store_true", help="time each stage of trace")
+    parser.add_argument(
+        "--no-spamassassin", action="store_true", help="leave SpamAssassin out even if installed"
+    )
     args = parser.parse_args()
     # mail-parser logs every MIME type it does not handle; that is not what is measured.
     logging.getLogger("mailparser").setLevel(logging.CRITICAL)
-    messages = _load(args.corpus, args.limit)
-    if not messages:
-        raise SystemExit(f"no messages under {args.corpus}/messages")
+    paths = _load(args.corpus, args.limit)
+    if not paths:
+        raise SystemExit(f"no .eml messages under {args.corpus}")
+    messages = [p.read_bytes() for p in paths]
     size = sum(map(len, messages)) / len(messages)
     print(f"{len(messages)} messages, {size / 1024:.1f} KiB average")
-    rates = _rates(
-        {
-            "headertrace.trace": _headertrace,
-            "mailparser .received": _mailparser,
-            "stdlib BytesHeaderParser": _stdlib,
-        },
-        messages,
-    )
+    spamassassin = None if args.no_spamassassin else SpamAssassin.start()
+    try:
+        rates = _rates(
+            {
+                "headertrace.trace": _headertrace,
+                "mailparser .received": _mailparser,
+                "stdlib BytesHeaderParser": _stdlib,
+            },
+            paths,
+            messages,
+            spamassassin,
+        )
+    finally:
+        if spamassassin is not None:
+            spamassassin.close()
     base = rates["headertrace.trace"]
     for name, rate in rates.items():
         ratio = base / rate
