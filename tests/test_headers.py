@@ -13,6 +13,7 @@ from headertrace.intake import open_complaint
 from headertrace.parse.headers import (
     MAX_FIELDS,
     MAX_HEADER_BLOCK,
+    HeaderBlock,
     _clean_fields,
     header_end,
     header_text,
@@ -183,6 +184,31 @@ def test_clean_header_blocks_take_the_fast_path(
 ) -> None:
     # Fields and folds only, values ending in any whitespace: nothing to report.
     assert _split_alike(_joined([first, *lines]).encode())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Received", "RECEIVED", "To", "x", "É"]), st.text()), max_size=8
+    ),
+    st.lists(st.sampled_from(["received", "Received", "to", "TO", "x", "é", "none"]), max_size=4),
+)
+def test_lookups_by_name_ignore_case_and_keep_order(
+    fields: list[tuple[str, str]], names: list[str]
+) -> None:
+    block = HeaderBlock(list(fields))
+    for name in names:
+        values = [v for n, v in fields if n.lower() == name.lower()]
+        assert block.get_all(name) == values
+        assert block.get(name) == (values[0] if values else None)
+
+
+def test_lookups_see_fields_added_later() -> None:
+    block = split_header_block(b"A: 1\na: 2\n\n")
+    assert block.get_all("A") == ["1", "2"]
+    block.fields.append(("A", "3"))
+    assert block.get_all("a") == ["1", "2", "3"]
+    assert block.get("B") is None
 
 
 def test_caps_split_alike() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 MAX_HEADER_BLOCK = 1_048_576
 """Bytes of header block read; the rest is ignored (a defect)."""
@@ -25,26 +26,30 @@ class HeaderBlock:
 
     fields: list[tuple[str, str]] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
-    _index: dict[str, list[str]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    _indexed: int = field(default=-1, init=False, repr=False, compare=False)
+    _lower: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def get_all(self, name: str) -> list[str]:
-        return list(self._by_name().get(name.lower(), ()))
+        names = self._names()
+        key = name.lower()
+        values, at = [], -1
+        for _ in range(names.count(key)):  # C scans; the loop runs once per value found
+            at = names.index(key, at + 1)
+            values.append(self.fields[at][1])
+        return values
 
     def get(self, name: str) -> str | None:
-        values = self._by_name().get(name.lower())
-        return values[0] if values else None
+        try:  # the name is there for nearly every call: one scan, no test before it
+            return self.fields[self._names().index(name.lower())][1]
+        except ValueError:
+            return None
 
-    def _by_name(self) -> dict[str, list[str]]:
-        """Values by lower-cased name, built once (and again if fields were added)."""
-        if self._indexed != len(self.fields):
-            index: dict[str, list[str]] = {}
-            for name, value in self.fields:
-                index.setdefault(name.lower(), []).append(value)
-            self._index, self._indexed = index, len(self.fields)
-        return self._index
+    def _names(self) -> list[str]:
+        """The names lower-cased, in field order; built once (again if fields were added).
+        Scanning this list in C costs less than building a dict of all the fields: tracing
+        asks for seven names."""
+        if len(self._lower) != len(self.fields):
+            self._lower = list(map(str.lower, map(itemgetter(0), self.fields)))
+        return self._lower
 
 
 def header_end(data: bytes) -> int:
