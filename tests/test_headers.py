@@ -202,6 +202,7 @@ def test_lookups_by_name_ignore_case_and_keep_order(
         values = [v for n, v in fields if n.lower() == name.lower()]
         assert block.get_all(name) == values
         assert block.get(name) == (values[0] if values else None)
+    assert block.get_each(names) == [block.get(name) for name in names]
 
 
 def test_lookups_see_fields_added_later() -> None:
