@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from email.header import decode_header, make_header
 from typing import TYPE_CHECKING
 
 from headertrace.enrich import LookupConfig, enrich_offline
@@ -15,7 +14,7 @@ from headertrace.judge.crosscheck import crosscheck
 from headertrace.judge.org import Organisation
 from headertrace.judge.verdict import judge, origin_from_verdict
 from headertrace.models import Finding, Hop, MessageInfo, Source, Trace
-from headertrace.parse.headers import HeaderBlock, one_line, split_header_block
+from headertrace.parse.headers import HeaderBlock, decode_words, split_header_block
 from headertrace.parse.received import parse_received
 
 if TYPE_CHECKING:
@@ -172,31 +171,26 @@ def hops_from_values(values: Sequence[str]) -> list[Hop]:
 
 
 def _decoded(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if "=?" not in value:
-        return one_line(value)
-    try:
-        return one_line(str(make_header(decode_header(value))))
-    except (UnicodeError, LookupError, ValueError, AssertionError):
-        return one_line(value)  # undecodable encoded-words: keep them as written
+    return None if value is None else decode_words(value)
+
+
+_INFO_NAMES = ("Message-ID", "Subject", "From", "To", "Date", "Return-Path")
 
 
 def message_info(block: HeaderBlock) -> MessageInfo:
+    message_id, subject, from_, to, date, return_path = block.get_each(_INFO_NAMES)
     return MessageInfo(
-        message_id=_strip_angle(block.get("Message-ID")),
-        subject=_decoded(block.get("Subject")),
-        from_=_decoded(block.get("From")),
-        to=_decoded(block.get("To")),
-        date=_decoded(block.get("Date")),
-        return_path=_strip_angle(block.get("Return-Path")),
+        message_id=_strip_angle(message_id),
+        subject=_decoded(subject),
+        from_=_decoded(from_),
+        to=_decoded(to),
+        date=_decoded(date),
+        return_path=_strip_angle(return_path),
     )
 
 
 def _strip_angle(value: str | None) -> str | None:
     if value is None:
         return None
-    v = one_line(value)
-    if v.startswith("<") and v.endswith(">"):
-        v = v[1:-1]
-    return v
+    v = " ".join(value.split())  # one_line, without the call
+    return v[1:-1] if v.startswith("<") and v.endswith(">") else v
