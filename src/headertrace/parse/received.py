@@ -23,7 +23,7 @@ from headertrace.parse import tables
 from headertrace.parse.comments import Facts, read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
 from headertrace.parse.headers import one_line, unfold
-from headertrace.parse.lexer import Kind, Lexer, Token
+from headertrace.parse.lexer import Kind, Lexer, Token, cut_comments
 from headertrace.parse.literals import literal_address, split_port
 from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FROM_STYLES, FromStyle, style_for
@@ -96,6 +96,10 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     # Where a server or a mail client folded the line (inside a comment, a quoted HELO,
     # "[unix socket]") must not change the reading.
     text = unfold(text)
+    cut = cut_comments(text)
+    if cut is not None:
+        text = cut  # hostile: thousands of comments; the rest stays in raw
+        defects.append("comment-cap")
     lexer = Lexer(text)
     tokens = lexer.tokens()
     defects.extend(lexer.defects)
