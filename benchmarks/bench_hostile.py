@@ -30,8 +30,10 @@ INPUTS = {
     "one 1 MB header opening as Postfix's": _POSTFIX_OPEN + b"(" * 1_000_000 + b"\n",
     "200,000 nested (": b"Received: from a " + b"(" * 200_000 + b"\n",
     "60 headers of 16 KB of '((( )'": b"Received: from a " + b"((( )" * 3300 + b"\n",
+    "60 headers of 16 KB of '(x) '": b"Received: from a " + b"(x) " * 4000 + b"\n",
 }
 INPUTS["60 headers of 16 KB of '((( )'"] *= 60
+INPUTS["60 headers of 16 KB of '(x) '"] *= 60
 PREFIXES = (
     "from a (b [",
     "from a ([",

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 import headertrace
 from headertrace import trace
 from headertrace.models import Evidence
+from headertrace.parse.lexer import MAX_COMMENTS, cut_comments
+from headertrace.parse.received import parse_received_general
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "complaint.eml"
 
@@ -152,13 +154,34 @@ def test_deep_comments_and_unclosed_delimiters() -> None:
 
 
 # A hang guard (pytest-timeout), not a timed assertion: when each comment that never closes
-# was scanned to the end of its header, these 60 headers took minutes; linear, a second.
+# was scanned to the end of its header, these 60 headers took minutes; linear, a second;
+# read only up to MAX_COMMENTS, a few hundredths.
 @pytest.mark.timeout(60)
 def test_many_unbalanced_comments_stay_linear() -> None:
     value = "from a " + "((( )" * 3_200 + " by b; Mon, 2 Oct 2023 12:00:00 +0000"
     t = trace(_message(*([value] * 60)))
     assert len(t.hops) == 60
     assert "unbalanced-comment" in t.hops[0].defects
+    assert "comment-cap" in t.hops[0].defects
+
+
+def test_a_header_is_read_up_to_its_comment_cap() -> None:
+    """Past MAX_COMMENTS parentheses the rest is not read (a defect), the raw value kept;
+    what stands before the cut reads as it did."""
+    head = "from a.example.org (a.example.org [192.0.2.7]) by mx.example.com (Postfix)"
+    date = "; Mon, 2 Oct 2023 12:00:00 +0000"
+    under = parse_received_general(head + " (x)" * (MAX_COMMENTS - 2) + date)
+    assert "comment-cap" not in under.defects
+    assert under.timestamp is not None
+    value = head + " with ESMTP id Q" + date + " (x)" * 5_000
+    over = parse_received_general(value)
+    assert over.raw == value
+    assert "comment-cap" in over.defects
+    assert (over.client.ip, over.server.host, over.id) == ("192.0.2.7", "mx.example.com", "Q")
+    assert over.timestamp == under.timestamp
+    cut = cut_comments("(" * (MAX_COMMENTS + 5))
+    assert cut == "(" * MAX_COMMENTS
+    assert cut_comments("(" * MAX_COMMENTS) is None
 
 
 def test_mixed_line_endings_and_8bit() -> None:

@@ -4,7 +4,9 @@ Servers put most of what matters in comments: the client's reverse DNS and addre
 said in HELO, TLS, authentication, the envelope sender. This module reads every comment
 the same way, word by word, and records what it finds in :class:`Facts`. Which facts
 describe the *client* is decided by where the comment stands (see ``received.py``) and by
-the server's family (see ``vendors``).
+the server's family (see ``vendors``). The forms only one family writes (Courier's
+``AUTH:``, qmail's ``invoked``, Postfix's ``using``...) are read by that family's module in
+:mod:`headertrace.vendors`, which :data:`_MARKERS` gathers.
 
 Examples of comment texts and what they yield::
 
@@ -37,49 +39,19 @@ Examples of comment texts and what they yield::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
 from headertrace.addresses import normalise_ip
+from headertrace.parse.facts import Facts, Reader, following, hostlike, next_word, set_auth
 from headertrace.parse.lexer import Kind, Lexer, Token
 from headertrace.parse.literals import literal_address, split_port
 from headertrace.parse.tables import ADDRESS_AFTER_NAME, NO_NAME, SASL_MECHANISMS
+from headertrace.vendors import opensmtpd, sendmail
+from headertrace.vendors._general import COMMENT_MARKERS
 
 MAX_NESTED = 3  # comments inside comments read for facts: "(may be forged)", "(verified OK)"
-
-
-class Facts:
-    """What the comments of one part of a header say (mutable while reading).
-
-    A plain class with class-level defaults: four are made per header, and an instance
-    that stays empty then costs one attribute, not twenty.
-    """
-
-    helo: str | None = None
-    helo_verb: str | None = None  # HELO / EHLO / LHLO / helo=
-    host: str | None = None  # a host name written next to the address: the rDNS
-    host_unknown: bool = False  # "unknown [ip]": the server found no rDNS
-    ip: str | None = None
-    ip_bare: bool = False  # written without brackets: qmail "(192.0.2.7)", "(user@192.0.2.7)"
-    port: int | None = None
-    ident: str | None = None
-    forged: bool = False
-    auth_evidence: str | None = None
-    auth_mechanism: str | None = None
-    auth_identity: str | None = None
-    auth_denied: bool = False  # OpenSMTPD "auth=no"
-    tls_version: str | None = None
-    tls_cipher: str | None = None
-    tls_seen: bool = False
-    envelope_from: str | None = None
-    local_user: str | None = None  # "from userid 33", "(from apache@localhost)"
-    local_socket: bool = False  # sendmail "[[UNIX: localhost]]", OpenSMTPD "[local]"
-    name_verified: bool = False  # CommuniGate Pro "[192.0.2.7] verified"
-    words: list[str]  # lower-cased words, for markers
-
-    def __init__(self) -> None:
-        self.words = []
 
 
 def read_comment(text: str, facts: Facts, defects: list[str], depth: int = 0) -> None:
@@ -160,13 +132,6 @@ def _literal(tokens: list[Token], i: int, facts: Facts) -> int:
     return i + 1
 
 
-def _next_word(tokens: list[Token], i: int) -> str | None:
-    if i < len(tokens) and tokens[i].kind in (Kind.WORD, Kind.LITERAL, Kind.ANGLE):
-        tok = tokens[i]
-        return f"[{tok.text}]" if tok.kind is Kind.LITERAL else tok.text
-    return None
-
-
 def _word(tokens: list[Token], i: int, tok: Token, nxt: Token | None, facts: Facts) -> int:
     """Read the word at ``i``; return the index of the next token to read."""
     text = tok.text
@@ -226,22 +191,9 @@ def _address_or_host(tokens: list[Token], i: int, text: str, facts: Facts) -> in
     return i + 1
 
 
-# --- markers: a word that opens one, and its reader ----------------------------------------
-# A reader returns the index of the next token to read, or None when the words after the
-# marker word do not make the marker (the word is then read like any other).
-
-Reader = Callable[[list[Token], int, Facts], int | None]
-
-
-def _following(tokens: list[Token], i: int) -> Token | None:
-    return tokens[i + 1] if i + 1 < len(tokens) else None
-
-
-def _proxying(tokens: list[Token], i: int, facts: Facts) -> int | None:
-    """SquirrelMail "(proxying for 192.0.2.7)": an address the web client claimed through a
-    proxy; the connecting address is the one the server saw, so the rest is skipped."""
-    nxt = _following(tokens, i)
-    return len(tokens) if nxt is not None and nxt.text.lower() == "for" else None
+# --- markers: a word that opens one, and its reader (see facts.Reader) ----------------------
+# The forms one family writes are read by that family's module (COMMENT_MARKERS, gathered by
+# headertrace.vendors._general); the ones several write are read here.
 
 
 def _helo(tokens: list[Token], i: int, facts: Facts) -> int | None:
@@ -249,74 +201,30 @@ def _helo(tokens: list[Token], i: int, facts: Facts) -> int | None:
     comment ("HELO x [192.0.2.9]", "HELO x (y [192.0.2.9])"); it may name the HELO, never
     the client's address. qmail "(HELO )": an empty argument, still not the host name."""
     verb = tokens[i].text.upper()
-    nxt = _following(tokens, i)
+    nxt = following(tokens, i)
     if nxt is None:
         facts.helo_verb = verb
         return i + 1
-    said = nxt.text if nxt.kind is Kind.QUOTED else _next_word(tokens, i + 1)
+    said = nxt.text if nxt.kind is Kind.QUOTED else next_word(tokens, i + 1)
     if said is None:
         return None
     facts.helo, facts.helo_verb = said, verb
     return len(tokens)
 
 
-def _verified(tokens: list[Token], i: int, facts: Facts) -> int | None:
-    """CommuniGate Pro "([192.0.2.7] verified)": the name the client gave resolves to the
-    address it connected from."""
-    if i > 0 and tokens[i - 1].kind is Kind.LITERAL and facts.ip:
-        facts.name_verified = True
-        return i + 1
-    return None
-
-
-def _may_be_forged(tokens: list[Token], i: int, facts: Facts) -> int | None:
-    """sendmail "[192.0.2.7] (may be forged)": the rDNS does not resolve back."""
-    if _followed_by(tokens, i, ("be", "forged")):
-        facts.forged = True
-        return i + 3
-    return None
-
-
-def _account(tokens: list[Token], i: int, facts: Facts) -> int | None:
-    """CommuniGate Pro "(account bob@example.org HELO mx)"."""
-    nxt = _following(tokens, i)
-    if nxt is None or nxt.kind is not Kind.WORD:
-        return None
-    _set_auth(facts, f"account {nxt.text}", None, nxt.text)
-    return i + 2
-
-
-def _using(tokens: list[Token], i: int, facts: Facts) -> int | None:
-    nxt = _following(tokens, i)
-    if nxt is not None and nxt.text.lower().startswith(("tls", "ssl")):
-        return _postfix_tls(tokens, i, facts)
-    return None
-
-
 def _envelope_from(tokens: list[Token], i: int, facts: Facts) -> int | None:
     """Exim, qmail-scanner "(envelope-from <bob@example.org>)"."""
-    if _following(tokens, i) is None:
+    if following(tokens, i) is None:
         return None
-    sender = _next_word(tokens, i + 1)
+    sender = next_word(tokens, i + 1)
     if sender:
         facts.envelope_from = sender.strip("<>")
     return i + 2
 
 
 def _from(tokens: list[Token], i: int, facts: Facts) -> int | None:
-    nxt = _following(tokens, i)
+    nxt = following(tokens, i)
     return _local_from(tokens, i, facts) if nxt is not None and nxt.kind is Kind.WORD else None
-
-
-def _client_cn(tokens: list[Token], i: int, facts: Facts) -> int | None:
-    """Postfix "(Client CN "bob", Issuer "CA" (verified OK))": a verified certificate."""
-    nxt = _following(tokens, i)
-    if nxt is None or nxt.kind is not Kind.QUOTED:
-        return None
-    if "verified ok" in _rest_text(tokens, i).lower():
-        evidence = f'Client CN "{nxt.text}" (verified OK)'
-        _set_auth(facts, evidence, "tls-client-certificate", nxt.text)
-    return i + 2
 
 
 def _assignment(tokens: list[Token], i: int, key: str, value: str, facts: Facts) -> int:
@@ -333,39 +241,12 @@ def _assignment(tokens: list[Token], i: int, key: str, value: str, facts: Facts)
     elif key == "cipher":
         facts.tls_cipher, facts.tls_seen = value, True
     elif key == "verify" and value.upper() == "OK":
-        _set_auth(facts, "verify=OK", "tls-client-certificate", None)
-    elif key == "auth":
-        if value.lower() == "yes":
-            _set_auth(facts, "auth=yes", None, None)  # OpenSMTPD
-        elif value.lower() == "no":
-            facts.auth_denied = True
-    elif key == "user" and facts.auth_evidence == "auth=yes":
-        facts.auth_identity = value
+        set_auth(facts, "verify=OK", "tls-client-certificate", None)
+    elif key in opensmtpd.AUTH_KEYS:
+        opensmtpd.auth_assignment(key, value, facts)
     elif key == "mech":
-        _sendmail_login(tokens, i, value, facts)
+        sendmail.login(tokens, i, value, facts)
     return i + 1
-
-
-_LOGIN_KEYS = ("user", "author", "mech", "bits")
-
-
-def _sendmail_login(tokens: list[Token], i: int, mech: str, facts: Facts) -> None:
-    """sendmail set to name the login (its ``_REC_FULL_AUTH_`` in a confRECEIVED_HEADER):
-    ``(user=bob@example.com mech=LOGIN bits=0)``, with ``author=`` before ``mech=`` when
-    the client gave ``AUTH=`` on MAIL. ``user=`` is the account that logged in. The
-    assignments are read only beside ``mech=`` (three words either way), so a comment
-    costs the same however many it holds."""
-    if mech.lower() not in SASL_MECHANISMS:
-        return
-    user: str | None = None
-    written: list[str] = []
-    for tok in tokens[max(0, i - 3) : i + 4]:
-        key, eq, value = tok.text.partition("=")
-        if tok.kind is Kind.WORD and eq and key.lower() in _LOGIN_KEYS:
-            written.append(tok.text)
-            if key.lower() == "user" and user is None:
-                user = value or None
-    _set_auth(facts, " ".join(written), mech, user)
 
 
 def _helo_value_end(tokens: list[Token], i: int) -> int:
@@ -378,76 +259,23 @@ def _helo_value_end(tokens: list[Token], i: int) -> int:
     return i
 
 
-def _set_auth(facts: Facts, evidence: str, mechanism: str | None, identity: str | None) -> None:
-    if facts.auth_evidence is None:
-        facts.auth_evidence = evidence
-    facts.auth_mechanism = facts.auth_mechanism or mechanism
-    facts.auth_identity = facts.auth_identity or identity
-
-
-def _followed_by(tokens: list[Token], i: int, words: tuple[str, ...]) -> bool:
-    for k, word in enumerate(words, start=1):
-        if i + k >= len(tokens) or tokens[i + k].text.lower().rstrip(",") != word:
-            return False
-    return True
-
-
-def _rest_text(tokens: list[Token], i: int) -> str:
-    """The text of the next tokens, each run of blanks as one space: "(verified  OK)",
-    "(verified\tOK)" read as "(verified OK)"."""
-    return " ".join(" ".join(t.text.split()) for t in tokens[i : i + 12])
-
-
 def _authenticated(tokens: list[Token], i: int, facts: Facts) -> int:
     """sendmail ``authenticated bits=N``, ``authenticated as bob``, Kerio ``authenticated
     user bob``, Postfix ``Authenticated sender: bob``."""
     nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
     low = nxt.lower()
-    value = _next_word(tokens, i + 2)
+    value = next_word(tokens, i + 2)
     if low == "sender:" and value:
-        _set_auth(facts, f"Authenticated sender: {value}", None, value.strip("<>"))
+        set_auth(facts, f"Authenticated sender: {value}", None, value.strip("<>"))
         return i + 3
     if low in ("as", "user") and value:
-        _set_auth(facts, f"authenticated {low} {value}", None, value.strip("<>"))
+        set_auth(facts, f"authenticated {low} {value}", None, value.strip("<>"))
         return i + 3
     if low.startswith("bits="):
-        _set_auth(facts, f"authenticated {nxt}", None, None)
+        set_auth(facts, f"authenticated {nxt}", None, None)
         return i + 2
-    _set_auth(facts, "authenticated", None, None)
+    set_auth(facts, "authenticated", None, None)
     return i + 1
-
-
-def _courier_auth(tokens: list[Token], i: int, facts: Facts) -> int:
-    """Courier: ``AUTH: LOGIN bob, TLS: TLSv1/SSLv3,256bits,AES256-SHA``."""
-    mech = _next_word(tokens, i + 1)
-    ident = _next_word(tokens, i + 2)
-    evidence = " ".join(x for x in ("AUTH:", mech, ident) if x)
-    if ident is None and (mech or "").lower() not in SASL_MECHANISMS:
-        mech, ident = None, mech  # old Courier: "(AUTH: e40a9cea)", the user alone
-    _set_auth(facts, evidence, mech, ident)
-    return i + 3
-
-
-def _courier_tls(tokens: list[Token], i: int, facts: Facts) -> int:
-    """Courier: ``TLS: TLSv1.2,256bits,ECDHE-RSA-AES256-GCM-SHA384``, older
-    ``TLS: TLSv1/SSLv3, 168bits,DES-CBC3-SHA`` and ``SSL: ...``: version first, cipher
-    last."""
-    parts = [t.text for t in tokens[i + 1 : i + 6] if t.kind is Kind.WORD]
-    if parts:
-        facts.tls_seen = True
-        facts.tls_version = parts[0]
-        facts.tls_cipher = parts[-1] if len(parts) > 1 else None
-    return i + 1 + len(parts)
-
-
-def _postfix_tls(tokens: list[Token], i: int, facts: Facts) -> int:
-    """Postfix: ``using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)``."""
-    facts.tls_seen = True
-    facts.tls_version = tokens[i + 1].text
-    if _followed_by(tokens, i + 1, ("with", "cipher")) and i + 4 < len(tokens):
-        facts.tls_cipher = tokens[i + 4].text
-        return i + 5
-    return i + 2
 
 
 def _tls_colon_form(text: str, facts: Facts) -> bool:
@@ -489,7 +317,7 @@ def _user_at(tokens: list[Token], i: int, text: str, facts: Facts) -> int:
     ip = normalise_ip(host)
     mech = tokens[i + 2].text if i + 2 < len(tokens) else ""
     if mech.lower() in SASL_MECHANISMS and tokens[i + 1].text.lower() == "with":
-        _set_auth(facts, f"{text} with {mech}", mech, user)
+        set_auth(facts, f"{text} with {mech}", mech, user)
         if ip:
             facts.ip = facts.ip or ip
         return i + 3
@@ -502,26 +330,9 @@ def _user_at(tokens: list[Token], i: int, text: str, facts: Facts) -> int:
     alone = len(tokens) == 1 and _named_host(host)
     if (nxt is not None and nxt.kind is Kind.LITERAL) or alone:
         facts.ident = facts.ident or user or None
-        if host and facts.host is None and _hostlike(host):
+        if host and facts.host is None and hostlike(host):
             facts.host = host
     return i + 1
-
-
-def _qmail_invoked(tokens: list[Token], i: int, facts: Facts) -> int:
-    """qmail: ``invoked by uid 48`` (a local user), ``invoked from network`` (qmail-smtpd),
-    ``invoked from network[192.0.2.7/host.example]`` (with the client), ``invoked by
-    alias`` (a .qmail forward), ``invoked for bounce``."""
-    rest = tokens[i + 1 : i + 4]
-    words = [t.text.lower() for t in rest if t.kind is Kind.WORD]
-    facts.words.extend(words)
-    if words[:2] == ["by", "uid"] and len(rest) == 3:
-        facts.local_user = rest[2].text
-    elif words[:2] == ["from", "network"] and len(rest) == 3 and rest[2].kind is Kind.LITERAL:
-        address, _, host = rest[2].text.partition("/")
-        facts.ip = facts.ip or normalise_ip(address)
-        if host and _hostlike(host) and facts.host is None:
-            facts.host = host
-    return i + 1 + len(rest)
 
 
 def _local_from(tokens: list[Token], i: int, facts: Facts) -> int:
@@ -541,9 +352,6 @@ def _local_from(tokens: list[Token], i: int, facts: Facts) -> int:
     return i + 2
 
 
-_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
-
-
 def _local_socket(literal: str) -> bool:
     """sendmail "[[UNIX: localhost]]", OpenSMTPD "[local]", Cyrus "from mx.example.com
     ([unix socket]) by mx.example.com (Cyrus 3.8.1) with LMTPA" (Postfix's lmtp client
@@ -554,30 +362,16 @@ def _local_socket(literal: str) -> bool:
 
 def _named_host(text: str) -> bool:
     """A host name, not a version ("AVG SMTP 9.0.935 [4365.1.1/10645]")."""
-    return _hostlike(text) and not text.replace(".", "").isdigit()
-
-
-def _hostlike(text: str) -> bool:
-    low = text.lower().rstrip(".")
-    return bool(low) and len(low) < 256 and all(c in _HOST_CHARS for c in low)
+    return hostlike(text) and not text.replace(".", "").isdigit()
 
 
 _MARKERS: dict[str, Reader] = {
-    "proxying": _proxying,
     "helo": _helo,
     "ehlo": _helo,
     "lhlo": _helo,
-    "verified": _verified,
-    "may": _may_be_forged,
     "authenticated": _authenticated,
-    "auth:": _courier_auth,
-    "tls:": _courier_tls,
-    "ssl:": _courier_tls,
-    "account": _account,
-    "using": _using,
     "envelope-from": _envelope_from,
     "envelope-sender": _envelope_from,
-    "invoked": _qmail_invoked,
     "from": _from,
-    "cn": _client_cn,
+    **COMMENT_MARKERS,
 }

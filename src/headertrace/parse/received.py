@@ -7,9 +7,11 @@ The generic grammar of RFC 5321 section 4.4::
 
 Clauses may be missing, repeated, out of order or followed by free text; the date may have
 no ``;``. The header is tokenized once (``lexer``), split into clauses at the keywords,
-then each clause is read: comments by ``comments``, the family-specific layout of the
-``from`` part by ``vendors``, dates by ``dates``. Nothing here raises: what cannot be read
-is kept in ``raw`` and named in ``defects``.
+then each clause is read: comments by ``comments``, dates by ``dates``. What only one MTA
+family writes (the layout of its ``from`` part, Exim 3's address after the comments,
+qmail's stamps, Exchange's protocol name...) is read by that family's module in
+:mod:`headertrace.vendors`, called here by name or gathered by ``vendors._general``.
+Nothing here raises: what cannot be read is kept in ``raw`` and named in ``defects``.
 """
 
 from __future__ import annotations
@@ -20,14 +22,27 @@ from datetime import datetime
 from headertrace.addresses import normalise_ip
 from headertrace.models import TLS, Auth, Client, Hop, HopKind, ParseStatus, RdnsStatus, Server
 from headertrace.parse import tables
-from headertrace.parse.comments import Facts, read_comment
+from headertrace.parse.comments import read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
+from headertrace.parse.facts import Facts, first_value, no_name
 from headertrace.parse.headers import one_line, unfold
-from headertrace.parse.lexer import Kind, Lexer, Token
+from headertrace.parse.lexer import Kind, Lexer, Token, cut_comments
 from headertrace.parse.literals import literal_address, split_port
 from headertrace.parse.software import software_named
-from headertrace.parse.vendors import FROM_STYLES, FromStyle, style_for
-from headertrace.vendors import read_direct
+from headertrace.parse.vendors import FromStyle
+from headertrace.vendors import (
+    courier,
+    exim,
+    firewall,
+    haraka,
+    microsoft,
+    qmail,
+    read_direct,
+    smail,
+    squirrelmail,
+    zimbra,
+)
+from headertrace.vendors._general import style_for
 
 MAX_HEADER_LENGTH = 16_384
 """Longer values are cut (a defect); real Received headers are well under 2 KB."""
@@ -96,6 +111,10 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     # Where a server or a mail client folded the line (inside a comment, a quoted HELO,
     # "[unix socket]") must not change the reading.
     text = unfold(text)
+    cut = cut_comments(text)
+    if cut is not None:
+        text = cut  # hostile: thousands of comments; the rest stays in raw
+        defects.append("comment-cap")
     lexer = Lexer(text)
     tokens = lexer.tokens()
     defects.extend(lexer.defects)
@@ -108,9 +127,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     parts = clauses.parts
     protocol, proto_tls = _protocol(parts.get("with", []))
     software, version = _software(clauses, by_facts)
-    hop_id = _first_value(parts.get("id")) or _id_after_date(trailer)
-    if software == "Microsoft SMTP Server" and hop_id and _looks_like_version(hop_id):
-        version = hop_id  # Exchange 2007+ writes its build as the "id"
+    hop_id = first_value(parts.get("id")) or courier.id_after_date(trailer)
+    version = microsoft.build_as_version(software, hop_id) or version
 
     client = _hop_client(clauses, every, software)
     server = _server(parts.get("by", []), by_facts, software, version)
@@ -130,7 +148,7 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         recipient=_recipient(parts.get("for")),
         envelope_from=next((f.envelope_from for f in every if f.envelope_from), None)
         or _sender_after_for(parts.get("for"))
-        or _bare_envelope_from(clauses),
+        or haraka.envelope_from(clauses.parts),
         tls=_tls(protocol, proto_tls, every),
         auth=_auth(protocol, software, every, clauses),
         timestamp=timestamp,
@@ -181,14 +199,16 @@ def _hop_client(clauses: _Clauses, every: tuple[Facts, ...], software: str | Non
             rdns_status="present" if other.host else "not_recorded",
             ip=other.ip,
         )
-    return _client(clauses.parts.get("from", []), from_facts, software, _qmail_by(clauses))
+    parts = clauses.parts
+    qmail_by = qmail.by_part(parts.get("by", []), "with" in parts)
+    return _client(parts.get("from", []), from_facts, software, qmail_by)
 
 
 def _checked_client(
     client: Client, kind: HopKind, clauses: _Clauses, every: tuple[Facts, ...], defects: list[str]
 ) -> Client:
     """The client once the hop's kind is known, and the doubts about it as defects."""
-    if kind == "local" and not _from_stdin(clauses):
+    if kind == "local" and not smail.from_stdin(clauses.parts.get("via", [])):
         # smail's "from HOST ... from stdin": HOST is where the program said it came from.
         client = _local_client(client, every, "from" in clauses.parts)
     if every[0].forged:
@@ -268,30 +288,11 @@ def _read_part_comments(tokens: list[Token], facts: Facts, defects: list[str]) -
             facts.words.append(low)
 
 
-def _id_after_date(trailer: list[Token]) -> str | None:
-    """Courier writes its id after the date: ``with esmtp; Thu, 10 Nov 2005 08:24:21
-    -0600\n  id 000000DB.43735815.00001E11``."""
-    for k, tok in enumerate(trailer[:-1]):
-        if tok.kind is Kind.WORD and tok.text.lower() == "id":
-            return _first_value(trailer[k + 1 :])
-    return None
-
-
-def _first_value(part: list[Token] | None) -> str | None:
-    if not part:
-        return None
-    tok = part[0]
-    if tok.kind in (Kind.WORD, Kind.ANGLE, Kind.QUOTED):
-        return tok.text.strip("<>").rstrip(";") or None
-    if tok.kind is Kind.LITERAL:
-        return f"[{tok.text}]"
-    return None
-
-
 def _via(part: list[Token] | None) -> str | None:
     """The link after ``via``: RFC 5321 makes it one atom, but Exchange writes two words
     ("via Frontend Transport"). A keyword already used ends it: smail's "via smail from
-    stdin" is the link ``smail`` and then where the message came from (see _from_stdin)."""
+    stdin" is the link ``smail`` and then where the message came from
+    (``smail.from_stdin``)."""
     words: list[str] = []
     for tok in part or []:
         if tok.kind is not Kind.WORD:
@@ -302,35 +303,13 @@ def _via(part: list[Token] | None) -> str | None:
     return " ".join(words) or None
 
 
-def _from_stdin(clauses: _Clauses) -> bool:
-    """smail ``via smail from stdin``: read from a local program, no network client."""
-    words = [t.text.lower() for t in clauses.parts.get("via", []) if t.kind is Kind.WORD]
-    return any(
-        words[k] == "from" and words[k + 1] in tables.LOCAL_SOURCES for k in range(len(words) - 1)
-    )
-
-
 def _sender_after_for(part: list[Token] | None) -> str | None:
     """XMail and IBM's gateways write the envelope sender after the recipient:
     ``for <bob@example.org> from <alice@example.net>``."""
     words = [t.text.lower() if t.kind is Kind.WORD else "" for t in part or []]
     if "from" not in words or part is None:
         return None
-    return _first_value(part[words.index("from") + 1 :])
-
-
-def _bare_envelope_from(clauses: _Clauses) -> str | None:
-    """Haraka writes the envelope sender as a clause of its own, not a comment: ``by mx
-    (Haraka/3.0.3) with ESMTPS id 5E1C...1\n\tenvelope-from <alice@example.org>\n\t(cipher=
-    TLS_AES_256_GCM_SHA384);``, after the id."""
-    for key in ("id", "with", "for"):
-        part = clauses.parts.get(key) or []
-        for k, tok in enumerate(part[:-1]):
-            if tok.kind is Kind.WORD and tok.text.lower() == "envelope-from":
-                nxt = part[k + 1]
-                if nxt.kind is Kind.ANGLE and "@" in nxt.text:
-                    return nxt.text.strip().strip("<>") or None
-    return None
+    return first_value(part[words.index("from") + 1 :])
 
 
 def _recipient(part: list[Token] | None) -> str | None:
@@ -365,24 +344,15 @@ def _protocol(part: list[Token]) -> tuple[str | None, tuple[str | None, str | No
     if encrypted is not None:
         return encrypted
     first = words[0].text
-    if first.lower() == "microsoft":
-        # "with Microsoft SMTP Server (...)", "with Microsoft SMTPSVC(6.0.3790.1830)"
-        name = []
-        for tok in part:
-            if tok.kind is not Kind.WORD:
-                break
-            name.append(tok.text)
-        return " ".join(name), (None, None)
+    name = microsoft.protocol_name(part, first)
+    if name is not None:
+        return name, (None, None)
     if "/" in first and first.lower().startswith(("esmtp", "smtp")):
         pieces = first.split("/")
         if len(pieces) >= 3 and pieces[1].upper() == "TLS":
             return pieces[0], ("TLS", pieces[2])
         return pieces[0], (None, None)
-    cipher = None
-    for k, tok in enumerate(words[:-1]):
-        if tok.text.lower() == "tls" and k > 0:
-            cipher = words[k + 1].text
-    return first, (None, cipher)
+    return first, (None, exim.tls_cipher(words))
 
 
 def _encrypted_with(
@@ -415,24 +385,9 @@ def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | Non
         for part in (parts.get("with", []), id_part, parts.get("via", []))
     )
     preamble = tuple(t.text for t in clauses.preamble if t.kind is Kind.COMMENT)
-    lhlo = "lhlo" in by_facts.words or _has_lhlo(clauses)
-    host = (_first_value(parts.get("by")) or "").lower().rstrip(".")
+    lhlo = "lhlo" in by_facts.words or zimbra.lhlo_in(parts.get("from", []))
+    host = (first_value(parts.get("by")) or "").lower().rstrip(".")
     return software_named(by_comments, clause_texts, preamble, lhlo, host)
-
-
-def _has_lhlo(clauses: _Clauses) -> bool:
-    """Zimbra's ``(LHLO mail.example.com)``; ``( LHLO\tmail.example.com)`` is the same."""
-    return any(
-        t.kind is Kind.COMMENT
-        and (said := t.text.lstrip())[:4].upper() == "LHLO"
-        and said[4:5].isspace()
-        for t in clauses.parts.get("from", [])
-    )
-
-
-def _looks_like_version(text: str) -> bool:
-    parts = text.split(".")
-    return len(parts) >= 3 and all(p.isdigit() for p in parts)
 
 
 def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: bool) -> Client:
@@ -447,16 +402,16 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
     later = _address_after_helo_comment(part)
     if later is not None:
         part, facts = [head, *part[2:]], later
-    shaped = _exim3_fullhost(part, value if value_ip is None else None) or _firewall_client(
+    shaped = exim.fullhost_client(part, value if value_ip is None else None) or firewall.client(
         part, facts, value, value_ip
     )
     if shaped is not None:
         return shaped
     _read_literal_outside_comments(part, facts)
     ip = facts.ip or value_ip
-    style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
-    if "squirrelmail" in facts.words:
-        style = FROM_STYLES["SquirrelMail"]
+    style = squirrelmail.style_of(facts) or style_for(
+        software, facts.ip_bare and head.kind is Kind.WORD and qmail_by
+    )
     if ip is None and _one_word(part):
         if style.local_without_address:
             return Client(helo=facts.helo, ident=value)
@@ -512,23 +467,6 @@ def _head_value(part: list[Token], facts: Facts) -> tuple[str | None, str | None
     return None, None
 
 
-def _firewall_client(
-    part: list[Token], facts: Facts, value: str | None, value_ip: str | None
-) -> Client | None:
-    """TIS smap/csmap ``from NAME(IP)``, Sidewinder ``claiming to be "h"``."""
-    if not _firewall_shape(part, facts):
-        return None
-    name = None if value is None or value_ip is not None or _no_name(value) else value
-    return Client(
-        helo=facts.helo or _claimed_helo(part),
-        rdns=name.rstrip(".") if name else None,
-        rdns_status="present" if name else "none",
-        ip=facts.ip,
-        port=facts.port,
-        ident=facts.ident,
-    )
-
-
 def _read_literal_outside_comments(part: list[Token], facts: Facts) -> None:
     """MDaemon "from host [ip]" (19+: "[(ip)]"), Exim 3 "from helo (rdns) [ip]"."""
     for tok in part[1:]:
@@ -548,14 +486,14 @@ def _helo_and_rdns(
         # "from rdns (HELO helo)" / "from rdns ([ip] helo=helo)": the name is the rDNS.
         # qmail "from rdns (HELO ) (ip)": an empty HELO, still not the name.
         helo = facts.helo
-        if value is None or value_ip is not None or _no_name(value):
-            status = "none" if _no_name(value) or value_ip else status
+        if value is None or value_ip is not None or no_name(value):
+            status = "none" if no_name(value) or value_ip else status
         else:
             rdns, status = value, "present"
     elif facts.host is not None or facts.host_unknown:
         # "from helo (rdns [ip])" / "from helo (unknown [ip])": sendmail, Postfix, Gmail...
         helo = value
-        if facts.host_unknown or _no_name(facts.host):
+        if facts.host_unknown or no_name(facts.host):
             status = "none"
         else:
             rdns, status = facts.host, "present"
@@ -568,11 +506,11 @@ def _helo_and_rdns(
     elif style.bare == "rdns_first":
         # Exim/qmail "from rdns ([ip])": HELO equal to the rDNS, so not written twice.
         helo = value if value_ip is None and style.has_helo else None
-        if value is not None and value_ip is None and not _no_name(value):
+        if value is not None and value_ip is None and not no_name(value):
             rdns, status = value, "present"
         else:
             status = "none"
-            helo = None if _no_name(value) else helo
+            helo = None if no_name(value) else helo
     elif value is not None and value.lower() in tables.NO_NAME_NOT_HELO:
         helo = None  # "from no.name.available by fw via smtpd": the rDNS, and there is none
         status = "none"
@@ -585,34 +523,6 @@ def _helo_and_rdns(
         elif style.records_rdns and ip is not None:
             status = "none"  # sendmail "from helo ([ip])": the lookup found no name
     return helo, (rdns.rstrip(".") or None) if rdns is not None else None, status
-
-
-def _exim3_fullhost(part: list[Token], name: str | None) -> Client | None:
-    """Exim 3's ``from RDNS (HELO) [ip.port] (ident)``, ``from (HELO) [ip]``: the address
-    after a comment and outside it (see ``FROM_STYLES["Exim 3"]``). ``name``: the word
-    before the comment, when it is no address."""
-    at = 1 if part[0].kind is not Kind.COMMENT else 0
-    tail = part[at + 2 :]
-    if len(part) < at + 2 or part[at].kind is not Kind.COMMENT or len(tail) > 1:
-        return None
-    literal = part[at + 1]
-    said = part[at].text.strip()
-    if literal.kind is not Kind.LITERAL or not said or " " in said or "=" in said:
-        return None  # "(helo=x)", "(HELO x)": other layouts, read by the comments
-    ip, port = literal_address(literal.text)
-    if ip is None or (tail and tail[0].kind is not Kind.COMMENT):
-        return None
-    ident = tail[0].text.strip() if tail else None
-    rdns = name if name is not None and not _no_name(name) else None
-    status: RdnsStatus = "present" if rdns else "none"
-    return Client(
-        helo=said if normalise_ip(said) != ip else None,
-        rdns=rdns.rstrip(".") if rdns else None,
-        rdns_status=status,
-        ip=ip,
-        port=port,
-        ident=ident if ident and " " not in ident else None,
-    )
 
 
 def _address_after_helo_comment(part: list[Token]) -> Facts | None:
@@ -644,45 +554,6 @@ def _by_in_helo(clauses: _Clauses) -> bool:
     if not by or by[0].kind is not Kind.COMMENT or "from" not in clauses.parts:
         return False
     return any(t.kind is Kind.WORD and t.text.lower() == "by" for t in by[1:])
-
-
-def _firewall_shape(part: list[Token], facts: Facts) -> bool:
-    """TIS smap/csmap, Sidewinder: ``from RDNS(192.0.2.7)``, the comment against the name and
-    the address in it unbracketed (see ``FROM_STYLES["firewall"]``)."""
-    return (
-        len(part) > 1
-        and part[0].kind is Kind.WORD
-        and part[1].kind is Kind.COMMENT
-        and part[1].joined
-        and facts.ip_bare
-    )
-
-
-def _claimed_helo(part: list[Token]) -> str | None:
-    """Sidewinder writes the HELO after the comment: ``, claiming to be "mx.example.org"``."""
-    words = [t.text.lower() if t.kind is Kind.WORD else "" for t in part]
-    for k in range(len(part) - 3):
-        if words[k : k + 3] == ["claiming", "to", "be"]:
-            return _first_value(part[k + 3 :])
-    return None
-
-
-def _qmail_by(clauses: _Clauses) -> bool:
-    """The rest of qmail's header: ``by host with SMTP``, no comment naming software.
-    Critical Path copies qmail's from part and writes only its version: ``by host
-    (7.0.030.2) (authenticated as bob) id ...``. Not: "(LSMTP for Windows NT v1.1b)",
-    "by host (10.0.0.5)", or PowerMTA with its banner hidden ("by host id ...; date
-    (envelope-from <x>)")."""
-    for tok in clauses.parts.get("by", [])[1:]:
-        if tok.kind is Kind.COMMENT:  # the first one, where servers name themselves
-            text = tok.text.strip()
-            return normalise_ip(text) is None and text.replace(".", "").isdigit()
-    return "with" in clauses.parts
-
-
-def _no_name(name: str | None) -> bool:
-    """``unknown``, ``softdnserr``...: written where the server has no name for the client."""
-    return name is not None and name.lower().strip("<>") in tables.NO_NAME
 
 
 def _opens_with_literal(tok: Token) -> bool:
@@ -755,12 +626,13 @@ def _auth(
     low = (protocol or "").lower()
     if low in tables.AUTH_PROTOCOLS:
         return Auth(True, None, None, protocol)
-    if low == "mapi":
-        return Auth(True, None, None, f"with {protocol}")  # Outlook, logged in to a mailbox
+    mapi = microsoft.mapi_login(protocol)
+    if mapi is not None:
+        return mapi
     if any(f.auth_denied for f in every):
         return Auth(False, None, None, "auth=no")
     has_client = "from" in clauses.parts
-    if has_client and low in tables.PLAIN_PROTOCOLS and not (software or "").startswith("Micro"):
+    if has_client and low in tables.PLAIN_PROTOCOLS and microsoft.names_login_in_protocol(software):
         # These families write ...A when the client authenticated (RFC 3848).
         return Auth(False, None, None, f"with {protocol}")
     return Auth()
@@ -792,18 +664,22 @@ def _kind(
     low = (protocol or "").lower()
     if low in tables.FETCH_PROTOCOLS:
         return "fetch"
-    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX) or _from_stdin(clauses):
+    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX) or smail.from_stdin(
+        clauses.parts.get("via", [])
+    ):
         return "local"
     words = [w for f in every for w in f.words]
-    if any(f.local_user or f.local_socket for f in every) or _qmail_local(words):
+    if any(f.local_user or f.local_socket for f in every) or qmail.local_stamp(words):
         return "local"
     if client.ip is None and client.ident is not None and "@" in client.ident:
         return "local"  # "from bob@example.org by host": a sender, not a client
-    from_words = [t.text.lower() for t in clauses.parts.get("from", []) if t.kind is Kind.WORD]
-    if from_words == ["mail", "pickup", "service"]:
-        return "local"  # Exchange: a file dropped in the pickup folder
-    if from_words == ["authenticated", "user"]:
-        return "relay"  # Debian Exim: a client that logged in; its address is not written
+    from_words = tuple(
+        [t.text.lower() for t in clauses.parts.get("from", []) if t.kind is Kind.WORD]
+    )
+    if from_words == microsoft.PICKUP_SERVICE:
+        return "local"  # a file dropped in Exchange's pickup folder
+    if from_words == exim.AUTHENTICATED_USER:
+        return "relay"  # Debian's Exim: a client that logged in, its address not written
     from_part = clauses.parts.get("from", [])
     if client.ip is None and style_for(software).local_without_address and _one_word(from_part):
         return "local"  # Exim "from amavis by mail with scanned-ok"
@@ -813,17 +689,9 @@ def _kind(
         return "relay"
     if "from" in clauses.parts and client.rdns_status == "none":
         return "relay"  # "from no.name.available by fw via smtpd": a client with no name
-    if "qmail" in words and "network" in words:
-        return "relay"  # "(qmail 123 invoked from network)": qmail-queue after qmail-smtpd
+    if qmail.network_stamp(words):
+        return "relay"  # "(qmail 123 invoked from network)"
     return "unknown"
-
-
-def _qmail_local(words: list[str]) -> bool:
-    """qmail: ``(qmail 123 invoked by uid 48)``, ``invoked by alias``, ``invoked for bounce``."""
-    if "invoked" not in words:
-        return False
-    at = words.index("invoked")
-    return words[at + 1 : at + 2] in (["by"], ["for"]) and "network" not in words[at:]
 
 
 def _status(

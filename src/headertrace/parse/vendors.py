@@ -14,7 +14,9 @@ The same shape means different things to different servers. ``from X ([192.0.2.7
   reverse DNS and the HELO is not written (``claiming to be "y"`` when it differed).
 * Microsoft (IMS, SMTPSVC, Exchange 2007+): X is the HELO; Exchange never records rDNS.
 
-Each family is one entry of :data:`FROM_STYLES`, with an example header.
+This module holds the form of that knowledge (:class:`FromStyle`) and the table of it
+(:data:`FROM_STYLES`); each family's entry, with its example header, lives in the family's
+module of :mod:`headertrace.vendors` (``exim.STYLES``, ``qmail.STYLES``...).
 """
 
 from __future__ import annotations
@@ -44,100 +46,18 @@ class FromStyle:
     client's ``helo`` is then inferred, never recorded."""
 
 
-FROM_STYLES: dict[str, FromStyle] = {
-    "sendmail": FromStyle(
-        "helo_first", True, "from mx.example.org ([192.0.2.7]) by mail.example.com (8.12.8/8.12.8)"
-    ),
-    "Postfix": FromStyle(
-        "helo_first", True, "from mx.example.org (unknown [192.0.2.7]) by mail (Postfix)"
-    ),
-    # Exim's received_header_text writes "from $sender_rcvhost" (always with "[ip]") for a
-    # remote host, else "from IDENT (helo=HELO)":
-    # "from root (helo=localhost) by mail with local-esmtp (Exim 4.50)".
-    # $sender_rcvhost names the host by its verified name, and writes "helo=" only when
-    # the HELO differs from that name (compared without case) and from the address
-    # literal (compared as addresses); a client that sent no HELO gets none either:
-    #   "from NAME ([IP])", "from NAME ([IP]:PORT)", "from NAME ([IP] ident=ID)":
-    #     the HELO was NAME or [IP] (or none);
-    #   "from NAME ([IP] helo=HELO)": it was HELO;
-    #   "from [IP]", "from [IP] (port=PORT ident=ID)": no verified name; the HELO was
-    #     [IP] (or none);
-    #   "from [IP] (helo=HELO)": it was HELO.
-    "Exim": FromStyle(
-        "rdns_first",
-        True,
-        "from mx.example.org ([192.0.2.7]) by mail with esmtp (Exim 4.96)",
-        local_without_address=True,
-        omits_matching_helo=True,
-    ),
-    # Exim 3 wrote "from $sender_fullhost ($sender_ident)": the address outside the
-    # comments and after them, the port after a dot, a verified rDNS first and the HELO in
-    # parentheses (left out when equal to the rDNS); with no verified name it starts at
-    # "(HELO)". The shape alone tells it: the software is often unnamed ("(v3.35.1)").
-    "Exim 3": FromStyle(
-        "rdns_first",
-        True,
-        "from mx.example.org (laptop) [192.0.2.7.1234] (bob) by mail with esmtp (Exim 3.36)",
-    ),
-    # TIS Gauntlet smap/csmap and Sidewinder write the reverse DNS name (or "unknown",
-    # "nodnsquery") against the bare address, and no HELO unless the client's differed:
-    # "from mx.example.org(192.0.2.7) by fw via smap (V2.0)",
-    # "from mx.example.org(192.0.2.7, HELO other.example)",
-    # 'from mx.example.org(192.0.2.7), claiming to be "other.example" via SMTP by fw'.
-    # JetMail and AIMC write "from HELO([192.0.2.7])": brackets, so a HELO.
-    "firewall": FromStyle(
-        "rdns_first", True, "from mx.example.org(192.0.2.7) by fw.example.com via smap (V2.0)"
-    ),
-    # SquirrelMail names the web client by its reverse DNS when the web server looked it
-    # up (often it does not: then the address alone); HTTP has no HELO:
-    # "from client.example.org ([192.0.2.7]) (SquirrelMail authenticated user bob) by www
-    # with HTTP". Recognised by its comment in the from part.
-    "SquirrelMail": FromStyle(
-        "rdns_first",
-        False,
-        "from client.example.org ([192.0.2.7]) (SquirrelMail authenticated user bob)",
-        has_helo=False,
-    ),
-    "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
-    "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
-    "Zimbra": FromStyle("rdns_first", True, "from mail (LHLO mail) (10.0.0.5) by mail with LMTP"),
-    "Microsoft SMTP Server": FromStyle(
-        "helo_first", False, "from EX01.corp.example.com (10.0.0.5) by EX02 with Microsoft SMTP"
-    ),
-    "Microsoft SMTPSVC": FromStyle(
-        "helo_first", False, "from client ([192.0.2.7]) by exch with Microsoft SMTPSVC(6.0)"
-    ),
-    "Microsoft Exchange IMS": FromStyle(
-        "helo_first", False, "from client ([192.0.2.7]) by exch with SMTP (Microsoft Exchange"
-    ),
-    "Lotus Domino": FromStyle(
-        "helo_first", False, "from client ([192.0.2.7]) by notes (Lotus Domino Release 5.0.8)"
-    ),
-    "MDaemon": FromStyle("helo_first", False, "from client [192.0.2.7] by mx (MDaemon PRO v6)"),
-    "Kerio": FromStyle("helo_first", False, "from client ([192.0.2.7]) by mx (Kerio Connect 9)"),
-    "CommuniGate Pro": FromStyle(
-        "helo_first", False, "from [192.0.2.7] (HELO client) by mx (CommuniGate Pro SMTP 6)"
-    ),
-}
+FROM_STYLES: dict[str, FromStyle] = {}
+"""The layout of each family that has one, by software name: each family module of
+:mod:`headertrace.vendors` holds its own (``STYLES``, with an example header), and
+:mod:`headertrace.vendors._general` gathers them here when the general reader is imported.
+The direct readers consult this same table (qmail's: a host naming software with a layout
+of its own is not qmail's)."""
 
 DEFAULT_STYLE = FromStyle("helo_first", False, "from client ([192.0.2.7]) by mx")
 
 
-def style_for(software: str | None, qmail_shape: bool = False) -> FromStyle:
-    """The from-part layout of ``software`` (the generic one when unknown).
-
-    ``qmail_shape``: ``from mx.example.org (192.0.2.7) by mx with SMTP``: the address
-    without brackets and no comment naming software after ``by``. When the software has
-    no layout of its own (none named, or only known by its host, as Yahoo's qmail
-    servers), that is qmail's header, also copied by Critical Path. Exchange 2007+ writes
-    the same from part, but names itself ("with Microsoft SMTP Server").
-    """
-    style = FROM_STYLES.get(software or "")
-    if style is None:
-        return FROM_STYLES["qmail"] if qmail_shape else DEFAULT_STYLE
-    return style
-
-
+# sendmail's version comment is read here rather than in vendors/sendmail.py because that
+# module's direct readers import it from here at load time, before any of its own names.
 _SENDMAIL_PREFIXES = ("smi-", "switch-", "sentrion")
 
 

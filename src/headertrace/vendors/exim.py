@@ -130,3 +130,104 @@ def read(
         auth=b.auth_of(protocol, software, True),
         envelope_from=m["sender"],
     )
+
+
+# === For the general reader =================================================================
+# What headertrace.parse.received and .comments must know of this family, each with its
+# example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
+# its own, imports included, so that it and the direct readers above change apart.
+
+from headertrace.models import RdnsStatus  # noqa: E402
+from headertrace.parse.facts import no_name  # noqa: E402
+from headertrace.parse.lexer import Kind, Token  # noqa: E402
+from headertrace.parse.vendors import FromStyle  # noqa: E402
+
+GENERAL_EXAMPLES = (
+    "from relay.example.net (laptop.example.org) [198.51.100.70.41234] (alice)"
+    " by mx.example.com with esmtp (Exim 3.36 #1 (Debian)) id 1CQ5z8-0002xD-00;"
+    " Sun, 31 Oct 2004 04:01:23 +0100",
+    "from (pc17) [203.0.113.71] by mx.example.com with smtp (Exim 3.12 #1)"
+    " id 15F0HM-00019f-00; Tue, 26 Jun 2001 23:21:48 +0200",
+    "from authenticated user by lists.example.org with esmtpsa"
+    " (TLS1.3:TLS_AES_256_GCM_SHA384:256) (Exim 4.94.2) (envelope-from <dave@example.org>)"
+    " id 1vkfq9-00GuDy-KF; Tue, 27 Jan 2026 09:58:29 +0000",
+    "from www-data by web.example.com with local (Exim 4.92)"
+    " (envelope-from <www-data@web.example.com>) id 1abc-0001-AA;"
+    " Mon, 02 Oct 2023 12:00:00 +0000",
+)
+
+STYLES = {
+    # Exim's received_header_text writes "from $sender_rcvhost" (always with "[ip]") for a
+    # remote host, else "from IDENT (helo=HELO)":
+    # "from root (helo=localhost) by mail with local-esmtp (Exim 4.50)".
+    # $sender_rcvhost names the host by its verified name, and writes "helo=" only when
+    # the HELO differs from that name (compared without case) and from the address
+    # literal (compared as addresses); a client that sent no HELO gets none either:
+    #   "from NAME ([IP])", "from NAME ([IP]:PORT)", "from NAME ([IP] ident=ID)":
+    #     the HELO was NAME or [IP] (or none);
+    #   "from NAME ([IP] helo=HELO)": it was HELO;
+    #   "from [IP]", "from [IP] (port=PORT ident=ID)": no verified name; the HELO was
+    #     [IP] (or none);
+    #   "from [IP] (helo=HELO)": it was HELO.
+    "Exim": FromStyle(
+        "rdns_first",
+        True,
+        "from mx.example.org ([192.0.2.7]) by mail with esmtp (Exim 4.96)",
+        local_without_address=True,
+        omits_matching_helo=True,
+    ),
+    # Exim 3 wrote "from $sender_fullhost ($sender_ident)": the address outside the
+    # comments and after them, the port after a dot, a verified rDNS first and the HELO in
+    # parentheses (left out when equal to the rDNS); with no verified name it starts at
+    # "(HELO)". The shape alone tells it: the software is often unnamed ("(v3.35.1)"); see
+    # fullhost_client.
+    "Exim 3": FromStyle(
+        "rdns_first",
+        True,
+        "from mx.example.org (laptop) [192.0.2.7.1234] (bob) by mail with esmtp (Exim 3.36)",
+    ),
+}
+
+AUTHENTICATED_USER = ("authenticated", "user")
+"""Debian's received_header_text for a client that logged in: ``from authenticated user by
+mail.example.org with esmtpsa``, the words of the whole from part. Its address is not
+written: a relay hop with no client address."""
+
+
+def fullhost_client(part: list[Token], name: str | None) -> Client | None:
+    """Exim 3's ``from RDNS (HELO) [ip.port] (ident)``, ``from (HELO) [ip]``: the address
+    after a comment and outside it (``STYLES["Exim 3"]``), or ``None`` for another layout.
+    ``part``: the from clause; ``name``: the word before the comment, when it is no
+    address."""
+    at = 1 if part[0].kind is not Kind.COMMENT else 0
+    tail = part[at + 2 :]
+    if len(part) < at + 2 or part[at].kind is not Kind.COMMENT or len(tail) > 1:
+        return None
+    literal = part[at + 1]
+    said = part[at].text.strip()
+    if literal.kind is not Kind.LITERAL or not said or " " in said or "=" in said:
+        return None  # "(helo=x)", "(HELO x)": other layouts, read by the comments
+    ip, port = literal_address(literal.text)
+    if ip is None or (tail and tail[0].kind is not Kind.COMMENT):
+        return None
+    ident = tail[0].text.strip() if tail else None
+    rdns = name if name is not None and not no_name(name) else None
+    status: RdnsStatus = "present" if rdns else "none"
+    return Client(
+        helo=said if normalise_ip(said) != ip else None,
+        rdns=rdns.rstrip(".") if rdns else None,
+        rdns_status=status,
+        ip=ip,
+        port=port,
+        ident=ident if ident and " " not in ident else None,
+    )
+
+
+def tls_cipher(with_words: list[Token]) -> str | None:
+    """The cipher Exim 4.92+ writes after ``tls`` in the with clause: ``with esmtps (TLS1.2)
+    tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384`` (``with_words``: its words)."""
+    cipher = None
+    for k, tok in enumerate(with_words[:-1]):
+        if tok.text.lower() == "tls" and k > 0:
+            cipher = with_words[k + 1].text
+    return cipher

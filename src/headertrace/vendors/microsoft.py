@@ -130,3 +130,76 @@ def read(
 def _looks_like_version(text: str | None) -> bool:
     parts = (text or "").split(".")
     return len(parts) >= 3 and all(p.isdigit() for p in parts)
+
+
+# === For the general reader =================================================================
+# What headertrace.parse.received and .comments must know of this family, each with its
+# example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
+# its own, imports included, so that it and the direct readers above change apart.
+
+from headertrace.parse.lexer import Kind, Token  # noqa: E402
+from headertrace.parse.vendors import FromStyle  # noqa: E402
+
+GENERAL_EXAMPLES = (
+    "from client.example.net ([198.51.100.50]) by exch.example.com with SMTP"
+    " (Microsoft Exchange Internet Mail Service Version 5.5.2653.13) id QX1;"
+    " Thu, 22 Aug 2002 10:14:23 +0100",
+    "from client.example.net ([198.51.100.51]) by exch.example.com with Microsoft"
+    " SMTPSVC(6.0.3790.1830); Mon, 7 Mar 2005 10:00:00 +0100",
+    "from mail pickup service by exch.example.com with Microsoft SMTPSVC;"
+    " Mon, 7 Mar 2005 10:00:00 +0100",
+    "from EX01.corp.example.com ([fe80::1c2d:3e4f:5a6b:7c8d%12]) by EX01.corp.example.com"
+    " ([fe80::1c2d:3e4f:5a6b:7c8d%12]) with mapi id 15.01.2507.006;"
+    " Mon, 2 Oct 2023 12:00:00 +0000",
+)
+
+STYLES = {
+    "Microsoft SMTP Server": FromStyle(
+        "helo_first", False, "from EX01.corp.example.com (10.0.0.5) by EX02 with Microsoft SMTP"
+    ),
+    "Microsoft SMTPSVC": FromStyle(
+        "helo_first", False, "from client ([192.0.2.7]) by exch with Microsoft SMTPSVC(6.0)"
+    ),
+    "Microsoft Exchange IMS": FromStyle(
+        "helo_first", False, "from client ([192.0.2.7]) by exch with SMTP (Microsoft Exchange"
+    ),
+}
+
+PICKUP_SERVICE = ("mail", "pickup", "service")
+"""``from mail pickup service by EXCH01 with Microsoft SMTPSVC``, the words of the whole
+from part: a file dropped in the pickup folder, a local submission."""
+
+
+def protocol_name(with_part: list[Token], first: str) -> str | None:
+    """The protocol Microsoft writes as a name of several words: ``with Microsoft SMTP
+    Server (...)``, ``with Microsoft SMTPSVC(6.0.3790.1830)``; ``None`` when the with
+    clause (``with_part``, its first word ``first``) opens otherwise."""
+    if first.lower() != "microsoft":
+        return None
+    name = []
+    for tok in with_part:
+        if tok.kind is not Kind.WORD:
+            break
+        name.append(tok.text)
+    return " ".join(name)
+
+
+def build_as_version(software: str | None, hop_id: str | None) -> str | None:
+    """Exchange 2007 and later write their build as the ``id``: ``id 15.20.6745.21``."""
+    if software == "Microsoft SMTP Server" and hop_id and _looks_like_version(hop_id):
+        return hop_id
+    return None
+
+
+def mapi_login(protocol: str | None) -> Auth | None:
+    """``with mapi``: Outlook, logged in to a mailbox."""
+    if (protocol or "").lower() == "mapi":
+        return Auth(True, None, None, f"with {protocol}")
+    return None
+
+
+def names_login_in_protocol(software: str | None) -> bool:
+    """Whether ``software`` writes ``...A`` in the with clause for a client that logged in
+    (RFC 3848), so that a plain ``with ESMTP`` says it did not. Microsoft's servers do
+    not."""
+    return not (software or "").startswith("Micro")

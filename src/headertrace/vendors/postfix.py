@@ -90,3 +90,71 @@ def read_pickup(
         header_index=header_index,
         after=after,
     )
+
+
+# === For the general reader =================================================================
+# What headertrace.parse.received and .comments must know of this family, each with its
+# example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
+# its own, imports included, so that it and the direct readers above change apart.
+
+from headertrace.parse.facts import (  # noqa: E402
+    Facts,
+    Reader,
+    followed_by,
+    following,
+    rest_text,
+    set_auth,
+)
+from headertrace.parse.lexer import Kind, Token  # noqa: E402
+from headertrace.parse.vendors import FromStyle  # noqa: E402
+
+GENERAL_EXAMPLES = (
+    "from mail.example.org (mail.example.org [IPv6:2001:db8::25])"
+    " (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)"
+    " key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256)"
+    " (No client certificate requested) by mx.example.com (Postfix) with ESMTPS id 4Q1;"
+    " Tue,  3 Jan 2023 08:01:02 +0000 (UTC)",
+    "from relay.example.org (relay.example.org [198.51.100.20])"
+    " (using TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits))"
+    ' (Client CN "relay.example.org", Issuer "Example CA" (verified OK))'
+    " by mx.example.com (Postfix) with ESMTPS id 4Q2; Tue,  3 Jan 2023 08:01:02 +0000",
+)
+
+STYLES = {
+    "Postfix": FromStyle(
+        "helo_first", True, "from mx.example.org (unknown [192.0.2.7]) by mail (Postfix)"
+    ),
+}
+
+
+def using(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    """``(using TLSv1.3 with cipher ...)``: the TLS session, when a TLS or SSL version
+    follows the word."""
+    nxt = following(tokens, i)
+    if nxt is not None and nxt.text.lower().startswith(("tls", "ssl")):
+        return tls(tokens, i, facts)
+    return None
+
+
+def tls(tokens: list[Token], i: int, facts: Facts) -> int:
+    """``using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)``."""
+    facts.tls_seen = True
+    facts.tls_version = tokens[i + 1].text
+    if followed_by(tokens, i + 1, ("with", "cipher")) and i + 4 < len(tokens):
+        facts.tls_cipher = tokens[i + 4].text
+        return i + 5
+    return i + 2
+
+
+def client_cn(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    """``(Client CN "bob", Issuer "CA" (verified OK))``: a verified client certificate."""
+    nxt = following(tokens, i)
+    if nxt is None or nxt.kind is not Kind.QUOTED:
+        return None
+    if "verified ok" in rest_text(tokens, i).lower():
+        evidence = f'Client CN "{nxt.text}" (verified OK)'
+        set_auth(facts, evidence, "tls-client-certificate", nxt.text)
+    return i + 2
+
+
+COMMENT_MARKERS: dict[str, Reader] = {"using": using, "cn": client_cn}

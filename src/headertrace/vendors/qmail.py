@@ -108,3 +108,75 @@ def read_queue(
     if hop is None or hop.timestamp is not None or not m["network"]:
         return hop
     return None  # an undated stamp of the network: the general reader says "unparsed"
+
+
+# === For the general reader =================================================================
+# What headertrace.parse.received and .comments must know of this family, each with its
+# example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
+# its own, imports included, so that it and the direct readers above change apart.
+
+from headertrace.parse.facts import Facts, Reader, hostlike  # noqa: E402
+from headertrace.parse.lexer import Kind, Token  # noqa: E402
+from headertrace.parse.vendors import FromStyle  # noqa: E402
+
+GENERAL_EXAMPLES = (
+    "(qmail 1866 messnum 187485 invoked from network[198.51.100.44/client.example.net]);"
+    " 19 Jul 2002 20:53:16 -0000",
+    "(qmail 12345 invoked by uid 48); 22 Aug 2002 10:14:23 -0000",
+    "from dsl-7.example.net (203.0.113.50) by mail.example.com (7.0.030.2)"
+    " (authenticated as dave) id 414B418B002D65F1 for list@example.org;"
+    " Thu, 23 Sep 2004 18:42:17 +0000",
+)
+
+STYLES = {
+    "qmail": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail with SMTP"),
+    "qmail-ldap": FromStyle("rdns_first", True, "from mx.example.org (192.0.2.7) by mail"),
+}
+
+
+def invoked(tokens: list[Token], i: int, facts: Facts) -> int:
+    """qmail-queue's stamp: ``invoked by uid 48`` (a local user), ``invoked from network``
+    (qmail-smtpd), ``invoked from network[192.0.2.7/host.example]`` (with the client),
+    ``invoked by alias`` (a .qmail forward), ``invoked for bounce``."""
+    rest = tokens[i + 1 : i + 4]
+    words = [t.text.lower() for t in rest if t.kind is Kind.WORD]
+    facts.words.extend(words)
+    if words[:2] == ["by", "uid"] and len(rest) == 3:
+        facts.local_user = rest[2].text
+    elif words[:2] == ["from", "network"] and len(rest) == 3 and rest[2].kind is Kind.LITERAL:
+        address, _, host = rest[2].text.partition("/")
+        facts.ip = facts.ip or normalise_ip(address)
+        if host and hostlike(host) and facts.host is None:
+            facts.host = host
+    return i + 1 + len(rest)
+
+
+COMMENT_MARKERS: dict[str, Reader] = {"invoked": invoked}
+
+
+def by_part(by: list[Token], has_with: bool) -> bool:
+    """Whether the rest of the header is written as qmail writes it: ``by host with SMTP``,
+    no comment naming software (``by``: the by clause, ``has_with``: a with clause
+    follows). Critical Path copies qmail's from part and writes only its version: ``by
+    host (7.0.030.2) (authenticated as bob) id ...``. Not: "(LSMTP for Windows NT v1.1b)",
+    "by host (10.0.0.5)", or PowerMTA with its banner hidden ("by host id ...; date
+    (envelope-from <x>)")."""
+    for tok in by[1:]:
+        if tok.kind is Kind.COMMENT:  # the first one, where servers name themselves
+            text = tok.text.strip()
+            return normalise_ip(text) is None and text.replace(".", "").isdigit()
+    return has_with
+
+
+def local_stamp(words: list[str]) -> bool:
+    """``(qmail 123 invoked by uid 48)``, ``invoked by alias``, ``invoked for bounce``: a
+    local submission (``words``: the lower-cased words of the header's comments)."""
+    if "invoked" not in words:
+        return False
+    at = words.index("invoked")
+    return words[at + 1 : at + 2] in (["by"], ["for"]) and "network" not in words[at:]
+
+
+def network_stamp(words: list[str]) -> bool:
+    """``(qmail 123 invoked from network)``: qmail-queue after qmail-smtpd, a relay."""
+    return "qmail" in words and "network" in words

@@ -107,3 +107,65 @@ def read(
         tls=TLS(m["tls"], m["cipher"]) if m["tls"] else b.tls_of(protocol),
         auth=_VERIFIED if (m["verify"] or "").upper() == "OK" else auth,
     )
+
+
+# === For the general reader =================================================================
+# What headertrace.parse.received and .comments must know of this family, each with its
+# example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
+# its own, imports included, so that it and the direct readers above change apart.
+
+from headertrace.parse.facts import Facts, Reader, followed_by, set_auth  # noqa: E402
+from headertrace.parse.lexer import Kind, Token  # noqa: E402
+from headertrace.parse.tables import SASL_MECHANISMS  # noqa: E402
+from headertrace.parse.vendors import FromStyle  # noqa: E402
+
+GENERAL_EXAMPLES = (
+    "from helo.example.net (rdns.example.net [198.51.100.5] (may be forged))"
+    " by mail.example.com (8.12.8/8.12.8) with ESMTP id g7M2; Thu, 22 Aug 2002 10:14:23 -0400",
+    "from laptop (dsl.example.net [198.51.100.87]) (user=bob@example.com mech=LOGIN bits=0)"
+    " by mail.example.com (8.15.2/8.15.2) with ESMTPSA id 3A9J57bm029150"
+    " (version=TLSv1.2 cipher=ECDHE-RSA-AES256-GCM-SHA384 bits=256 verify=NOT);"
+    " Mon, 02 Oct 2023 12:00:00 +0000",
+    "from laptop (dsl.example.net [198.51.100.90])"
+    " (user=bob@example.com author=alice@example.com mech=LOGIN bits=0)"
+    " by mail.example.com (8.14.4/8.14.4) with ESMTPSA id 3A9J57bm029152;"
+    " Mon, 02 Oct 2023 12:00:00 +0000",
+)
+
+STYLES = {
+    "sendmail": FromStyle(
+        "helo_first", True, "from mx.example.org ([192.0.2.7]) by mail.example.com (8.12.8/8.12.8)"
+    ),
+}
+
+
+def may_be_forged(tokens: list[Token], i: int, facts: Facts) -> int | None:
+    """``[192.0.2.7] (may be forged)``: the rDNS does not resolve back."""
+    if followed_by(tokens, i, ("be", "forged")):
+        facts.forged = True
+        return i + 3
+    return None
+
+
+COMMENT_MARKERS: dict[str, Reader] = {"may": may_be_forged}
+
+_LOGIN_KEYS = ("user", "author", "mech", "bits")
+
+
+def login(tokens: list[Token], i: int, mech: str, facts: Facts) -> None:
+    """sendmail set to name the login (its ``_REC_FULL_AUTH_`` in a confRECEIVED_HEADER):
+    ``(user=bob@example.com mech=LOGIN bits=0)``, with ``author=`` before ``mech=`` when
+    the client gave ``AUTH=`` on MAIL. ``user=`` is the account that logged in. The
+    assignments are read only beside ``mech=`` (at ``i``, three words either way), so a
+    comment costs the same however many it holds."""
+    if mech.lower() not in SASL_MECHANISMS:
+        return
+    user: str | None = None
+    written: list[str] = []
+    for tok in tokens[max(0, i - 3) : i + 4]:
+        key, eq, value = tok.text.partition("=")
+        if tok.kind is Kind.WORD and eq and key.lower() in _LOGIN_KEYS:
+            written.append(tok.text)
+            if key.lower() == "user" and user is None:
+                user = value or None
+    set_auth(facts, " ".join(written), mech, user)

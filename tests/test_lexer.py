@@ -1,0 +1,57 @@
+"""The lexer's parenthesis pairing and comment cap (``headertrace.parse.lexer``)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from headertrace.parse.lexer import MAX_COMMENT_DEPTH, MAX_COMMENTS, Lexer, cut_comments
+
+
+def _pairs_char_by_char(text: str, start: int) -> tuple[dict[int, int], bool]:
+    """The pairing pass as it was written first, one character at a time: the reference
+    the search over parentheses and backslashes must equal."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    too_deep = False
+    i = start
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "(":
+            stack.append(i)
+            too_deep = too_deep or len(stack) > MAX_COMMENT_DEPTH
+        elif c == ")" and stack:
+            pairs[stack.pop()] = i + 1
+        i += 1
+    return pairs, too_deep
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet='()\\ a\n["', max_size=80), st.integers(min_value=0, max_value=80))
+def test_pairing_equals_the_character_by_character_pass(text: str, start: int) -> None:
+    lexer = Lexer(text)
+    pairs = lexer._pair_parentheses(min(start, len(text)))
+    expected, too_deep = _pairs_char_by_char(text, min(start, len(text)))
+    assert pairs == expected
+    assert lexer.defects == (["comment-depth-cap"] if too_deep else [])
+
+
+def test_deep_nesting_is_one_defect() -> None:
+    lexer = Lexer("(" * 100 + ")" * 100)
+    assert lexer._pair_parentheses(0)[0] == 200
+    assert lexer.defects == ["comment-depth-cap"]
+
+
+@given(st.text(alphabet="(x) ", max_size=3 * MAX_COMMENTS))
+def test_cut_comments_keeps_the_first_max_comments_openers(text: str) -> None:
+    cut = cut_comments(text)
+    if text.count("(") <= MAX_COMMENTS:
+        assert cut is None
+    else:
+        assert cut is not None
+        assert text.startswith(cut)
+        assert cut.count("(") == MAX_COMMENTS
+        assert text[len(cut)] == "("
