@@ -223,20 +223,19 @@ def decode_body(data: bytes, cte: str) -> bytes:
 
 def decode_base64(data: bytes) -> bytes:
     """mail-parser's ``decode_base64_payload`` (what a mail client makes of damaged base64) on
-    bytes, in C and a few times faster (tests/test_intake_inside.py holds them equal): what is
-    outside the alphabet goes, the first "=" ends the data, a lone last character is dropped."""
+    bytes, in C, three to four times faster (tests/test_intake_inside.py holds them equal):
+    what is outside the alphabet goes, the first "=" ends the data, a lone last character is
+    dropped."""
     cut = data.find(b"=")
-    head = memoryview(data)[:cut] if cut >= 0 else data
     try:
-        # a2b_base64 skips what is outside the alphabet; it refuses a count of characters
-        # that is not a multiple of 4, which the slow path pads or cuts as the reference does.
-        return binascii.a2b_base64(head)
-    except binascii.Error:
-        pass
-    compact = data.translate(None, _NOT_BASE64).partition(b"=")[0]
-    if len(compact) % 4 == 1:
-        compact = compact[:-1]
-    return binascii.a2b_base64(compact + b"=" * (-len(compact) % 4))
+        # a2b_base64 skips what is outside the alphabet; "==" completes a last group of two or
+        # three characters and is skipped after a whole group; a lone last character fails.
+        return binascii.a2b_base64((data if cut < 0 else data[:cut]) + b"==")
+    except binascii.Error:  # the reference's steps, one by one
+        compact = data.translate(None, _NOT_BASE64).partition(b"=")[0]
+        if len(compact) % 4 == 1:
+            compact = compact[:-1]
+        return binascii.a2b_base64(compact + b"=" * (-len(compact) % 4))
 
 
 _NOT_BASE64 = bytes(
