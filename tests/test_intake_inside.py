@@ -13,6 +13,7 @@ import base64
 import codecs
 import csv
 import quopri
+from collections import Counter
 from pathlib import Path
 from unittest.mock import patch
 
@@ -31,6 +32,7 @@ from headertrace.intake.inside import (
     _plain_view,
     nothing_inside,
 )
+from headertrace.intake.mailbox import is_from_line, looks_like_mbox
 from headertrace.intake.mime import (
     MAX_HEADER_BYTES,
     decode_base64,
@@ -515,3 +517,43 @@ def test_forward_words_find_every_forward_marker() -> None:
     for word, marker in _FORWARD_WORDS.items():
         assert marker.startswith(word.decode("ascii"))
         assert (len(word) == len(marker)) == marker.isascii()
+
+
+# -- looks_like_mbox: one pass for both separators ----------------------------------------
+
+
+def looks_like_mbox_reference(data: bytes) -> bool:
+    """The two-pass version it replaced."""
+    if not data.startswith(b"From "):
+        return False
+    first_end = data.find(b"\n")
+    if first_end < 0 or not is_from_line(data[:first_end]):
+        return False
+    for sep in (b"\n\nFrom ", b"\r\n\r\nFrom "):
+        pos = data.find(sep)
+        while pos >= 0:
+            start = pos + len(sep) - 5
+            end = data.find(b"\n", start)
+            if is_from_line(data[start : end if end >= 0 else len(data)]):
+                return True
+            pos = data.find(sep, pos + 1)
+    return False
+
+
+_MBOX_PIECES = [b"From a@b Mon 1", b"\n", b"\r\n", b"\r", b"From x 2", b"From ", b"x", b"\n\n"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_MBOX_PIECES), max_size=10).map(b"".join))
+def test_looks_like_mbox_equals_the_two_pass_version(data: bytes) -> None:
+    assert looks_like_mbox(data) == looks_like_mbox_reference(data)
+
+
+@pytest.mark.corpus
+def test_looks_like_mbox_on_the_corpus(corpus: Path) -> None:
+    kinds: Counter[bool] = Counter()
+    for path in corpus_paths(corpus):
+        raw = path.read_bytes()
+        kinds[looks_like_mbox(raw)] += 1
+        assert looks_like_mbox(raw) == looks_like_mbox_reference(raw), path
+    assert kinds[False]
