@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from headertrace.intake.inside import nothing_inside
 from headertrace.intake.mailbox import as_directory, iter_messages, looks_like_mbox, split_mbox
 from headertrace.intake.mime import OLE_MAGIC
 from headertrace.intake.model import Complaint, Reported
 from headertrace.intake.reader import SourceLike, read_source
-from headertrace.intake.unwrap import FORWARD_MARKERS, Hit, Unwrapper, finding, is_forward_subject
+from headertrace.intake.unwrap import Hit, Unwrapper, finding
 from headertrace.models import Evidence, Finding, Source, SourceKind, Wrapper
-from headertrace.parse.headers import header_end
 
 
 def open_complaint(source: SourceLike, *, unwrap: bool = True, max_depth: int = 20) -> Complaint:
@@ -56,7 +56,7 @@ def _collect(
         if not unwrap:
             reported.append(entry)
             continue
-        if _nothing_inside(entry.raw):
+        if nothing_inside(entry.raw, max_depth):
             reported.append(entry)
             continue
         walker = Unwrapper(max_depth)
@@ -74,70 +74,6 @@ def _collect(
             )
         )
     return Complaint(tuple(reported), tuple(findings), tuple(wrappers), path, container)
-
-
-# Words that any wrapped or pasted original leaves in a message's bytes, whatever its
-# MIME layout (lower case; base64 text parts aside).
-_INSIDE_MARKERS = (
-    b"received:",
-    b"message/",  # message/rfc822, message/global: see _ENCLOSED
-    b"rfc822-headers",
-    b"multipart/report",
-    b".eml",  # an attached message sent as application/octet-stream, base64-encoded
-    b".msg",
-    # A forward with nothing inside is worth a finding. A marker holding another is left
-    # out ("begin forwarded message" holds "forwarded message"): each costs a scan.
-    *(
-        m.encode()
-        for m in FORWARD_MARKERS
-        if not any(other != m and other in m for other in FORWARD_MARKERS)
-    ),
-)
-
-
-_ENCLOSED = (b"message/rfc822", b"message/global")
-"""The types of an enclosed message; looked for only where ``message/`` stands."""
-
-_USUAL_NESTING = 8
-"""Real mail nests a few multiparts (mixed > related > alternative); far more is hostile."""
-
-
-def _nothing_inside(raw: bytes) -> bool:
-    """True for the common case, a plain message with no original inside: tracing then
-    reads only its header block and pays for no MIME walk."""
-    end = header_end(raw)
-    if not raw[end:].strip():
-        return False  # headers only, whatever the line ends: maybe a pasted block (pasted.py)
-    head = raw[:end].lower()
-    ctype = _content_type(head)
-    if ctype.startswith((b"multipart/report", b"message/")):
-        return False
-    subject = head.partition(b"\nsubject:")[2].split(b"\n", 1)[0]
-    if is_forward_subject(subject.decode("latin-1")):
-        return False
-    # lower() and bytes.find run at memory speed; a case-insensitive regex is far slower.
-    body = raw[end:].lower()
-    if ctype.startswith(b"multipart/") and body.count(b"multipart/") > _USUAL_NESTING:
-        return False  # deeply nested multiparts: let the walk apply its nesting cap
-    for marker in _INSIDE_MARKERS:
-        if marker in body and (marker != b"message/" or any(t in body for t in _ENCLOSED)):
-            return False
-    return True
-
-
-def _content_type(head: bytes) -> bytes:
-    """The top-level Content-Type value of a lower-cased header block (unfolded)."""
-    at = head.find(b"\ncontent-type:") + 1 if not head.startswith(b"content-type:") else 0
-    if at <= 0 and not head.startswith(b"content-type:"):
-        return b"text/plain"
-    value = head[at + len(b"content-type:") :]
-    lines = value.split(b"\n")
-    kept = [lines[0]]
-    for line in lines[1:]:
-        if line[:1] not in (b" ", b"\t"):
-            break
-        kept.append(line)
-    return b" ".join(kept).strip()
 
 
 def _open_msg(raw: bytes, path: str | None, unwrap: bool, max_depth: int) -> Complaint:

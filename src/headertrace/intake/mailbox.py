@@ -115,14 +115,14 @@ def looks_like_mbox(data: bytes) -> bool:
     first_end = data.find(b"\n")
     if first_end < 0 or not is_from_line(data[:first_end]):
         return False
-    for sep in (b"\n\nFrom ", b"\r\n\r\nFrom "):
-        pos = data.find(sep)
-        while pos >= 0:
-            start = pos + len(sep) - 5
-            end = data.find(b"\n", start)
-            if is_from_line(data[start : end if end >= 0 else len(data)]):
+    # One pass for both separators, "\n\nFrom " and "\r\n\r\nFrom ": each ends in "\nFrom ".
+    pos = data.find(b"\nFrom ", first_end)
+    while pos >= 0:
+        if data[pos - 1 : pos] == b"\n" or data[pos - 3 : pos] == b"\r\n\r":
+            end = data.find(b"\n", pos + 1)
+            if is_from_line(data[pos + 1 : end if end >= 0 else len(data)]):
                 return True
-            pos = data.find(sep, pos + 1)
+        pos = data.find(b"\nFrom ", pos + 1)
     return False
 
 

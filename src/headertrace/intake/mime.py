@@ -23,7 +23,7 @@ from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser
 
-from mailparser.utils import decode_base64_payload, decode_header_part
+from mailparser.utils import decode_header_part
 
 _EOL = re.compile(rb"\r\n|\r|\n")
 _HEADER_LINE = re.compile(rb"[!-9;-~]{1,200}:")
@@ -174,19 +174,7 @@ class Entity:
         """The body with its transfer encoding undone (``None`` when too large to decode)."""
         if self.body_size > MAX_DECODE_BYTES:
             return None
-        data = self.body()
-        cte = self.transfer_encoding
-        if cte == "base64":
-            try:
-                return bytes(decode_base64_payload(data.decode("latin-1")))
-            except Exception:
-                return b""
-        if cte == "quoted-printable":
-            try:
-                return quopri.decodestring(data)
-            except Exception:
-                return data
-        return data
+        return decode_body(self.body(), self.transfer_encoding)
 
     def damaged_encoding(self) -> bool:
         """Whether a base64 body is not valid base64 (lenient decoding may have garbled it)."""
@@ -218,6 +206,43 @@ class Entity:
         return result[:limit]
 
 
+def decode_body(data: bytes, cte: str) -> bytes:
+    """``data`` with the transfer encoding ``cte`` (lower case) undone, leniently."""
+    if cte == "base64":
+        try:
+            return decode_base64(data)
+        except Exception:
+            return b""
+    if cte == "quoted-printable":
+        try:
+            return quopri.decodestring(data)
+        except Exception:
+            return data
+    return data
+
+
+def decode_base64(data: bytes) -> bytes:
+    """mail-parser's ``decode_base64_payload`` (what a mail client makes of damaged base64) on
+    bytes, in C, three to four times faster (tests/test_intake_inside.py holds them equal):
+    what is outside the alphabet goes, the first "=" ends the data, a lone last character is
+    dropped."""
+    cut = data.find(b"=")
+    try:
+        # a2b_base64 skips what is outside the alphabet; "==" completes a last group of two or
+        # three characters and is skipped after a whole group; a lone last character fails.
+        return binascii.a2b_base64((data if cut < 0 else data[:cut]) + b"==")
+    except binascii.Error:  # the reference's steps, one by one
+        compact = data.translate(None, _NOT_BASE64).partition(b"=")[0]
+        if len(compact) % 4 == 1:
+            compact = compact[:-1]
+        return binascii.a2b_base64(compact + b"=" * (-len(compact) % 4))
+
+
+_NOT_BASE64 = bytes(
+    set(range(256)) - set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+)
+
+
 def parse_entity(buf: bytes, start: int, end: int, path: str) -> Entity:
     """Read the headers of the entity ``buf[start:end]``; the body is left untouched."""
     header_end, body_start, separated = header_block_end(buf, start, end)
@@ -242,8 +267,14 @@ def split_multipart(entity: Entity, max_parts: int) -> Split:
     boundary = entity.boundary
     if not boundary:
         return Split((), False)
-    buf, pos, end = entity.buf, entity.body_start, entity.end
     delim = b"--" + boundary.encode("utf-8", "surrogateescape")
+    return split_body(entity.buf, entity.body_start, entity.end, delim, max_parts)
+
+
+def split_body(buf: bytes, start: int, end: int, delim: bytes, max_parts: int) -> Split:
+    """Split ``buf[start:end]``, a multipart body, at the delimiter lines ``delim``
+    (``--`` and the boundary)."""
+    pos = start
     # (delimiter position, start of the line after it)
     marks: list[tuple[int, int]] = []
     closed = capped = False
@@ -252,7 +283,7 @@ def split_multipart(entity: Entity, max_parts: int) -> Split:
         if i < 0:
             break
         pos = i + len(delim)
-        if i != entity.body_start and buf[i - 1] not in (10, 13):
+        if i != start and buf[i - 1] not in (10, 13):
             continue
         is_close = buf.startswith(b"--", pos)
         eol = _EOL.search(buf, pos, end)
