@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import headertrace
 from headertrace.intake.pasted import MAX_BLOCK_BYTES, find_pasted_blocks, html_to_text
 
 HEADERS = (
@@ -115,3 +116,16 @@ def test_never_raises(text: str) -> None:
     for block in find_pasted_blocks(text) + find_pasted_blocks(html_to_text(text)):
         assert block.raw.endswith(b"\r\n\r\n")
         assert b"Received" in block.raw or b"received" in block.raw.lower()
+
+
+def test_overlong_numeric_references_do_not_raise() -> None:
+    # html.unescape raises on a decimal reference of over 4,300 digits; past U+10FFFF a
+    # reference means U+FFFD, as html.unescape says for shorter ones.
+    assert html_to_text("&#" + "9" * 5000 + ";x") == "\ufffdx"
+    assert html_to_text("&#0000000065;&#x41;&#11141111;") == "AA\ufffd"
+    message = (
+        b"Received: from a.example (a.example [192.0.2.1]) by mx.example.org; "
+        b"Mon, 2 Oct 2023 10:00:00 +0000\r\nSubject: Fwd: spam\r\n"
+        b"Content-Type: text/html\r\n\r\n<p>Received: from x &#" + b"9" * 5000 + b";</p>\r\n"
+    )
+    assert headertrace.trace(message).hops

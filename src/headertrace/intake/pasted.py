@@ -59,6 +59,11 @@ class PastedBlock:
     cut: bool = False
 
 
+# A numeric reference past U+10FFFF means U+FFFD to html.unescape, but one of thousands of
+# digits makes it raise (int() refuses over 4,300 digits): hostile HTML, answered here.
+_OVERLONG_REFERENCE = re.compile(r"&#(?:0*[1-9][0-9]{7,}|[xX]0*[1-9a-fA-F][0-9a-fA-F]{6,});?")
+
+
 def html_to_text(markup: str) -> str:
     """Strip markup in linear time: line-breaking tags become line ends, entities are decoded."""
     markup = markup[:MAX_TEXT]
@@ -81,7 +86,7 @@ def html_to_text(markup: str) -> str:
     body = _BREAKS.sub("\n", body)
     body = _TAG.sub("", body)
     body = _LEADING_BLANKS.sub("\n", body)  # indentation in HTML is only &nbsp;
-    body = html.unescape(body)
+    body = html.unescape(_OVERLONG_REFERENCE.sub("\ufffd", body))
     return body.replace("\xa0", " ")
 
 
