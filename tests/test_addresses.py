@@ -3,7 +3,9 @@ network code loaded by ``import headertrace`` or an offline trace."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 import subprocess
 import sys
 from functools import lru_cache
@@ -17,16 +19,20 @@ from hypothesis import strategies as st
 from headertrace import addresses
 from headertrace.addresses import (
     classify_ip,
+    helo_kind,
+    ip_note,
     is_internal,
     is_loopback,
     normalise_host,
     normalise_ip,
+    parse_ip,
     registered_domain,
     to_ascii,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = ROOT.parent / "shared" / "corpus"
 
 NETWORK_MODULES = ("dns", "ssl", "urllib.request", "sqlite3", "ipwhois")
 
@@ -232,3 +238,294 @@ def test_old_top_level_names_load_their_subpackage_on_demand() -> None:
     done = fresh_python(code, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+# --- the direct paths against ipaddress and the general reading ------------------------------
+#
+# normalise_ip reads dotted quads and plain IPv6 hextets itself, classify_ip and ip_note use a
+# table of ranges, parse_ip builds addresses from integers, registered_domain reads plain
+# lower-case names directly. Each must answer what the ipaddress-based functions (as they
+# were, below) and the general name reading answer, on every input.
+
+
+def _ipaddress_normalise(text: str | None) -> str | None:
+    """normalise_ip as it was: ipaddress for every address."""
+    if not text:
+        return None
+    s = text.strip().strip("[]").strip()
+    if s[:5].lower() == "ipv6:":
+        s = s[5:]
+    if "%" in s:
+        s = s.split("%", 1)[0]
+    if not s or len(s) > 64:
+        return None
+    if re.fullmatch(r"[0-9A-Fa-f.:]+", s) is None:
+        return None
+    try:
+        addr = ipaddress.ip_address(s)
+    except ValueError:
+        return None
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return str(addr.ipv4_mapped)
+    return str(addr)
+
+
+def _ipaddress_helo_kind(helo: str | None) -> str | None:
+    value = normalise_host(helo)
+    if value is None:
+        return None
+    canonical = _ipaddress_normalise(value)
+    if canonical is not None:
+        return "localhost" if ipaddress.ip_address(canonical).is_loopback else "literal"
+    if value in ("localhost", "localhost.localdomain", "localhost6"):
+        return "localhost"
+    if value.startswith("localhost."):
+        return "localhost"
+    return "bare" if "." not in value else "fqdn"
+
+
+def assert_address_paths_agree(text: str | None) -> None:
+    canonical = _ipaddress_normalise(text)
+    assert normalise_ip.__wrapped__(text) == canonical, text
+    expected = ipaddress.ip_address(canonical) if canonical is not None else None
+    parsed = parse_ip.__wrapped__(text)
+    assert parsed == expected, text
+    assert type(parsed) is type(expected), text
+    walked = None if expected is None else addresses._classify_int(expected.version, int(expected))
+    assert addresses._class_and_note.__wrapped__(text) == walked, text
+    assert classify_ip(text) == (walked[0] if walked else "invalid"), text
+    assert ip_note(text) == (walked[1] if walked else None), text
+    assert helo_kind.__wrapped__(text) == _ipaddress_helo_kind(text), text
+
+
+ODD_ADDRESSES = [
+    None,
+    "",
+    " ",
+    "1.2.3.4",
+    " 1.2.3.4 ",
+    "[1.2.3.4]",
+    "[ 1.2.3.4 ]",
+    "1.2.3",
+    "01.2.3.4",
+    "1.2.3.04",
+    "1.2.3.4.5",
+    "1.2.3.4.",
+    ".1.2.3.4",
+    "1..2.3",
+    "256.1.1.1",
+    "255.255.255.255",
+    "0.0.0.0",
+    "1.2.3.-4",
+    "+1.2.3.4",
+    "1.2.3.4\n",
+    "١٢٣.1.1.1",
+    "1.2.3.١",
+    "１.2.3.4",
+    "1.2.3.4/24",
+    "1.2.3.4%eth0",
+    "::",
+    "::1",
+    ":::",
+    ":1",
+    "1:",
+    "1::",
+    "1::2::3",
+    "1:2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:7:8:9",
+    "1:2:3:4:5:6:7::",
+    "::2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:7:8::",
+    "1:2:3::4:5:6:7:8",
+    "0:0:0:0:0:0:0:0",
+    "0000:0000:0000:0000:0000:0000:0000:0001",
+    "2001:db8:0:0:1:0:0:1",
+    "2001:DB8::0001",
+    "2001:0db8:0000:0000:0000:ff00:0042:8329",
+    "12345::",
+    "g::1",
+    "::ffff:1.2.3.4",
+    "::ffff:0102:0304",
+    "::FFFF:c000:0201",
+    "0:0:0:0:0:ffff:102:304",
+    "::1.2.3.4",
+    "::ffff:1.2.3",
+    "64:ff9b::1.2.3.4",
+    "fe80::1%eth0",
+    "fe80::1%",
+    "[fe80::1%11]",
+    "[IPv6:2001:DB8::1]",
+    "IPv6:2001:db8::1",
+    "ipv6:::1",
+    "[IPv6:1.2.3.4]",
+    "IPv6:",
+    "2001:db8::1/64",
+    "mail.example.com",
+    "cafe.be",
+    "dead:beef",
+    "a" * 70,
+    "1:" * 30,
+]
+
+
+@pytest.mark.parametrize("text", ODD_ADDRESSES)
+def test_address_paths_agree_on_odd_spellings(text: str | None) -> None:
+    assert_address_paths_agree(text)
+
+
+_OCTETS = st.one_of(
+    st.integers(0, 300).map(str),
+    st.integers(0, 255).map(lambda n: f"{n:03d}"),
+    st.sampled_from(["", "0", "00", "٣", "١٢٣", "１", "1 ", " 1", "-1", "0x1"]),
+)
+_DOTTED = st.lists(_OCTETS, min_size=3, max_size=5).map(".".join)
+_V6 = st.ip_addresses(v=6).flatmap(
+    lambda a: st.sampled_from(
+        [
+            str(a),
+            a.exploded,
+            a.exploded.upper(),
+            str(a).upper(),
+            ":".join(h.lstrip("0") or "0" for h in a.exploded.split(":")),
+            f"[IPv6:{a}]",
+            f"{a}%eth0",
+            f"::ffff:{ipaddress.IPv4Address(int(a) & 0xFFFFFFFF)}",
+            str(ipaddress.IPv6Address((0xFFFF << 32) | (int(a) & 0xFFFFFFFF))),
+        ]
+    )
+)
+_ZEROS = st.lists(
+    st.sampled_from(["0", "0", "0", "00", "1", "ffff", "FFFF", "db8", "0a0"]),
+    min_size=8,
+    max_size=8,
+).map(":".join)
+_ADDRESS_TEXT = st.one_of(
+    _DOTTED,
+    st.ip_addresses(v=4).map(str),
+    _V6,
+    _ZEROS,
+    _ZEROS.map(lambda s: s.replace(":0:0:", "::", 1)),
+    st.text(alphabet="0123456789abcdefABCDEF:.%[] Iv6", max_size=45),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.tuples(
+        st.sampled_from(["", " ", "[", "[IPv6:"]), _ADDRESS_TEXT, st.sampled_from(["", " ", "]"])
+    )
+)
+def test_address_paths_agree_on_generated_text(parts: tuple[str, str, str]) -> None:
+    assert_address_paths_agree("".join(parts))
+
+
+@given(st.integers(0, (1 << 32) - 1), st.integers(0, (1 << 128) - 1))
+@settings(max_examples=500, deadline=None)
+def test_class_table_equals_the_block_walk(v4: int, v6: int) -> None:
+    assert addresses._class_of(4, v4) == addresses._classify_int(4, v4)
+    assert addresses._class_of(6, v6) == addresses._classify_int(6, v6)
+
+
+def test_class_table_equals_the_block_walk_at_every_boundary() -> None:
+    for version, first, last, _cls, _note in addresses._BLOCKS:
+        top = (1 << (32 if version == 4 else 128)) - 1
+        for value in (first - 1, first, first + 1, last - 1, last, last + 1):
+            if 0 <= value <= top:
+                assert addresses._class_of(version, value) == addresses._classify_int(
+                    version, value
+                ), (version, value)
+
+
+def _registered_general(host: str | None, include_private: bool) -> str | None:
+    """registered_domain through the general reading alone (no direct path for plain
+    names)."""
+    value = normalise_host(host)
+    if value is None or "." not in value:
+        return None
+    return addresses._registered_general(value, include_private=include_private)
+
+
+def assert_name_paths_agree(name: str | None) -> None:
+    for include_private in (False, True):
+        direct = registered_domain.__wrapped__(name, include_private=include_private)
+        assert direct == _registered_general(name, include_private), (name, include_private)
+
+
+_LABEL = st.one_of(
+    st.sampled_from(
+        [
+            "com",
+            "uk",
+            "co",
+            "jp",
+            "ck",
+            "www",
+            "kawasaki",
+            "city",
+            "blogspot",
+            "s3",
+            "amazonaws",
+            "mail",
+            "1",
+            "0",
+            "255",
+            "256",
+            "01",
+            "xn--p1ai",
+            "a-b",
+            "_dmarc",
+        ]
+    ),
+    st.text(alphabet="abcz019-_", min_size=1, max_size=6),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_LABEL, min_size=1, max_size=6))
+def test_name_paths_agree_on_generated_names(labels: list[str]) -> None:
+    name = ".".join(labels)
+    assert_name_paths_agree(name)
+    assert registered_domain(name) == _expected(name, False)
+
+
+@lru_cache(maxsize=1)
+def _corpus_values() -> tuple[frozenset[str], frozenset[str]]:
+    """Every address-like and name-like text of the corpus Received headers: what the
+    parser reads as client and server addresses and names, and every token of the raw
+    values (so spellings the parser leaves alone are checked too)."""
+    from headertrace.intake import open_complaint
+    from headertrace.parse.headers import split_header_block
+    from headertrace.tracing import hops_from_values
+
+    ips: set[str] = set()
+    names: set[str] = set()
+    for path in sorted((CORPUS / "messages").rglob("*.eml")):
+        for reported in open_complaint(path.read_bytes()).reported:
+            values = split_header_block(reported.raw).get_all("Received")
+            for value in values:
+                for token in re.findall(r"[^\s()<>;,=]+", value):
+                    if ("." in token or ":" in token) and any(c.isdigit() for c in token):
+                        ips.add(token)
+                    if "." in token:
+                        names.add(token)
+            for hop in hops_from_values(values):
+                ips.update(x for x in (hop.client.ip, hop.server.ip) if x)
+                names.update(x for x in (hop.client.helo, hop.client.rdns, hop.server.host) if x)
+    return frozenset(ips), frozenset(names)
+
+
+@pytest.mark.corpus
+def test_address_paths_agree_on_every_corpus_address(corpus: Path) -> None:
+    ips, _ = _corpus_values()
+    assert len(ips) > 10_000
+    for text in sorted(ips):
+        assert_address_paths_agree(text)
+
+
+@pytest.mark.corpus
+def test_name_paths_agree_on_every_corpus_name(corpus: Path) -> None:
+    _, names = _corpus_values()
+    assert len(names) > 10_000
+    for name in sorted(names):
+        assert_name_paths_agree(name)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from headertrace.addresses import normalise_host, parse_ip, rdns_has_dynamic_word
 from headertrace.enrich import (
     Attribution,
     attribute_offline,
@@ -22,7 +24,12 @@ from headertrace.enrich import (
     rdns_embeds_address,
     registered_domain,
 )
+from headertrace.enrich.offline import merge_findings
+from headertrace.enrich.records import Domains
+from headertrace.intake import open_complaint
 from headertrace.models import Client, Evidence, Finding, Hop, Origin, Server, Trace
+from headertrace.parse.headers import split_header_block
+from headertrace.tracing import hops_from_values
 
 
 def hop(
@@ -392,3 +399,139 @@ def test_offline_work_opens_no_socket(monkeypatch: pytest.MonkeyPatch) -> None:
     assert out.hops[1].attribution.domains.helo == "xn--e1afmkfd.xn--p1ai"
     assert registered_domain("a.b.example.com.br") == "example.com.br"
     assert attribute_offline(hops[0]).ip_class == "global"
+
+
+# --- the rules against the checks as they were written ------------------------------------------
+#
+# Each check is a condition on the hop's names and gates (from outside, rDNS recorded), and
+# what fires with the default standing is worked out once per hop shape. The reference
+# below is each check written out whole, as it was before that split.
+
+
+def _reference_attribution(hop: Hop, include_private: bool) -> Attribution:
+    client, server = hop.client, hop.server
+    ip, helo = client.ip, client.said_helo
+    return Attribution(
+        ip=normalise_ip(ip) or ip,
+        ip_class=classify_ip(ip) if ip else None,
+        ip_note=ip_note(ip),
+        server_ip=normalise_ip(server.ip) or server.ip,
+        server_ip_class=classify_ip(server.ip) if server.ip else None,
+        helo_kind=helo_kind(helo),
+        domains=Domains(
+            helo=registered_domain(helo, include_private=include_private),
+            rdns=registered_domain(client.rdns, include_private=include_private),
+            by=registered_domain(server.host, include_private=include_private),
+        ),
+        rdns_dynamic=rdns_embeds_address(client.rdns, ip),
+    )
+
+
+def _reference_findings(hop: Hop, external: bool) -> list[tuple[str, str, int]]:
+    client = hop.client
+    kind = helo_kind(client.said_helo)
+    helo_dom = registered_domain(client.said_helo)
+    rdns_dom = registered_domain(client.rdns)
+    by_dom = registered_domain(hop.server.host)
+    found = []
+    if kind == "literal" and client.ip:
+        claimed, actual = parse_ip(normalise_host(client.helo)), parse_ip(client.ip)
+        if claimed is not None and actual is not None and claimed != actual:
+            found.append(("helo-literal-mismatch", "warning" if external else "info"))
+    if external and kind == "localhost":
+        found.append(("helo-localhost-external", "warning"))
+    if external and kind == "bare":
+        found.append(("helo-not-fqdn", "warning"))
+    if kind == "fqdn" and helo_dom and rdns_dom and helo_dom != rdns_dom:
+        found.append(("helo-rdns-mismatch", "info"))
+    recorded = client.rdns_status != "not_recorded"
+    if (
+        external
+        and recorded
+        and kind == "fqdn"
+        and helo_dom
+        and helo_dom == by_dom
+        and rdns_dom != helo_dom
+    ):
+        found.append(("helo-claims-receiver", "warning"))
+    if external and rdns_embeds_address(client.rdns, client.ip):
+        worded = rdns_has_dynamic_word(client.rdns)
+        found.append(("rdns-dynamic", "warning" if worded else "info"))
+    return [(code, severity, hop.index) for code, severity in found]
+
+
+def _standing(hop: Hop) -> bool:
+    return classify_ip(hop.client.ip) == "global"
+
+
+def assert_as_written(hops: tuple[Hop, ...], external: Any, include_private: bool) -> None:
+    out = enrich_offline(Trace(hops=hops), external=external, include_private=include_private)
+    assert [h.attribution for h in out.hops] == [
+        _reference_attribution(h, include_private) for h in hops
+    ]
+    predicate = external or _standing
+    expected = [
+        found
+        for h in sorted(hops, key=lambda h: h.index)
+        for found in _reference_findings(h, predicate(h))
+    ]
+    found = consistency_findings(hops, external=external)
+    assert [(f.code, f.severity, f.hop) for f in found] == expected
+    assert out.findings == merge_findings((), found)  # one finding per code and hop
+
+
+_PREDICATES = [None, lambda h: True, lambda h: False, lambda h: h.index % 2 == 0]
+
+_IPS = [None, "", "85.12.34.56", "10.0.0.8", "127.0.0.1", "192.0.2.1", "::1", "2a00:1450::5"]
+_IPS += ["fe80::1", "::ffff:85.12.34.56", "not-an-ip"]
+_HELOS = [None, "", "localhost", "LOCALHOST", "WORKSTATION7", "[85.12.34.56]", "[10.9.9.9]"]
+_HELOS += [
+    "[127.0.0.1]",
+    "[IPv6:::1]",
+    "mail.example.org",
+    "mx.other.net",
+    "85-12-34-56.dyn.isp.net",
+]
+_HELOS += ["foo.blogspot.com", "bar.blogspot.com"]
+_NAMES = [None, "mail.example.org", "vps12.cheaphost.net", "85-12-34-56.dyn.isp.net"]
+_NAMES += ["host-85-12-34-56.example.net", "a.blogspot.com", "mx1.example.org", "localhost"]
+
+
+@st.composite
+def _hops(draw: st.DrawFn) -> tuple[Hop, ...]:
+    count = draw(st.integers(1, 5))
+    hops = []
+    for k in range(count):
+        rdns = draw(st.sampled_from(_NAMES))
+        client = Client(
+            ip=draw(st.sampled_from(_IPS)),
+            helo=draw(st.sampled_from(_HELOS)),
+            rdns=rdns,
+            rdns_status=draw(st.sampled_from(["present", "none", "not_recorded"])),
+            helo_inferred=draw(st.booleans()),
+        )
+        server = Server(host=draw(st.sampled_from(_NAMES)), ip=draw(st.sampled_from(_IPS)))
+        index = draw(st.integers(0, 3))
+        hops.append(Hop(raw=f"header {k}", client=client, server=server, index=index))
+    return tuple(hops)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_hops(), st.sampled_from(_PREDICATES), st.booleans())
+def test_findings_and_attribution_as_written(
+    hops: tuple[Hop, ...], external: Any, include_private: bool
+) -> None:
+    assert_as_written(hops, external, include_private)
+
+
+@pytest.mark.corpus
+def test_findings_and_attribution_as_written_on_the_corpus(corpus: Path) -> None:
+    checked = 0
+    for path in sorted((corpus / "messages").rglob("*.eml")):
+        for reported in open_complaint(path.read_bytes()).reported:
+            values = split_header_block(reported.raw).get_all("Received")
+            hops = tuple(hops_from_values(values))
+            for external in (None, _PREDICATES[3]):
+                assert_as_written(hops, external, include_private=False)
+            checked += len(hops)
+    assert checked > 40_000

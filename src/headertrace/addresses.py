@@ -28,12 +28,29 @@ import importlib.util
 import ipaddress
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
 _ADDRESS = re.compile(r"[0-9A-Fa-f.:]+")
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_DOTTED_QUAD: Final = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+"""IPv4 exactly as ``str(IPv4Address)`` writes it: ASCII digits, no leading zero, each
+octet at most 255. Most addresses in headers are written so, and such a text is its own
+canonical form: no ``ipaddress`` object is needed to say so (``tests/test_addresses.py``
+proves both paths equal)."""
+
+
+_HEXTET = r"[0-9A-Fa-f]{1,4}"
+_IPV6_HEXTETS: Final = re.compile(
+    rf"(?:{_HEXTET}(?::{_HEXTET})*)?(?:::(?:{_HEXTET}(?::{_HEXTET})*)?)?"
+)
+"""IPv6 written as hextets alone (no embedded IPv4, zone id or tag), ``::`` at most once:
+how headers write nearly every IPv6 address. Each hextet ends at a colon, so the match
+never backtracks further than a hextet."""
 
 
 @lru_cache(maxsize=16384)
@@ -46,6 +63,82 @@ def normalise_ip(text: str | None) -> str | None:
     if not text:
         return None
     s = text.strip().strip("[]").strip()
+    if _DOTTED_QUAD.fullmatch(s) is not None:
+        return s
+    if ":" not in s and "%" not in s:
+        return None  # no IPv6, no zone id: only a dotted quad could have been an address
+    bare = s[5:] if s[:5].lower() == "ipv6:" else s
+    if len(bare) <= 39 and _IPV6_HEXTETS.fullmatch(bare) is not None:
+        canonical = _ipv6_canonical(bare)
+        if canonical is not None:
+            return canonical
+    return _normalise_general(text)
+
+
+def _ipv6_hextets(s: str) -> list[str] | None:
+    """The eight hextets of a text :data:`_IPV6_HEXTETS` matches, or ``None`` when there
+    are not eight (``::`` standing for at least one)."""
+    head, compressed, tail = s.partition("::")
+    if not compressed:
+        hextets = s.split(":")
+        return hextets if len(hextets) == 8 else None
+    left = head.split(":") if head else []
+    right = tail.split(":") if tail else []
+    missing = 8 - len(left) - len(right)
+    return [*left, *["0"] * missing, *right] if missing >= 1 else None
+
+
+def _ipv6_canonical(s: str) -> str | None:
+    """``str(IPv6Address(s))``, or the IPv4 address an IPv4-mapped one carries, without
+    ``ipaddress``: hextets in lower case without leading zeros, the longest run of two
+    or more zero hextets (the first of equals) written ``::``. ``None`` when ``s`` does
+    not have eight hextets (then ``ipaddress`` decides)."""
+    hextets = _ipv6_hextets(s)
+    if hextets is None:
+        return None
+    hextets = [hextet.lstrip("0").lower() or "0" for hextet in hextets]
+    if hextets[:6] == _MAPPED:
+        high, low = int(hextets[6], 16), int(hextets[7], 16)
+        return f"{high >> 8}.{high & 255}.{low >> 8}.{low & 255}"
+    return _compress(hextets)
+
+
+_MAPPED: Final = ["0", "0", "0", "0", "0", "ffff"]
+
+
+def _compress(hextets: list[str]) -> str:
+    """``ipaddress``'s ``_compress_hextets`` and join, on hextets without leading zeros."""
+    best_start = best_length = 0
+    start = length = 0
+    for index, hextet in enumerate(hextets):
+        if hextet != "0":
+            length = 0
+            continue
+        if not length:
+            start = index
+        length += 1
+        if length > best_length:
+            best_start, best_length = start, length
+    if best_length < 2:
+        return ":".join(hextets)
+    end = best_start + best_length
+    return ":".join(hextets[:best_start]) + "::" + ":".join(hextets[end:])
+
+
+def _ipv6_int(canonical: str) -> int:
+    """The integer of a canonical IPv6 text (what :func:`normalise_ip` returns)."""
+    hextets = None if "." in canonical else _ipv6_hextets(canonical)
+    if hextets is None:  # pragma: no cover - a Python that writes IPv6 otherwise
+        return int(ipaddress.IPv6Address(canonical))
+    return int("".join(hextet.zfill(4) for hextet in hextets), 16)
+
+
+def _normalise_general(text: str | None) -> str | None:
+    """:func:`normalise_ip` through ``ipaddress`` alone: the reference its direct path for
+    dotted quads is tested against, and what it does with everything else."""
+    if not text:
+        return None
+    s = text.strip().strip("[]").strip()
     if s[:5].lower() == "ipv6:":
         s = s[5:]
     if "%" in s:
@@ -55,7 +148,7 @@ def normalise_ip(text: str | None) -> str | None:
     if _ADDRESS.fullmatch(s) is None:
         return None  # a host name: no exception raised and caught for it
     try:
-        addr = ipaddress.ip_address(s)
+        addr = _ip_address(s)
     except ValueError:
         return None
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
@@ -64,6 +157,15 @@ def normalise_ip(text: str | None) -> str | None:
 
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _ip_address(text: str) -> IPAddress:
+    """``ipaddress.ip_address`` without its IPv4 attempt (and the exception it raises) for
+    IPv6 text: a text with a colon is never IPv4, one without is never IPv6."""
+    if ":" in text:
+        return ipaddress.IPv6Address(text)
+    return ipaddress.IPv4Address(text)
+
 
 IP_CLASSES: Final = (
     "private",
@@ -116,7 +218,18 @@ def parse_ip(text: str | None) -> IPAddress | None:
     anything that is not an address.
     """
     canonical = normalise_ip(text)
-    return ipaddress.ip_address(canonical) if canonical is not None else None
+    if canonical is None:
+        return None
+    # Built from the integer of the canonical text: no text parsed twice.
+    if ":" not in canonical:
+        return ipaddress.IPv4Address(_ipv4_int(canonical))
+    return ipaddress.IPv6Address(_ipv6_int(canonical))
+
+
+def _ipv4_int(canonical: str) -> int:
+    """The integer of a canonical IPv4 text (what :func:`normalise_ip` returns)."""
+    a, b, c, d = canonical.split(".")
+    return (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
 
 
 def _block(network: str, cls: str, note: str) -> tuple[int, int, int, str, str]:
@@ -141,33 +254,65 @@ _BLOCKS: Final = (
 )
 
 
-def _classify(address: IPAddress) -> tuple[str, str | None]:
-    version, value = address.version, int(address)
+def _classify_int(version: int, value: int) -> tuple[str, str | None]:
+    """(class, note) of an address by walking the blocks in order; :func:`_class_of`
+    answers the same from a table built with it."""
     for block_version, first, last, cls, note in _BLOCKS:
         if block_version == version and first <= value <= last:
             return cls, note
     return "global", None
 
 
+_Table = tuple[tuple[int, ...], tuple[tuple[str, str | None], ...]]
+
+
+def _table(version: int) -> _Table:
+    """A version's blocks cut into ranges that no block boundary splits, each with what
+    :func:`_classify_int` says of its first address: every address of a range falls in
+    the same blocks, so that answer holds for the whole range. A bisect over the starts
+    replaces the walk over every block (``tests/test_addresses.py`` checks both agree at
+    every boundary)."""
+    cuts = {0}
+    for block_version, first, last, _cls, _note in _BLOCKS:
+        if block_version == version:
+            cuts.update((first, last + 1))
+    size = 1 << (32 if version == 4 else 128)
+    starts = tuple(sorted(cut for cut in cuts if cut < size))
+    return starts, tuple(_classify_int(version, start) for start in starts)
+
+
+_TABLES: Final = {4: _table(4), 6: _table(6)}
+
+
+def _class_of(version: int, value: int) -> tuple[str, str | None]:
+    starts, classes = _TABLES[version]
+    return classes[bisect_right(starts, value) - 1]
+
+
 @lru_cache(maxsize=16384)
+def _class_and_note(ip: str | None) -> tuple[str, str | None] | None:
+    """(class, note) of an address, ``None`` when ``ip`` is not one."""
+    canonical = normalise_ip(ip)
+    if canonical is None:
+        return None
+    if ":" not in canonical:
+        return _class_of(4, _ipv4_int(canonical))
+    return _class_of(6, _ipv6_int(canonical))
+
+
 def classify_ip(ip: str | None) -> str:
     """The class of an address: ``private``, ``loopback``, ``link-local``, ``shared``
     (100.64/10), ``documentation``, ``reserved``, ``multicast``, ``unspecified``, ``global``,
     or ``invalid`` when the text is not an address. IPv4-mapped IPv6 is unwrapped first."""
-    address = parse_ip(ip)
-    if address is None:
-        return "invalid"
-    return _classify(address)[0]
+    found = _class_and_note(ip)
+    return "invalid" if found is None else found[0]
 
 
-@lru_cache(maxsize=16384)
 def ip_note(ip: str | None) -> str | None:
     """The special-purpose block an address belongs to, in words, or ``None`` for a global
     (or invalid) address."""
-    address = parse_ip(ip)
-    if address is None:
-        return None
-    return _classify(address)[1]
+    found = _class_and_note(ip)
+    return None if found is None else found[1]
 
 
 def is_loopback(ip: str) -> bool:
@@ -245,7 +390,38 @@ def registered_domain(host: str | None, *, include_private: bool = False) -> str
     (``foo.blogspot.com`` instead of ``blogspot.com``).
     """
     value = normalise_host(host)
-    if value is None or "." not in value or parse_ip(value) is not None:
+    if value is None or "." not in value:
+        return None
+    if _PLAIN_NAME.fullmatch(value) is not None and "xn--" not in value:
+        return _plain_registered(value, include_private=include_private)
+    return _registered_general(value, include_private=include_private)
+
+
+_PLAIN_NAME: Final = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
+"""A lower-case ASCII name of non-empty labels, the shape of nearly every name in headers:
+nothing in it for the URL reading, the label decoding or the IDNA encoding to change."""
+
+
+def _plain_registered(value: str, *, include_private: bool) -> str | None:
+    """:func:`registered_domain` of a name :data:`_PLAIN_NAME` matches (without
+    ``xn--``): its labels are their own decoded and encoded forms, and the only address
+    it can spell is a dotted quad, so the answer is its last labels from the suffix's
+    own label back. ``tests/test_addresses.py`` proves it equal to the general path."""
+    if _DOTTED_QUAD.fullmatch(value) is not None:
+        return None
+    labels = value.split(".")
+    try:
+        start = _suffix_start(labels, _trie(include_private), plain=True)
+    except OSError:  # pragma: no cover - a tldextract release that moved its snapshot
+        return _by_tldextract(value, include_private=include_private)
+    if not start:  # no suffix, or the name is one
+        return None
+    return ".".join(labels[start - 1 :])
+
+
+def _registered_general(value: str, *, include_private: bool) -> str | None:
+    """:func:`registered_domain` of a normalised name with a dot, for any name."""
+    if normalise_ip(value) is not None:
         return None
     if value.startswith("[") or any(c in value for c in " /@:[]"):
         return None
@@ -345,12 +521,14 @@ def _decode_label(label: str) -> str:
     return lowered
 
 
-def _suffix_start(labels: list[str], trie: _Node) -> int | None:
-    """The index of the first label of the public suffix, or ``None`` for none."""
+def _suffix_start(labels: list[str], trie: _Node, *, plain: bool = False) -> int | None:
+    """The index of the first label of the public suffix, or ``None`` for none. ``plain``
+    labels are lower-case ASCII without ``xn--``: their own decoded form."""
     node = trie
     start = at = len(labels)
-    for label in reversed(labels):
-        decoded = _decode_label(label)
+    # Decoded lazily, as tldextract does: labels left of the first miss are never read.
+    decoded_labels = reversed(labels) if plain else map(_decode_label, reversed(labels))
+    for decoded in decoded_labels:
         if decoded in node.matches:
             at -= 1
             node = node.matches[decoded]
@@ -396,11 +574,9 @@ def helo_kind(helo: str | None) -> str | None:
     value = normalise_host(helo)
     if value is None:
         return None
-    if parse_ip(value) is not None:
+    if normalise_ip(value) is not None:  # an address: only then is one built
         address = parse_ip(value)
-        if address is not None and address.is_loopback:
-            return "localhost"
-        return "literal"
+        return "localhost" if address is not None and address.is_loopback else "literal"
     if value in _LOCALHOST_NAMES or value.startswith("localhost."):
         return "localhost"
     if "." not in value:
@@ -451,14 +627,22 @@ def _spells_ipv4(name: str, address: ipaddress.IPv4Address) -> bool:
     return False
 
 
-@lru_cache(maxsize=16384)
 def rdns_embeds_address(rdns: str | None, ip: str | None) -> bool:
     """True when a reverse-DNS name spells out the address it belongs to, as dynamic and
     residential pools do (``203-0-113-5.pool.example.net``, ``cb007105.example.net``,
     ``5.113.0.203.dsl.example.net``). IPv6 addresses are matched on their hex groups."""
+    if not rdns or not ip:  # most clients have no rDNS: no cache entry for them
+        return False
+    return _rdns_embeds_address(rdns, ip)
+
+
+@lru_cache(maxsize=16384)
+def _rdns_embeds_address(rdns: str, ip: str) -> bool:
     name = normalise_host(rdns)
+    if name is None:
+        return False
     address = parse_ip(ip)
-    if name is None or address is None:
+    if address is None:
         return False
     if isinstance(address, ipaddress.IPv4Address):
         return _spells_ipv4(name, address)

@@ -18,7 +18,7 @@ from headertrace.addresses import (
     registered_domain,
 )
 from headertrace.enrich.records import Attribution, Domains
-from headertrace.models import Client, Finding, Hop, Server, Severity, Trace, notes, received
+from headertrace.models import Finding, Hop, Severity, Trace, notes, received
 
 ExternalPredicate = Callable[[Hop], bool]
 
@@ -29,34 +29,127 @@ def attribute_offline(hop: Hop, *, include_private: bool = False) -> Attribution
 
     Online parts already present on the hop (``network``, ``blocklists``) are kept.
     """
-    client, server = hop.client, hop.server
-    # An inferred HELO (Exim's "from NAME ([IP])") is no greeting to classify.
-    found = _attribution(
-        client.ip,
-        client.said_helo,
-        client.rdns,
-        server.host,
-        server.ip,
-        include_private=include_private,
-    )
-    previous = hop.attribution
+    return _with_online_parts(_facts_of(hop, include_private).attribution, hop.attribution)
+
+
+def _with_online_parts(found: Attribution, previous: Attribution | None) -> Attribution:
     if previous is None or (previous.network is None and not previous.blocklists):
         return found
     return dataclasses.replace(found, network=previous.network, blocklists=previous.blocklists)
 
 
+def is_external(hop: Hop) -> bool:
+    """The default notion of "from outside": the client address is globally routable."""
+    return classify_ip(hop.client.ip) == "global"
+
+
+@dataclasses.dataclass(slots=True)
+class _Names:
+    """What the per-hop checks compare (registered domains without the private section,
+    as the checks have always read them). Built once per cached hop shape and never
+    changed; not frozen, because a frozen record pays a ``__setattr__`` call per field
+    and this one is built for nearly every new client."""
+
+    ip: str | None
+    helo: str | None
+    """The HELO the client said (``Client.said_helo``)."""
+    helo_kind: str | None
+    helo_domain: str | None
+    rdns_domain: str | None
+    by_domain: str | None
+    rdns_dynamic: bool
+    """The rDNS name spells out the address."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Rule:
+    """One per-hop check: its condition on the hop's names, its gates, and its finding.
+    A hop finds something when the condition holds and the hop passes the gates."""
+
+    holds: Callable[[_Names], bool]
+    found: Callable[[Hop, _Names, bool], Finding]
+    """The finding, given the hop, its names and whether its client is from outside."""
+    outside_only: bool = False
+    """Only for a client from outside."""
+    recorded_only: bool = False
+    """Only where the server records rDNS: Exchange and others never write it, so their
+    silence is not a disagreement."""
+
+    def fires(self, external: bool, recorded: bool) -> bool:
+        return (external or not self.outside_only) and (recorded or not self.recorded_only)
+
+
+_Rules = tuple[_Rule, ...]
+
+
+@dataclasses.dataclass(slots=True)
+class _Facts:
+    """A hop's offline attribution and what the checks read, worked out together once
+    (and, like :class:`_Names`, never changed)."""
+
+    attribution: Attribution
+    names: _Names
+    rules: _Rules
+    """The rules whose condition holds: they fire for a hop that passes their gates."""
+    outside: bool
+    """What :func:`is_external`, the default standing, says of the client."""
+    firing: tuple[_Rules, _Rules]
+    """The rules that fire with the default standing, where the server does not record
+    rDNS (``[0]``) and where it does (``[1]``)."""
+
+
+def _facts_of(hop: Hop, include_private: bool) -> _Facts:
+    client, server = hop.client, hop.server
+    # An inferred HELO (Exim's "from NAME ([IP])") is no greeting to classify.
+    return _facts(client.ip, client.said_helo, client.rdns, server.host, server.ip, include_private)
+
+
 @lru_cache(maxsize=8192)
-def _attribution(
+def _facts(  # noqa: PLR0917 - lru_cache keys a keyword argument about 4x slower
     ip: str | None,
     helo: str | None,
     rdns: str | None,
     server_host: str | None,
     server_ip: str | None,
-    *,
     include_private: bool,
-) -> Attribution:
-    """Offline attribution depends on these names alone; the same hop shapes (a server's
-    own content filter, its relays) come back message after message."""
+) -> _Facts:
+    """Offline attribution and the checks depend on these names alone; the same hop
+    shapes (a server's own content filter, its relays) come back message after message."""
+    names = _Names(
+        ip=ip,
+        helo=helo,
+        helo_kind=helo_kind(helo),
+        # The one-argument call, as the judge makes it: the same cache entries.
+        helo_domain=registered_domain(helo),
+        rdns_domain=registered_domain(rdns),
+        by_domain=registered_domain(server_host),
+        rdns_dynamic=rdns_embeds_address(rdns, ip),
+    )
+    if include_private:
+        domains = Domains(
+            helo=registered_domain(helo, include_private=True),
+            rdns=registered_domain(rdns, include_private=True),
+            by=registered_domain(server_host, include_private=True),
+        )
+    else:
+        domains = Domains(helo=names.helo_domain, rdns=names.rdns_domain, by=names.by_domain)
+    attribution = _attribution(names, domains, server_ip)
+    rules = tuple(rule for rule in _RULES if rule.holds(names))
+    outside = attribution.ip_class == "global"  # is_external: classify_ip(ip) == "global"
+    return _Facts(attribution, names, rules, outside, _firing(rules, outside))
+
+
+def _firing(rules: _Rules, outside: bool) -> tuple[_Rules, _Rules]:
+    if not rules:  # nearly every hop
+        return (), ()
+    return (
+        tuple(rule for rule in rules if rule.fires(outside, False)),
+        tuple(rule for rule in rules if rule.fires(outside, True)),
+    )
+
+
+def _attribution(names: _Names, domains: Domains, server_ip: str | None) -> Attribution:
+    ip = names.ip
     normal_ip = normalise_ip(ip)
     normal_server_ip = normalise_ip(server_ip)
     return Attribution(
@@ -65,19 +158,10 @@ def _attribution(
         ip_note=ip_note(ip),
         server_ip=normal_server_ip if normal_server_ip is not None else server_ip,
         server_ip_class=classify_ip(server_ip) if server_ip else None,
-        helo_kind=helo_kind(helo),
-        domains=Domains(
-            helo=registered_domain(helo, include_private=include_private),
-            rdns=registered_domain(rdns, include_private=include_private),
-            by=registered_domain(server_host, include_private=include_private),
-        ),
-        rdns_dynamic=rdns_embeds_address(rdns, ip),
+        helo_kind=names.helo_kind,
+        domains=domains,
+        rdns_dynamic=names.rdns_dynamic,
     )
-
-
-def is_external(hop: Hop) -> bool:
-    """The default notion of "from outside": the client address is globally routable."""
-    return classify_ip(hop.client.ip) == "global"
 
 
 def _finding(hop: Hop, code: str, severity: Severity, message: str, *extra: str) -> Finding:
@@ -90,159 +174,113 @@ def _finding(hop: Hop, code: str, severity: Severity, message: str, *extra: str)
     )
 
 
-_Check = Callable[["_HopNames"], Finding | None]
+def _where(hop: Hop) -> str:
+    return f"hop {hop.index}"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _HopNames:
-    """What the per-hop checks compare, worked out once per hop."""
-
-    hop: Hop
-    external: bool
-    """The client is "from outside" (see :func:`consistency_findings`)."""
-    helo_kind: str | None
-    helo_domain: str | None
-    rdns_domain: str | None
-    by_domain: str | None
-
-    @property
-    def where(self) -> str:
-        return f"hop {self.hop.index}"
+def _literal_mismatch_holds(n: _Names) -> bool:
+    if n.helo_kind != "literal" or not n.ip:
+        return False
+    claimed, actual = parse_ip(normalise_host(n.helo)), parse_ip(n.ip)
+    return claimed is not None and actual is not None and claimed != actual
 
 
-def _hop_findings(hop: Hop, external: bool) -> list[Finding]:
-    checks = _firing(hop.client, hop.server.host, external)
-    if not checks:
-        return []  # the common case: no finding, and nothing built
-    names = _names(hop, external)
-    found = (check(names) for check in checks)
-    return [finding for finding in found if finding is not None]
-
-
-def _names(hop: Hop, external: bool) -> _HopNames:
-    return _HopNames(
-        hop=hop,
-        external=external,
-        helo_kind=helo_kind(hop.client.said_helo),
-        helo_domain=registered_domain(hop.client.said_helo),
-        rdns_domain=registered_domain(hop.client.rdns),
-        by_domain=registered_domain(hop.server.host),
-    )
-
-
-@lru_cache(maxsize=8192)
-def _firing(client: Client, by_host: str | None, external: bool) -> tuple[_Check, ...]:
-    """The checks that find something for this client, ``by`` host and standing: what
-    they decide depends on these alone (the hop's place and text only go into the
-    finding), and the same clients come back message after message."""
-    names = _names(Hop(raw="", client=client, server=Server(host=by_host)), external)
-    return tuple(check for check in _HOP_CHECKS if check(names) is not None)
-
-
-def _helo_literal_mismatch(n: _HopNames) -> Finding | None:
-    client = n.hop.client
-    if n.helo_kind != "literal" or not client.ip:
-        return None
-    claimed, actual = parse_ip(normalise_host(client.helo)), parse_ip(client.ip)
-    if claimed is None or actual is None or claimed == actual:
-        return None
+def _literal_mismatch(hop: Hop, n: _Names, external: bool) -> Finding:
     return _finding(
-        n.hop,
+        hop,
         "helo-literal-mismatch",
-        "warning" if n.external else "info",
-        f"{n.where}: the client greeted with the address literal {client.helo} but "
-        f"connected from {actual}",
+        "warning" if external else "info",
+        f"{_where(hop)}: the client greeted with the address literal {hop.client.helo} but "
+        f"connected from {parse_ip(n.ip)}",
     )
 
 
-def _helo_localhost_external(n: _HopNames) -> Finding | None:
-    if not n.external or n.helo_kind != "localhost":
-        return None
-    client = n.hop.client
+def _helo_localhost(hop: Hop, n: _Names, external: bool) -> Finding:
+    client = hop.client
     return _finding(
-        n.hop,
+        hop,
         "helo-localhost-external",
         "warning",
-        f"{n.where}: a client from outside ({client.ip}) greeted as {client.helo!r}; "
+        f"{_where(hop)}: a client from outside ({client.ip}) greeted as {client.helo!r}; "
         "real mail servers do not call themselves localhost",
     )
 
 
-def _helo_not_fqdn(n: _HopNames) -> Finding | None:
-    if not n.external or n.helo_kind != "bare":
-        return None
-    client = n.hop.client
+def _helo_not_fqdn(hop: Hop, n: _Names, external: bool) -> Finding:
+    client = hop.client
     return _finding(
-        n.hop,
+        hop,
         "helo-not-fqdn",
         "warning",
-        f"{n.where}: a client from outside ({client.ip}) greeted with the bare name "
+        f"{_where(hop)}: a client from outside ({client.ip}) greeted with the bare name "
         f"{client.helo!r}; RFC 5321 requires a fully qualified name or an address literal",
     )
 
 
-def _helo_rdns_mismatch(n: _HopNames) -> Finding | None:
+def _helo_rdns_mismatch_holds(n: _Names) -> bool:
     helo_dom, rdns_dom = n.helo_domain, n.rdns_domain
-    if n.helo_kind != "fqdn" or not helo_dom or not rdns_dom or helo_dom == rdns_dom:
-        return None
-    client = n.hop.client
+    return n.helo_kind == "fqdn" and bool(helo_dom) and bool(rdns_dom) and helo_dom != rdns_dom
+
+
+def _helo_rdns_mismatch(hop: Hop, n: _Names, external: bool) -> Finding:
+    client = hop.client
     return _finding(
-        n.hop,
+        hop,
         "helo-rdns-mismatch",
         "info",
-        f"{n.where}: the HELO name {client.helo} is in {helo_dom} but the address's "
-        f"reverse DNS {client.rdns} is in {rdns_dom}",
+        f"{_where(hop)}: the HELO name {client.helo} is in {n.helo_domain} but the "
+        f"address's reverse DNS {client.rdns} is in {n.rdns_domain}",
     )
 
 
-def _helo_claims_receiver(n: _HopNames) -> Finding | None:
-    client = n.hop.client
-    # Only where the server records rDNS: Exchange and others never write it, so their
-    # silence is not a disagreement.
-    recorded = client.rdns_status != "not_recorded"
-    if not (
-        n.external
-        and recorded
-        and n.helo_kind == "fqdn"
-        and n.helo_domain
+def _helo_claims_receiver_holds(n: _Names) -> bool:
+    return (
+        n.helo_kind == "fqdn"
+        and bool(n.helo_domain)
         and n.helo_domain == n.by_domain
         and n.rdns_domain != n.helo_domain
-    ):
-        return None
+    )
+
+
+def _helo_claims_receiver(hop: Hop, n: _Names, external: bool) -> Finding:
+    client = hop.client
     return _finding(
-        n.hop,
+        hop,
         "helo-claims-receiver",
         "warning",
-        f"{n.where}: a client from outside ({client.ip}) greeted with {client.helo}, a "
+        f"{_where(hop)}: a client from outside ({client.ip}) greeted with {client.helo}, a "
         f"name in the receiving server's own domain {n.by_domain}, and its reverse DNS "
         f"does not agree ({client.rdns or 'none'})",
     )
 
 
-def _rdns_dynamic(n: _HopNames) -> Finding | None:
-    client = n.hop.client
-    if not n.external or not rdns_embeds_address(client.rdns, client.ip):
-        return None
+def _rdns_dynamic(hop: Hop, n: _Names, external: bool) -> Finding:
+    client = hop.client
     worded = rdns_has_dynamic_word(client.rdns)
     return _finding(
-        n.hop,
+        hop,
         "rdns-dynamic",
         "warning" if worded else "info",
-        f"{n.where}: the reverse DNS {client.rdns} spells out the address {client.ip}"
+        f"{_where(hop)}: the reverse DNS {client.rdns} spells out the address {client.ip}"
         + (" and names an address pool" if worded else "")
         + ", as dynamic and residential addresses do",
     )
 
 
-_HOP_CHECKS: tuple[_Check, ...] = (
-    _helo_literal_mismatch,
-    _helo_localhost_external,
-    _helo_not_fqdn,
-    _helo_rdns_mismatch,
-    _helo_claims_receiver,
-    _rdns_dynamic,
+_RULES: _Rules = (
+    _Rule(_literal_mismatch_holds, _literal_mismatch),
+    _Rule(lambda n: n.helo_kind == "localhost", _helo_localhost, outside_only=True),
+    _Rule(lambda n: n.helo_kind == "bare", _helo_not_fqdn, outside_only=True),
+    _Rule(_helo_rdns_mismatch_holds, _helo_rdns_mismatch),
+    _Rule(
+        _helo_claims_receiver_holds,
+        _helo_claims_receiver,
+        outside_only=True,
+        recorded_only=True,
+    ),
+    _Rule(lambda n: n.rdns_dynamic, _rdns_dynamic, outside_only=True),
 )
-"""One check per finding code, in the order a hop's findings are reported."""
+"""One rule per finding code, in the order a hop's findings are reported."""
 
 
 def consistency_findings(
@@ -253,15 +291,49 @@ def consistency_findings(
     Codes: ``helo-literal-mismatch``, ``helo-localhost-external``, ``helo-not-fqdn``,
     ``helo-rdns-mismatch``, ``helo-claims-receiver`` and ``rdns-dynamic``. (Custody between
     adjacent hops is ``custody-break``, from ``judge.chain``.) ``external`` decides whether
-    a hop's client is "from outside" (default: its address is globally routable).
+    a hop's client is "from outside" (default: its address is globally routable); it is
+    asked only about hops where some check could find something.
     """
-    predicate = external or is_external
-    ordered = sorted(hops, key=lambda h: h.index)
+    pairs = ((hop, _facts_of(hop, False)) for hop in hops)
+    return _found([(hop, facts) for hop, facts in pairs if facts.rules], external)
+
+
+_Firing = tuple[Hop, _Names, bool, _Rules]
+"""A hop, its names, whether its client is from outside, and the rules that fire."""
+
+
+def _found(held: list[tuple[Hop, _Facts]], external: ExternalPredicate | None) -> list[Finding]:
+    """The findings of hops for which some rule holds, in hop order."""
+    if not held:
+        return []
+    firing = _default_firing(held) if external is None else _asked_firing(held, external)
+    firing.sort(key=lambda item: item[0].index)
     findings: list[Finding] = []
-    for hop in ordered:
-        findings.extend(_hop_findings(hop, predicate(hop)))
-    findings.sort(key=lambda f: f.hop if f.hop is not None else -1)
+    for hop, names, outside, rules in firing:
+        findings.extend(rule.found(hop, names, outside) for rule in rules)
     return findings
+
+
+def _default_firing(hops: Sequence[tuple[Hop, _Facts]]) -> list[_Firing]:
+    """With the default standing, what fires is part of the cached facts."""
+    found = []
+    for hop, facts in hops:
+        rules = facts.firing[hop.client.rdns_status != "not_recorded"]
+        if rules:
+            found.append((hop, facts.names, facts.outside, rules))
+    return found
+
+
+def _asked_firing(hops: Sequence[tuple[Hop, _Facts]], external: ExternalPredicate) -> list[_Firing]:
+    """With the caller's standing, asked in hop order (and only of hops for which some
+    rule holds: for the others nothing can fire, whatever it says)."""
+    found = []
+    for hop, facts in sorted(hops, key=lambda pair: pair[0].index):
+        outside, recorded = external(hop), hop.client.rdns_status != "not_recorded"
+        rules = tuple(rule for rule in facts.rules if rule.fires(outside, recorded))
+        if rules:
+            found.append((hop, facts.names, outside, rules))
+    return found
 
 
 def merge_findings(existing: Sequence[Finding], new: Sequence[Finding]) -> tuple[Finding, ...]:
@@ -283,9 +355,19 @@ def enrich_offline(
 ) -> Trace:
     """The trace with every hop's offline ``attribution`` filled and the consistency findings
     appended (without duplicating findings already present). Opens no socket."""
-    hops = tuple(
-        hop.with_attribution(attribute_offline(hop, include_private=include_private))
-        for hop in trace.hops
-    )
-    findings = merge_findings(trace.findings, consistency_findings(hops, external=external))
-    return dataclasses.replace(trace, hops=hops, findings=findings)
+    hops = []
+    held = []  # the hops for which some rule holds: few
+    for hop in trace.hops:
+        client, server = hop.client, hop.server  # _facts_of, inlined: it runs for every hop
+        facts = _facts(
+            client.ip, client.said_helo, client.rdns, server.host, server.ip, include_private
+        )
+        attribution = facts.attribution
+        if hop.attribution is not None:
+            attribution = _with_online_parts(attribution, hop.attribution)
+        hops.append(hop.with_attribution(attribution))
+        if facts.rules:
+            held.append((hops[-1], facts))
+    new = _found(held, external)
+    findings = merge_findings(trace.findings, new) if new else tuple(trace.findings)
+    return dataclasses.replace(trace, hops=tuple(hops), findings=findings)
