@@ -26,7 +26,7 @@ from headertrace.parse.comments import read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
 from headertrace.parse.facts import Facts, first_value, no_name
 from headertrace.parse.headers import one_line, unfold
-from headertrace.parse.lexer import Kind, Lexer, Token, cut_comments
+from headertrace.parse.lexer import MAX_COMMENTS, Kind, Lexer, Token, cut_comments
 from headertrace.parse.literals import literal_address, split_port
 from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FromStyle
@@ -111,9 +111,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     # Where a server or a mail client folded the line (inside a comment, a quoted HELO,
     # "[unix socket]") must not change the reading.
     text = unfold(text)
-    cut = cut_comments(text)
-    if cut is not None:
-        text = cut  # hostile: thousands of comments; the rest stays in raw
+    if text.count("(") > MAX_COMMENTS:  # counted here: a call for each header costs more
+        text = cut_comments(text) or text  # hostile: thousands of comments; raw keeps it all
         defects.append("comment-cap")
     lexer = Lexer(text)
     tokens = lexer.tokens()
@@ -128,7 +127,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     protocol, proto_tls = _protocol(parts.get("with", []))
     software, version = _software(clauses, by_facts)
     hop_id = first_value(parts.get("id")) or courier.id_after_date(trailer)
-    version = microsoft.build_as_version(software, hop_id) or version
+    if software == microsoft.SMTP_SERVER:
+        version = microsoft.build_in_id(hop_id) or version
 
     client = _hop_client(clauses, every, software)
     server = _server(parts.get("by", []), by_facts, software, version)
@@ -344,15 +344,15 @@ def _protocol(part: list[Token]) -> tuple[str | None, tuple[str | None, str | No
     if encrypted is not None:
         return encrypted
     first = words[0].text
-    name = microsoft.protocol_name(part, first)
-    if name is not None:
-        return name, (None, None)
+    if first.lower() == microsoft.PROTOCOL_WORD:
+        return microsoft.protocol_name(part), (None, None)
     if "/" in first and first.lower().startswith(("esmtp", "smtp")):
         pieces = first.split("/")
         if len(pieces) >= 3 and pieces[1].upper() == "TLS":
             return pieces[0], ("TLS", pieces[2])
         return pieces[0], (None, None)
-    return first, (None, exim.tls_cipher(words))
+    # Exim's "with esmtps (TLS1.2) tls CIPHER": three words at least.
+    return first, (None, exim.tls_cipher(words) if len(words) > 2 else None)
 
 
 def _encrypted_with(
@@ -409,9 +409,10 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
         return shaped
     _read_literal_outside_comments(part, facts)
     ip = facts.ip or value_ip
-    style = squirrelmail.style_of(facts) or style_for(
-        software, facts.ip_bare and head.kind is Kind.WORD and qmail_by
-    )
+    if squirrelmail.MARK in facts.words:
+        style = squirrelmail.STYLE
+    else:
+        style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
     if ip is None and _one_word(part):
         if style.local_without_address:
             return Client(helo=facts.helo, ident=value)
@@ -626,13 +627,16 @@ def _auth(
     low = (protocol or "").lower()
     if low in tables.AUTH_PROTOCOLS:
         return Auth(True, None, None, protocol)
-    mapi = microsoft.mapi_login(protocol)
-    if mapi is not None:
-        return mapi
+    if low in microsoft.MAILBOX_PROTOCOLS:
+        return Auth(True, None, None, f"with {protocol}")  # Outlook, logged in to a mailbox
     if any(f.auth_denied for f in every):
         return Auth(False, None, None, "auth=no")
     has_client = "from" in clauses.parts
-    if has_client and low in tables.PLAIN_PROTOCOLS and microsoft.names_login_in_protocol(software):
+    if (
+        has_client
+        and low in tables.PLAIN_PROTOCOLS
+        and not (software or "").startswith(microsoft.NAME_PREFIX)
+    ):
         # These families write ...A when the client authenticated (RFC 3848).
         return Auth(False, None, None, f"with {protocol}")
     return Auth()
