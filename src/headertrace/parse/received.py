@@ -49,6 +49,9 @@ MAX_HEADER_LENGTH = 16_384
 
 KEYWORDS = frozenset(("from", "by", "via", "with", "id", "for"))
 
+# The caps that leave part of the value unread: the hop is then never "parsed".
+_CUTS = frozenset(("header-too-long", "comment-cap", "token-cap"))
+
 
 @dataclass(slots=True)
 class _Clauses:
@@ -110,15 +113,17 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         defects.append("header-too-long")
     # Where a server or a mail client folded the line (inside a comment, a quoted HELO,
     # "[unix socket]") must not change the reading.
-    text = unfold(text)
+    text = whole = unfold(text)
     if text.count("(") > MAX_COMMENTS:  # counted here: a call for each header costs more
         text = cut_comments(text) or text  # hostile: thousands of comments; raw keeps it all
         defects.append("comment-cap")
     lexer = Lexer(text)
     tokens = lexer.tokens()
     defects.extend(lexer.defects)
+    if text is not whole or "token-cap" in lexer.defects:
+        tokens = _with_date_after_cut(whole, tokens, defects)
 
-    tokens, date_text, trailer = _split_date(text, tokens)
+    tokens, date_text, trailer = _split_date(whole, tokens)
     clauses = _split_clauses(tokens)
     every = _read_facts(clauses, trailer, defects)
     by_facts = every[1]
@@ -136,6 +141,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     client = _checked_client(client, kind, clauses, every, defects)
     timestamp = _timestamp(date_text, defects)
     status = _status(clauses, client, server, kind, timestamp)
+    if status == "parsed" and not _CUTS.isdisjoint(defects):
+        status = "partial"  # what was not read might have said otherwise
     if status == "unparsed":
         defects.append("unparsed")
     return Hop(
@@ -255,6 +262,26 @@ def _split_date(text: str, tokens: list[Token]) -> tuple[list[Token], str | None
             if parse_date(candidate).value is not None:
                 return tokens[:k], candidate, tokens[k + 1 :]
     return tokens, None, []
+
+
+def _with_date_after_cut(text: str, tokens: list[Token], defects: list[str]) -> list[Token]:
+    """``tokens``, cut by a cap (``MAX_TOKENS``, ``MAX_COMMENTS``), and the tokens of
+    ``text`` from its last ``;`` on when the cut fell before it: the date of a long header
+    is still read, only the clauses are cut. What follows that ``;`` is capped alike.
+
+    A ``;`` inside a comment or quoted text past the cut cannot be told from a top-level
+    one without reading what the cap left unread; it is taken as the separator (the hop
+    is partial anyway, see ``_CUTS``)."""
+    semi = text.rfind(";")
+    if semi < 0 or (tokens and semi < tokens[-1].end):
+        return tokens  # no ';', or the last one was read
+    after = text[semi:]
+    if after.count("(") > MAX_COMMENTS:
+        after = cut_comments(after) or after
+    tail = Lexer(text[:semi] + after)
+    tokens = tokens + tail.tokens(semi)
+    defects.extend(tail.defects)
+    return tokens
 
 
 def _split_clauses(tokens: list[Token]) -> _Clauses:
