@@ -21,6 +21,7 @@ _GENERAL = (
     b"Received: from a.example.org (HELO x) (192.0.2.7) (foo) by mx.example.com (bar)"
     b" with ESMTP id %d; Mon, 1 Jan 2024 10:00:00 +0000\n"
 )
+_DATE = b"; Mon, 1 Jan 2024 10:00:00 +0000"
 _POSTFIX_OPEN = b"Received: from a (b [192.0.2.7]) by c (Postfix) with ESMTP id Q; "
 
 INPUTS = {
@@ -32,8 +33,19 @@ INPUTS = {
     "60 headers of 16 KB of '((( )'": b"Received: from a " + b"((( )" * 3300 + b"\n",
     "60 headers of 16 KB of '(x) '": b"Received: from a " + b"(x) " * 4000 + b"\n",
 }
-INPUTS["60 headers of 16 KB of '((( )'"] *= 60
-INPUTS["60 headers of 16 KB of '(x) '"] *= 60
+# Thousands of tokens that are no comments (the token cap), each line ending in a date.
+for _name, _filler in (
+    ("words 'x '", b"x "),
+    ("literals '[1] '", b"[1] "),
+    ("angle addresses '<a> '", b"<a> "),
+    ("quoted strings '\"a\" '", b'"a" '),
+):
+    INPUTS[f"60 headers of 16 KB of {_name}"] = (
+        b"Received: from a " + _filler * (16_000 // len(_filler)) + _DATE + b"\n"
+    )
+for _name in INPUTS:
+    if _name.startswith("60 headers"):
+        INPUTS[_name] *= 60
 PREFIXES = (
     "from a (b [",
     "from a ([",

@@ -1,11 +1,18 @@
-"""The lexer's parenthesis pairing and comment cap (``headertrace.parse.lexer``)."""
+"""The lexer's parenthesis pairing, comment cap and token cap (``headertrace.parse.lexer``)."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from headertrace.parse.lexer import MAX_COMMENT_DEPTH, MAX_COMMENTS, Lexer, cut_comments
+from headertrace.parse.lexer import (
+    MAX_COMMENT_DEPTH,
+    MAX_COMMENTS,
+    MAX_TOKENS,
+    Lexer,
+    Token,
+    cut_comments,
+)
 
 
 def _pairs_char_by_char(text: str, start: int) -> tuple[dict[int, int], bool]:
@@ -55,3 +62,27 @@ def test_cut_comments_keeps_the_first_max_comments_openers(text: str) -> None:
         assert text.startswith(cut)
         assert cut.count("(") == MAX_COMMENTS
         assert text[len(cut)] == "("
+
+
+def _shifted(tokens: list[Token], by: int) -> list[Token]:
+    return [t._replace(start=t.start + by, end=t.end + by) for t in tokens]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='()\\ a\n[]<>";,', max_size=60), st.text(alphabet="a (;", max_size=20))
+def test_lazy_and_offset_reads_equal_the_whole_read(text: str, before: str) -> None:
+    """A text longer than MAX_TOKENS characters is read lazily (finditer), a short one by
+    findall; a read from an offset gives the tokens of the text after it."""
+    expected = Lexer(text).tokens()
+    pad = " " * (MAX_TOKENS + 1)
+    assert Lexer(pad + text).tokens() == _shifted(expected, len(pad))
+    assert Lexer(before + text).tokens(len(before)) == _shifted(expected, len(before))
+
+
+def test_token_cap() -> None:
+    lexer = Lexer("x " * (MAX_TOKENS + 5))
+    assert len(lexer.tokens()) == MAX_TOKENS
+    assert lexer.defects == ["token-cap"]
+    under = Lexer("x " * MAX_TOKENS)
+    assert len(under.tokens()) == MAX_TOKENS
+    assert under.defects == []

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import headertrace
 from headertrace import trace
 from headertrace.models import Evidence
-from headertrace.parse.lexer import MAX_COMMENTS, cut_comments
+from headertrace.parse.lexer import MAX_COMMENTS, MAX_TOKENS, cut_comments
 from headertrace.parse.received import parse_received_general
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "complaint.eml"
@@ -182,6 +182,53 @@ def test_a_header_is_read_up_to_its_comment_cap() -> None:
     cut = cut_comments("(" * (MAX_COMMENTS + 5))
     assert cut == "(" * MAX_COMMENTS
     assert cut_comments("(" * MAX_COMMENTS) is None
+
+
+_HEAD = "from a.example.org (a.example.org [192.0.2.7]) by mx.example.com (Postfix)"
+_DATE = "; Mon, 2 Oct 2023 12:00:00 +0000"
+
+
+@pytest.mark.parametrize(
+    "filler", ["x ", "[1] ", "<a@b> ", '"q" ', ", ", "auth=x ", "x; ", "(x) x "]
+)
+def test_a_header_of_thousands_of_tokens_keeps_its_date(filler: str) -> None:
+    """Past MAX_TOKENS tokens (or MAX_COMMENTS comments) the clauses are not read
+    (token-cap, comment-cap), the raw value kept whole; the date after the last ';' is
+    still read, and the hop is never 'parsed'."""
+    value = _HEAD + " with ESMTP id Q " + filler * (12_000 // len(filler)) + _DATE
+    hop = parse_received_general(value)
+    cap = "comment-cap" if "(" in filler else "token-cap"
+    assert hop.raw == value
+    assert cap in hop.defects
+    assert hop.timestamp is not None and hop.timestamp.hour == 12
+    assert hop.status == "partial"
+    assert (hop.client.ip, hop.server.host) == ("192.0.2.7", "mx.example.com")
+    t = trace(_message(*([value] * 60)))
+    assert len(t.hops) == 60
+    assert all(cap in h.defects and h.timestamp is not None for h in t.hops)
+
+
+def test_a_header_under_the_token_cap_is_read_whole() -> None:
+    whole = _HEAD + " with ESMTP id Q" + _DATE
+    filler = " x" * (MAX_TOKENS - 40)
+    under = parse_received_general(_HEAD + filler + " with ESMTP id Q" + _DATE)
+    assert "token-cap" not in under.defects
+    assert (under.protocol, under.id) == ("ESMTP", "Q")
+    assert under.timestamp == parse_received_general(whole).timestamp
+    # Past the cap, what stands after it is not read: the hop is partial, not 'parsed'.
+    over = parse_received_general(_HEAD + filler * 2 + " with ESMTP id Q" + _DATE)
+    assert "token-cap" in over.defects
+    assert (over.protocol, over.id, over.status) == (None, None, "partial")
+    assert over.timestamp == under.timestamp
+    assert parse_received_general(whole).status == "parsed"
+
+
+def test_a_cut_hop_is_never_parsed() -> None:
+    """comment-cap too: a date before the cut, the hop still partial."""
+    over = parse_received_general(_HEAD + " with ESMTP id Q" + _DATE + " (x)" * 5_000)
+    assert "comment-cap" in over.defects
+    assert over.timestamp is not None
+    assert over.status == "partial"
 
 
 def test_mixed_line_endings_and_8bit() -> None:

@@ -5,7 +5,7 @@ alternatives each start with a different character finds every token (see ``_TOK
 comments nested deeper than the pattern reads are paired by one stack pass over the rest of
 the header, never by a scan per comment. Nesting past ``MAX_COMMENT_DEPTH`` is a defect;
 the general reader reads a header only up to its ``MAX_COMMENTS``-th comment
-(:func:`cut_comments`).
+(:func:`cut_comments`), and any text only up to its ``MAX_TOKENS``-th token.
 
 Example::
 
@@ -23,8 +23,11 @@ from typing import NamedTuple
 MAX_COMMENT_DEPTH = 16
 """Deeper nesting is flattened into the enclosing comment and recorded as a defect."""
 
-MAX_TOKENS = 4096
-"""A Received header with more tokens than this is cut short (a defect)."""
+MAX_TOKENS = 1024
+"""A Received header (or a comment) with more tokens than this is read only up to the
+``MAX_TOKENS``-th (a defect, ``token-cap``). Real headers hold at most 30, their comments 26
+(every header of ``../shared/corpus``); each token costs the general reader a few
+microseconds: 4,096 words (the cap before) took 8 to 15 ms a header."""
 
 MAX_COMMENTS = 256
 """A Received header with more ``(`` than this is read only up to the next one (a defect,
@@ -81,6 +84,8 @@ _FIRST_KIND = {
 }  # fmt: skip
 # A backslash and the character it escapes, or a parenthesis: what pairing looks at.
 _PAREN = re.compile(r"\\[\s\S]?|[()]")
+# No longer text holds more than MAX_TOKENS tokens (each is a character at least).
+_SHORT = MAX_TOKENS
 _CLOSERS = {Kind.LITERAL: "]", Kind.ANGLE: ">", Kind.QUOTED: '"', Kind.COMMENT: ")"}
 # tuple.__new__ builds a Token in C; the NamedTuple constructor is Python code.
 _new = tuple.__new__
@@ -95,22 +100,27 @@ class Lexer:
         self.defects: list[str] = []
         self._closers: dict[int, int] | None = None
 
-    def tokens(self) -> list[Token]:
+    def tokens(self, offset: int = 0) -> list[Token]:
+        """The tokens from ``offset`` on (their offsets stay those of the whole text)."""
         text = self.text
         out: list[Token] = []
         append = out.append
         word, comment, closers = Kind.WORD, Kind.COMMENT, _CLOSERS
         kind_of = _FIRST_KIND.get
-        pos = 0
+        pos = offset
         prev_end = -1
         restart = True
+        # findall builds every pair in C, but of the whole text: a longer text than _SHORT
+        # may hold more than MAX_TOKENS tokens, and those past the cap are never read.
+        lazy = pos > 0 or len(text) > _SHORT
         while restart:  # runs again only after a comment read by _comment_end
             restart = False
-            # findall builds every pair in C; after a deep comment the rest is read lazily,
-            # so that many deep comments do not each rescan the rest of the header.
+            # After a deep comment the rest is read lazily, so that many deep comments do
+            # not each rescan the rest of the header.
             pairs: Iterator[tuple[str, str]] = (
-                map(_GROUPS, _TOKEN.finditer(text, pos)) if pos else iter(_TOKEN.findall(text))
+                map(_GROUPS, _TOKEN.finditer(text, pos)) if lazy else iter(_TOKEN.findall(text))
             )
+            lazy = True
             for blanks, value in islice(pairs, MAX_TOKENS - len(out)):
                 start = pos + len(blanks)
                 end = pos = start + len(value)

@@ -26,7 +26,7 @@ from headertrace.parse.comments import read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
 from headertrace.parse.facts import Facts, first_value, no_name
 from headertrace.parse.headers import one_line, unfold
-from headertrace.parse.lexer import Kind, Lexer, Token, cut_comments
+from headertrace.parse.lexer import MAX_COMMENTS, Kind, Lexer, Token, cut_comments
 from headertrace.parse.literals import literal_address, split_port
 from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FromStyle
@@ -48,6 +48,9 @@ MAX_HEADER_LENGTH = 16_384
 """Longer values are cut (a defect); real Received headers are well under 2 KB."""
 
 KEYWORDS = frozenset(("from", "by", "via", "with", "id", "for"))
+
+# The caps that leave part of the value unread: the hop is then never "parsed".
+_CUTS = frozenset(("header-too-long", "comment-cap", "token-cap"))
 
 
 @dataclass(slots=True)
@@ -110,16 +113,17 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         defects.append("header-too-long")
     # Where a server or a mail client folded the line (inside a comment, a quoted HELO,
     # "[unix socket]") must not change the reading.
-    text = unfold(text)
-    cut = cut_comments(text)
-    if cut is not None:
-        text = cut  # hostile: thousands of comments; the rest stays in raw
+    text = whole = unfold(text)
+    if text.count("(") > MAX_COMMENTS:  # counted here: a call for each header costs more
+        text = cut_comments(text) or text  # hostile: thousands of comments; raw keeps it all
         defects.append("comment-cap")
     lexer = Lexer(text)
     tokens = lexer.tokens()
     defects.extend(lexer.defects)
+    if text is not whole or "token-cap" in lexer.defects:
+        tokens = _with_date_after_cut(whole, tokens, defects)
 
-    tokens, date_text, trailer = _split_date(text, tokens)
+    tokens, date_text, trailer = _split_date(whole, tokens)
     clauses = _split_clauses(tokens)
     every = _read_facts(clauses, trailer, defects)
     by_facts = every[1]
@@ -128,7 +132,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     protocol, proto_tls = _protocol(parts.get("with", []))
     software, version = _software(clauses, by_facts)
     hop_id = first_value(parts.get("id")) or courier.id_after_date(trailer)
-    version = microsoft.build_as_version(software, hop_id) or version
+    if software == microsoft.SMTP_SERVER:
+        version = microsoft.build_in_id(hop_id) or version
 
     client = _hop_client(clauses, every, software)
     server = _server(parts.get("by", []), by_facts, software, version)
@@ -136,6 +141,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     client = _checked_client(client, kind, clauses, every, defects)
     timestamp = _timestamp(date_text, defects)
     status = _status(clauses, client, server, kind, timestamp)
+    if status == "parsed" and not _CUTS.isdisjoint(defects):
+        status = "partial"  # what was not read might have said otherwise
     if status == "unparsed":
         defects.append("unparsed")
     return Hop(
@@ -257,6 +264,26 @@ def _split_date(text: str, tokens: list[Token]) -> tuple[list[Token], str | None
     return tokens, None, []
 
 
+def _with_date_after_cut(text: str, tokens: list[Token], defects: list[str]) -> list[Token]:
+    """``tokens``, cut by a cap (``MAX_TOKENS``, ``MAX_COMMENTS``), and the tokens of
+    ``text`` from its last ``;`` on when the cut fell before it: the date of a long header
+    is still read, only the clauses are cut. What follows that ``;`` is capped alike.
+
+    A ``;`` inside a comment or quoted text past the cut cannot be told from a top-level
+    one without reading what the cap left unread; it is taken as the separator (the hop
+    is partial anyway, see ``_CUTS``)."""
+    semi = text.rfind(";")
+    if semi < 0 or (tokens and semi < tokens[-1].end):
+        return tokens  # no ';', or the last one was read
+    after = text[semi:]
+    if after.count("(") > MAX_COMMENTS:
+        after = cut_comments(after) or after
+    tail = Lexer(text[:semi] + after)
+    tokens = tokens + tail.tokens(semi)
+    defects.extend(tail.defects)
+    return tokens
+
+
 def _split_clauses(tokens: list[Token]) -> _Clauses:
     """Group the tokens by the keyword that opens each clause; the first ``from``, ``by``,
     ... opens its clause, a repeated keyword is an ordinary word of the clause it is in."""
@@ -344,15 +371,15 @@ def _protocol(part: list[Token]) -> tuple[str | None, tuple[str | None, str | No
     if encrypted is not None:
         return encrypted
     first = words[0].text
-    name = microsoft.protocol_name(part, first)
-    if name is not None:
-        return name, (None, None)
+    if first.lower() == microsoft.PROTOCOL_WORD:
+        return microsoft.protocol_name(part), (None, None)
     if "/" in first and first.lower().startswith(("esmtp", "smtp")):
         pieces = first.split("/")
         if len(pieces) >= 3 and pieces[1].upper() == "TLS":
             return pieces[0], ("TLS", pieces[2])
         return pieces[0], (None, None)
-    return first, (None, exim.tls_cipher(words))
+    # Exim's "with esmtps (TLS1.2) tls CIPHER": three words at least.
+    return first, (None, exim.tls_cipher(words) if len(words) > 2 else None)
 
 
 def _encrypted_with(
@@ -409,9 +436,10 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
         return shaped
     _read_literal_outside_comments(part, facts)
     ip = facts.ip or value_ip
-    style = squirrelmail.style_of(facts) or style_for(
-        software, facts.ip_bare and head.kind is Kind.WORD and qmail_by
-    )
+    if squirrelmail.MARK in facts.words:
+        style = squirrelmail.STYLE
+    else:
+        style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
     if ip is None and _one_word(part):
         if style.local_without_address:
             return Client(helo=facts.helo, ident=value)
@@ -626,13 +654,16 @@ def _auth(
     low = (protocol or "").lower()
     if low in tables.AUTH_PROTOCOLS:
         return Auth(True, None, None, protocol)
-    mapi = microsoft.mapi_login(protocol)
-    if mapi is not None:
-        return mapi
+    if low in microsoft.MAILBOX_PROTOCOLS:
+        return Auth(True, None, None, f"with {protocol}")  # Outlook, logged in to a mailbox
     if any(f.auth_denied for f in every):
         return Auth(False, None, None, "auth=no")
     has_client = "from" in clauses.parts
-    if has_client and low in tables.PLAIN_PROTOCOLS and microsoft.names_login_in_protocol(software):
+    if (
+        has_client
+        and low in tables.PLAIN_PROTOCOLS
+        and not (software or "").startswith(microsoft.NAME_PREFIX)
+    ):
         # These families write ...A when the client authenticated (RFC 3848).
         return Auth(False, None, None, f"with {protocol}")
     return Auth()

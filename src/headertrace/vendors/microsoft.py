@@ -169,13 +169,25 @@ PICKUP_SERVICE = ("mail", "pickup", "service")
 """``from mail pickup service by EXCH01 with Microsoft SMTPSVC``, the words of the whole
 from part: a file dropped in the pickup folder, a local submission."""
 
+MAILBOX_PROTOCOLS = frozenset(("mapi",))
+"""``with mapi``: Outlook, logged in to a mailbox (so an authenticated client)."""
 
-def protocol_name(with_part: list[Token], first: str) -> str | None:
+NAME_PREFIX = "Micro"
+"""How Microsoft's software names start (``Microsoft SMTP Server``, ``Microsoft SMTPSVC``,
+``Microsoft Exchange IMS``). They write a plain ``with ESMTP`` for a client that logged in
+as for one that did not (no RFC 3848 ``...A``), so the protocol says nothing of a login."""
+
+PROTOCOL_WORD = "microsoft"
+"""The first word, lower-cased, of a with clause :func:`protocol_name` reads."""
+
+SMTP_SERVER = "Microsoft SMTP Server"
+"""Exchange 2007 and later, whose ``id`` is its build (:func:`build_in_id`)."""
+
+
+def protocol_name(with_part: list[Token]) -> str:
     """The protocol Microsoft writes as a name of several words: ``with Microsoft SMTP
-    Server (...)``, ``with Microsoft SMTPSVC(6.0.3790.1830)``; ``None`` when the with
-    clause (``with_part``, its first word ``first``) opens otherwise."""
-    if first.lower() != "microsoft":
-        return None
+    Server (...)``, ``with Microsoft SMTPSVC(6.0.3790.1830)`` (``with_part``: the with
+    clause, opening with :data:`PROTOCOL_WORD`)."""
     name = []
     for tok in with_part:
         if tok.kind is not Kind.WORD:
@@ -184,22 +196,6 @@ def protocol_name(with_part: list[Token], first: str) -> str | None:
     return " ".join(name)
 
 
-def build_as_version(software: str | None, hop_id: str | None) -> str | None:
-    """Exchange 2007 and later write their build as the ``id``: ``id 15.20.6745.21``."""
-    if software == "Microsoft SMTP Server" and hop_id and _looks_like_version(hop_id):
-        return hop_id
-    return None
-
-
-def mapi_login(protocol: str | None) -> Auth | None:
-    """``with mapi``: Outlook, logged in to a mailbox."""
-    if (protocol or "").lower() == "mapi":
-        return Auth(True, None, None, f"with {protocol}")
-    return None
-
-
-def names_login_in_protocol(software: str | None) -> bool:
-    """Whether ``software`` writes ``...A`` in the with clause for a client that logged in
-    (RFC 3848), so that a plain ``with ESMTP`` says it did not. Microsoft's servers do
-    not."""
-    return not (software or "").startswith("Micro")
+def build_in_id(hop_id: str | None) -> str | None:
+    """The build :data:`SMTP_SERVER` writes as the ``id``: ``id 15.20.6745.21``."""
+    return hop_id if hop_id and _looks_like_version(hop_id) else None

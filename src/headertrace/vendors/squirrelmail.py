@@ -34,10 +34,8 @@ STYLE = FromStyle(
 STYLES = {"SquirrelMail": STYLE}
 
 
-def style_of(facts: Facts) -> FromStyle | None:
-    """SquirrelMail's layout when its comment stands in the from part (``facts``: the from
-    part's)."""
-    return STYLE if "squirrelmail" in facts.words else None
+MARK = "squirrelmail"
+"""A word of its comment in the from part: where it stands, the layout is :data:`STYLE`."""
 
 
 def proxying(tokens: list[Token], i: int, facts: Facts) -> int | None:
