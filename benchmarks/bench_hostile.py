@@ -46,6 +46,21 @@ for _name, _filler in (
 for _name in INPUTS:
     if _name.startswith("60 headers"):
         INPUTS[_name] *= 60
+
+
+def _distinct(word: bytes) -> bytes:
+    """60 headers of 16 KB of words each read afresh (``auth=N``: a comment form; all
+    different, so no cache helps), each header ending in a date."""
+    headers = []
+    for i in range(60):
+        words = b" ".join(word % (i * 10_000 + k) for k in range(2_000))[:16_000]
+        headers.append(b"Received: from a.example (a.example [192.0.2.1]) by b " + words + _DATE)
+    return b"\n".join(headers) + b"\n"
+
+
+INPUTS["60 headers of 16 KB of distinct 'auth=N'"] = _distinct(b"auth=%d")
+INPUTS["60 headers of 16 KB of distinct 'user=N'"] = _distinct(b"user=%d")
+INPUTS["60 headers of 16 KB of distinct '[10.N]'"] = _distinct(b"[10.%d]")
 PREFIXES = (
     "from a (b [",
     "from a ([",

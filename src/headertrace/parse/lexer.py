@@ -23,11 +23,12 @@ from typing import NamedTuple
 MAX_COMMENT_DEPTH = 16
 """Deeper nesting is flattened into the enclosing comment and recorded as a defect."""
 
-MAX_TOKENS = 1024
+MAX_TOKENS = 256
 """A Received header (or a comment) with more tokens than this is read only up to the
 ``MAX_TOKENS``-th (a defect, ``token-cap``). Real headers hold at most 30, their comments 26
 (every header of ``../shared/corpus``); each token costs the general reader a few
-microseconds: 4,096 words (the cap before) took 8 to 15 ms a header."""
+microseconds: 4,096 words (the cap before) took 8 to 15 ms a header, 1,024 tokens that each
+trigger a reading of their own (``auth=N``) 12 ms."""
 
 MAX_COMMENTS = 256
 """A Received header with more ``(`` than this is read only up to the next one (a defect,
@@ -84,8 +85,9 @@ _FIRST_KIND = {
 }  # fmt: skip
 # A backslash and the character it escapes, or a parenthesis: what pairing looks at.
 _PAREN = re.compile(r"\\[\s\S]?|[()]")
-# No longer text holds more than MAX_TOKENS tokens (each is a character at least).
-_SHORT = MAX_TOKENS
+# Up to this length findall (all tokens built in C, those past the cap dropped) costs less
+# than finditer; every real header is shorter (556 characters at most in the corpus).
+_SHORT = 1024
 _CLOSERS = {Kind.LITERAL: "]", Kind.ANGLE: ">", Kind.QUOTED: '"', Kind.COMMENT: ")"}
 # tuple.__new__ builds a Token in C; the NamedTuple constructor is Python code.
 _new = tuple.__new__
@@ -110,8 +112,8 @@ class Lexer:
         pos = offset
         prev_end = -1
         restart = True
-        # findall builds every pair in C, but of the whole text: a longer text than _SHORT
-        # may hold more than MAX_TOKENS tokens, and those past the cap are never read.
+        # findall builds every pair in C, but of the whole text: past _SHORT, tokens are
+        # read lazily, so those past the cap are never built.
         lazy = pos > 0 or len(text) > _SHORT
         while restart:  # runs again only after a comment read by _comment_end
             restart = False
