@@ -392,14 +392,16 @@ def registered_domain(host: str | None, *, include_private: bool = False) -> str
     value = normalise_host(host)
     if value is None or "." not in value:
         return None
-    if _PLAIN_NAME.fullmatch(value) is not None and "xn--" not in value:
+    if len(value) <= 253 and _PLAIN_NAME.fullmatch(value) is not None and "xn--" not in value:
         return _plain_registered(value, include_private=include_private)
     return _registered_general(value, include_private=include_private)
 
 
 _PLAIN_NAME: Final = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
 """A lower-case ASCII name of non-empty labels, the shape of nearly every name in headers:
-nothing in it for the URL reading, the label decoding or the IDNA encoding to change."""
+nothing in it for the URL reading, the label decoding or the IDNA encoding to change.
+Tried only on names DNS allows (253 characters): a long text costs the pattern more than
+the general reading."""
 
 
 def _plain_registered(value: str, *, include_private: bool) -> str | None:
