@@ -32,7 +32,6 @@ from headertrace.addresses import (
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
-CORPUS = ROOT.parent / "shared" / "corpus"
 
 NETWORK_MODULES = ("dns", "ssl", "urllib.request", "sqlite3", "ipwhois")
 
@@ -490,7 +489,7 @@ def test_name_paths_agree_on_generated_names(labels: list[str]) -> None:
 
 
 @lru_cache(maxsize=1)
-def _corpus_values() -> tuple[frozenset[str], frozenset[str]]:
+def _corpus_values(corpus: Path) -> tuple[frozenset[str], frozenset[str]]:
     """Every address-like and name-like text of the corpus Received headers: what the
     parser reads as client and server addresses and names, and every token of the raw
     values (so spellings the parser leaves alone are checked too)."""
@@ -500,7 +499,7 @@ def _corpus_values() -> tuple[frozenset[str], frozenset[str]]:
 
     ips: set[str] = set()
     names: set[str] = set()
-    for path in sorted((CORPUS / "messages").rglob("*.eml")):
+    for path in sorted((corpus / "messages").rglob("*.eml")):
         for reported in open_complaint(path.read_bytes()).reported:
             values = split_header_block(reported.raw).get_all("Received")
             for value in values:
@@ -517,7 +516,7 @@ def _corpus_values() -> tuple[frozenset[str], frozenset[str]]:
 
 @pytest.mark.corpus
 def test_address_paths_agree_on_every_corpus_address(corpus: Path) -> None:
-    ips, _ = _corpus_values()
+    ips, _ = _corpus_values(corpus)
     assert len(ips) > 10_000
     for text in sorted(ips):
         assert_address_paths_agree(text)
@@ -525,7 +524,7 @@ def test_address_paths_agree_on_every_corpus_address(corpus: Path) -> None:
 
 @pytest.mark.corpus
 def test_name_paths_agree_on_every_corpus_name(corpus: Path) -> None:
-    _, names = _corpus_values()
+    _, names = _corpus_values(corpus)
     assert len(names) > 10_000
     for name in sorted(names):
         assert_name_paths_agree(name)
