@@ -15,7 +15,6 @@ from headertrace.parse.headers import (
     MAX_HEADER_BLOCK,
     HeaderBlock,
     _clean_fields,
-    _find_header_end,
     header_end,
     header_text,
     read_header_lines,
@@ -105,7 +104,7 @@ def _split_alike(data: bytes) -> bool:
     text, defects = header_text(data)
     reference = read_header_lines(text, defects)
     assert (block.fields, block.defects) == (reference.fields, reference.defects), data[:400]
-    assert header_end(data) == _find_header_end(data) == _earliest_separator(data)
+    assert header_end(data) == _earliest_separator(data)
     return _clean_fields(text) is not None
 
 
@@ -211,14 +210,6 @@ def test_lookups_see_fields_added_later() -> None:
     block.fields.append(("A", "3"))
     assert block.get_all("a") == ["1", "2", "3"]
     assert block.get("B") is None
-
-
-def test_header_end_is_found_again_for_another_object() -> None:
-    first = b"A: b\n\nbody"
-    assert header_end(first) == 4
-    assert header_end(b"A: bc\n\nbody") == 5
-    assert header_end(b"A: bcd\n\n") == 6
-    assert header_end(first) == 4
 
 
 @settings(max_examples=500, deadline=None)

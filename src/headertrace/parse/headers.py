@@ -71,25 +71,6 @@ class HeaderBlock:
 def header_end(data: bytes) -> int:
     """Offset where the header block ends (the first empty line), or ``len(data)``.
 
-    The last answer is kept with its bytes object: intake asks for a message's end, and the
-    split for the same object's right after (``trace`` pays one search, not two). Only for
-    ``bytes``, which cannot change; the one object kept is the last message looked at.
-    """
-    seen, end = _last_end[0]
-    if data is seen:
-        return end
-    end = _find_header_end(data)
-    if type(data) is bytes:
-        _last_end[0] = (data, end)
-    return end
-
-
-_last_end: list[tuple[bytes, int]] = [(b"", 0)]
-
-
-def _find_header_end(data: bytes) -> int:
-    """:func:`header_end`, searched.
-
     Line ends may be LF, CRLF or CR, mixed. Each search stops at the best end found so far,
     so only the first may run past the header block: it is the one that matches how the
     first line ends. A compiled pattern of one separator finds it about twice as fast as
