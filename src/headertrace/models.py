@@ -13,9 +13,10 @@ and the ``for`` clause is ``Hop.recipient`` (JSON ``"for"``): the one map of suc
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar, cast
 
 from headertrace._json import as_json_dict
 
@@ -182,17 +183,74 @@ class Hop:
     def with_attribution(self, attribution: Attribution | None) -> Hop:
         """A copy with ``attribution`` set. What ``dataclasses.replace`` does, several times
         faster: it runs for every hop of every trace."""
-        new = object.__new__(Hop)
-        for name in _HOP_FIELDS:
-            object.__setattr__(new, name, getattr(self, name))
-        object.__setattr__(new, "attribution", attribution)
-        return new
+        return _hop_with_attribution(self, attribution)
 
     def to_dict(self) -> JSONDict:
         return as_json_dict(self)
 
 
-_HOP_FIELDS = tuple(f.name for f in fields(Hop) if f.name != "attribution")
+_Record = TypeVar("_Record")
+
+
+def _slot_filler(
+    cls: type[_Record], name: str, params: str, values: Sequence[str]
+) -> Callable[..., _Record]:
+    """A function ``name(params)`` returning a new ``cls`` whose fields, in field order,
+    hold ``values`` (expressions over ``params``).
+
+    The ``__init__`` of a frozen slotted dataclass stores each field with
+    ``object.__setattr__(self, "name", value)``: a call that looks the name up on the
+    class, for every field; and it takes keywords. This calls each slot's own setter,
+    bound once, with positional arguments: a ``Hop`` in about 1.0 instead of 2.4 us
+    (timeit), and the parser builds one for every Received header. The records are the
+    same (``==``, ``hash``, ``repr``, pickling; ``tests/test_models_fast.py``)."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    setters = {f"_set_{n}": cls.__dict__[n].__set__ for n in names}
+    body = "".join(f"    _set_{n}(new, {v})\n" for n, v in zip(names, values, strict=True))
+    source = f"def {name}({params}):\n    new = _new(_cls)\n{body}    return new\n"
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, **setters}
+    exec(source, namespace)  # what dataclasses does to write __init__
+    return cast("Callable[..., _Record]", namespace[name])
+
+
+class HopBuilder(Protocol):
+    """:func:`new_hop`: every field of :class:`Hop`, positional, in field order."""
+
+    def __call__(  # noqa: PLR0917 - one parameter per field
+        self,
+        index: int,
+        header_index: int,
+        raw: str,
+        client: Client,
+        server: Server,
+        protocol: str | None,
+        via: str | None,
+        id: str | None,
+        recipient: str | None,
+        envelope_from: str | None,
+        tls: TLS | None,
+        auth: Auth,
+        timestamp: datetime | None,
+        timestamp_raw: str | None,
+        delay_seconds: float | None,
+        kind: HopKind,
+        status: ParseStatus,
+        defects: tuple[str, ...],
+        attribution: Attribution | None,
+        /,
+    ) -> Hop: ...
+
+
+_HOP_FIELDS = tuple(f.name for f in fields(Hop))
+new_hop: HopBuilder = _slot_filler(Hop, "new_hop", ", ".join(_HOP_FIELDS), _HOP_FIELDS)
+"""``Hop(...)`` with every field given, positionally, in field order: what the direct
+readers build for each header they take (:func:`_slot_filler`)."""
+_hop_with_attribution: Callable[[Hop, Attribution | None], Hop] = _slot_filler(
+    Hop,
+    "_hop_with_attribution",
+    "hop, attribution",
+    [n if n == "attribution" else f"hop.{n}" for n in _HOP_FIELDS],
+)
 
 
 @dataclass(frozen=True, slots=True)

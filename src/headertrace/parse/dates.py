@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from itertools import product
 
 MONTHS = {
     m: i + 1
@@ -145,25 +146,43 @@ def _year(word: str) -> int | None:
 # through the word scanner below.
 _RFC5322 = re.compile(
     r"\s*(?:[A-Za-z]{3},?\s+)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+"
-    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s+([+-])(\d{2})(\d{2})(?![\d:])"
+    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s+([+-]\d{4})(?![\d:])"
 )
+# The month of each spelling ("Jan", "JAN", "jan", ...): no lower() per date.
+_MONTH_SPELLINGS = {
+    "".join(letters): month
+    for name, month in MONTHS.items()
+    for letters in product(*((c, c.upper()) for c in name))
+}
+# "+0200" -> its timezone, filled as met: at most the 2,880 offsets of 23:59 or less.
+_OFFSETS: dict[str, timezone] = {}
+
+
+def _offset_zone(text: str) -> timezone | None:
+    """The zone of a ``+HHMM`` / ``-HHMM`` offset, ``None`` past 23:59."""
+    hours, minutes = int(text[1:3]), int(text[3:5])
+    if hours > 23 or minutes > 59:
+        return None
+    zone = _OFFSETS[text] = _zone((hours * 60 + minutes) * (-1 if text[0] == "-" else 1))
+    return zone
 
 
 def _fast(text: str) -> DateResult | None:
     m = _RFC5322.match(text)
     if m is None:
         return None
-    day, mon, year, hour, minute, second, sign, zone_h, zone_m = m.groups()
-    month = MONTHS.get(mon.lower())
-    hours, minutes = int(zone_h), int(zone_m)
-    if month is None or hours > 23 or minutes > 59:
+    day, mon, year, hour, minute, second, offset = m.groups()
+    month = _MONTH_SPELLINGS.get(mon)
+    zone = _OFFSETS.get(offset) or _offset_zone(offset)
+    if month is None or zone is None:
         return None
-    offset = (hours * 60 + minutes) * (-1 if sign == "-" else 1)
+    seconds = int(second) if second else 0
+    if seconds > 59:  # a leap second is read as :59; past it, as scan_date reads it
+        if seconds > 60:
+            return None
+        seconds = 59
     try:
-        value = datetime(
-            int(year), month, int(day), int(hour), int(minute),
-            min(int(second or 0), 59), tzinfo=_zone(offset),
-        )  # fmt: skip
+        value = datetime(int(year), month, int(day), int(hour), int(minute), seconds, 0, zone)
     except ValueError:
         return None
     return DateResult(value)

@@ -48,8 +48,12 @@ def read_direct(
         return None
     text = unfold(value)
     for gate, read in readers:
-        if gate and not any(mark in text for mark in gate):
-            continue
+        if gate:  # a loop, not any() over a generator: this runs for every header
+            for mark in gate:
+                if mark in text:
+                    break
+            else:
+                continue
         hop = read(text, value, index, header_index, after)
         if hop is not None:
             return hop

@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Auth, Client, Hop, HopKind, Server
+from headertrace.models import TLS, Auth, Client, Hop, HopKind, Server, new_hop
 from headertrace.parse import tables
 from headertrace.parse.dates import parse_date
 from headertrace.parse.headers import one_line
@@ -184,40 +184,60 @@ def hop(
     when the comment after the date is a word the comment reader takes for a fact. The
     recipient is read from the groups ``rcpt`` (in angle brackets) or ``rcpt_bare``; an
     ``envelope_from`` before the date comes first."""
-    groups = m.groupdict()
-    recipient = groups.get("rcpt")
-    if recipient is None and groups.get("rcpt_bare") is not None:
-        recipient = groups["rcpt_bare"]
+    has_rcpt, has_rcpt_bare, has_forged = _OPTIONAL.get(m.re) or _optional_groups(m.re)
+    recipient = forged = None
+    if has_rcpt:
+        recipient = m["rcpt"]
+    if has_rcpt_bare and recipient is None and m["rcpt_bare"] is not None:
+        recipient = m["rcpt_bare"]
         if not plain(recipient):
             return None  # "for id": the general reader opens a clause there
     if recipient is not None and recipient.lower() in tables.NO_RECIPIENT:
         recipient = None
-    forged = ("rdns-may-be-forged",) if groups.get("forged") else ()
+    if has_forged:
+        forged = m["forged"]
     zone, date_text = m["zone"], m["date"]
     if zone is not None and (
         zone.lower() in _MARKER_WORDS or zone.lower().startswith(("tls", "ssl"))
     ):
         return None
     result = parse_date(date_text)
-    timestamp = result.value
+    timestamp, defect = result.value, result.defect
     complete = timestamp is not None and (server.host is not None or server.ip is not None)
-    return Hop(
-        raw=value,
-        client=client,
-        server=server,
-        protocol=protocol,
-        via=via,
-        id=hop_id,
-        recipient=recipient,
-        envelope_from=envelope_from or m["env"] or m["env_bare"],
-        tls=tls,
-        auth=auth or Auth(),
-        timestamp=timestamp,
-        timestamp_raw=one_line(date_text),
-        kind=kind,
-        status="parsed" if complete else "partial",
-        defects=(*forged, result.defect) if result.defect else forged,
-        index=index,
-        header_index=header_index,
-        delay_seconds=(timestamp - after).total_seconds() if timestamp and after else None,
+    defects: tuple[str, ...] = _FORGED if forged else ()
+    if defect:
+        defects = (*defects, defect)
+    return new_hop(
+        index,
+        header_index,
+        value,
+        client,
+        server,
+        protocol,
+        via,
+        hop_id,
+        recipient,
+        envelope_from or m["env"] or m["env_bare"],
+        tls,
+        auth or _NO_AUTH,
+        timestamp,
+        one_line(date_text),
+        (timestamp - after).total_seconds() if timestamp and after else None,
+        kind,
+        "parsed" if complete else "partial",
+        defects,
+        None,
     )
+
+
+_FORGED = ("rdns-may-be-forged",)
+_NO_AUTH = Auth()
+# Per pattern: whether it has the groups rcpt, rcpt_bare and forged (a lookup costs less
+# than the groupdict() of every match).
+_OPTIONAL: dict[re.Pattern[str], tuple[bool, bool, bool]] = {}
+
+
+def _optional_groups(pattern: re.Pattern[str]) -> tuple[bool, bool, bool]:
+    groups = pattern.groupindex
+    found = _OPTIONAL[pattern] = ("rcpt" in groups, "rcpt_bare" in groups, "forged" in groups)
+    return found

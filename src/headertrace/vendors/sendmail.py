@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from headertrace.models import TLS, Auth, Client, Hop
 from headertrace.parse.vendors import sendmail_version
@@ -49,6 +50,8 @@ _SUBMIT = re.compile(
     rf" by (?P<by>{b.HOST}) \((?P<version>[A-Za-z0-9][A-Za-z0-9./+_-]*)\)"
     rf" id (?P<id>{b.QUEUE_ID}){b.RECIPIENT};{b.DATE}"
 )
+# A few versions ("8.12.8/8.12.8") stand in most headers: read each once.
+_version = lru_cache(maxsize=1024)(sendmail_version)
 
 
 def read_submission(
@@ -57,7 +60,7 @@ def read_submission(
     m = _SUBMIT.fullmatch(text)
     if m is None:
         return None
-    version = sendmail_version(m["version"])
+    version = _version(m["version"])
     server = None if version is None else b.server(m["by"], "sendmail", version)
     if server is None or not b.plain(m["id"]):
         return None
@@ -81,7 +84,7 @@ def read(
     m = _SMTP.fullmatch(text)
     if m is None:
         return None
-    version = sendmail_version(m["version"])
+    version = _version(m["version"])
     if version is None:
         return None
     client = b.from_client(m)
