@@ -31,6 +31,7 @@ from headertrace.vendors import (
     qmail,
     read_direct,
     sendmail,
+    yahoo,
 )
 
 GOLDEN = Path(__file__).parent / "fixtures" / "received" / "golden.jsonl"
@@ -45,8 +46,16 @@ EXAMPLES = (
     fetchmail.EXAMPLE,
     *microsoft.EXAMPLES,
     google.EXAMPLE,
+    *google.SMTP_EXAMPLES,
+    google.HTTP_EXAMPLE,
     *exim.EXAMPLES,
+    *exim.MORE_EXAMPLES,
+    exim.LOCAL_EXAMPLE,
+    *microsoft.SMTPSVC_EXAMPLES,
     *qmail.EXAMPLES,
+    *qmail.NETWORK_EXAMPLES,
+    *yahoo.EXAMPLES,
+    yahoo.EGP_EXAMPLE,
 )
 
 
@@ -83,6 +92,15 @@ def test_direct_readers_stay_linear_on_hostile_headers() -> None:
         "from a (b [" + "1" * 100_000,
         "from a (b [192.0.2.7]) by c (Postfix) with ESMTP id Q; " + "(" * 10_000,
         "from a (b [192.0.2.7]) by c (8.1/8.1) with ESMTP id Q; Mon" + " x" * 50_000 + " (",
+        "from [192.0.2.7] (port=1 " + "helo=x " * 30_000,
+        "from a ([192.0.2.7]:25" + " ident=x" * 30_000 + ") by b with esmtp (Exim 4.96) id",
+        "from a (b [192.0.2.7]) by c with ESMTPS id d for <" + "a" * 200_000,
+        "from a (b [192.0.2.7]) by c with ESMTPS id d (version=" + "T" * 200_000,
+        "from [192.0.2.7] by c via " + "H" * 200_000,
+        "from a ([192.0.2.7]) by c with Microsoft SMTPSVC(" + "6." * 100_000,
+        "(qmail 1 invoked from network[192.0.2.7/" + "a" * 200_000,
+        "(EGP: " + "m" * 200_000,
+        "by 10.0.0.1 with " + "H" * 200_000,
     ):
         assert read_direct(header) is None
 

@@ -14,7 +14,16 @@ from datetime import datetime
 
 from headertrace.models import Hop
 from headertrace.parse.headers import unfold
-from headertrace.vendors import exim, fetchmail, google, microsoft, postfix, qmail, sendmail
+from headertrace.vendors import (
+    exim,
+    fetchmail,
+    google,
+    microsoft,
+    postfix,
+    qmail,
+    sendmail,
+    yahoo,
+)
 
 Reader = Callable[[str, str, int, int, datetime | None], Hop | None]
 
@@ -32,10 +41,20 @@ READERS: dict[str, tuple[tuple[Gate, Reader], ...]] = {
         ((" with Microsoft SMTP Server", " with HTTP", " with mapi"), microsoft.read),
         (("(Exim ",), exim.read),
         ((), qmail.read),
+        ((" id ",), google.read_smtp),
+        (("(Exim",), exim.read_more),
+        (("(Exim",), exim.read_local),
+        ((" SMTPSVC",), microsoft.read_smtpsvc),
+        ((), yahoo.read),
     ),
-    "by": (((" with ",), google.read), (("(Postfix, from userid ",), postfix.read_pickup)),
+    "by": (
+        ((" with ",), google.read),
+        (("(Postfix, from userid ",), postfix.read_pickup),
+        ((" with ",), google.read_http),
+    ),
     "(from": (((), sendmail.read_submission),),
-    "(qmail": (((), qmail.read_queue),),
+    "(qmail": (((), qmail.read_queue), ((" network[",), qmail.read_queue_network)),
+    "(EGP:": (((), yahoo.read_egp),),
 }
 
 

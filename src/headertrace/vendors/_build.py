@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Auth, Client, Hop, HopKind, Server, new_hop
+from headertrace.models import TLS, Auth, Client, Hop, HopKind, RdnsStatus, Server, new_hop
 from headertrace.parse import tables
 from headertrace.parse.dates import parse_date
 from headertrace.parse.headers import one_line
@@ -65,16 +65,25 @@ def client_literal(text: str) -> tuple[str, int | None] | None:
     return None if ip is None else (ip, port)
 
 
-def from_client(m: re.Match[str]) -> Client | None:
+def from_client(m: re.Match[str], records_rdns: bool = True) -> Client | None:
     """The client of :data:`FROM_RDNS`, as Postfix and sendmail write it (``unknown``
     for no name; no name at all: the reverse lookup found none); ``None`` when a name is
-    one the comment reader takes for something else."""
-    return _from_client(m["helo"], m["helo_lit"], m["ident"], m["rdns"], m["ip"])
+    one the comment reader takes for something else. ``records_rdns=False``: a family
+    that may not look the name up (``FromStyle.records_rdns``): no name says nothing."""
+    return _from_client(
+        m["helo"], m["helo_lit"], m["ident"], m["rdns"], m["ip"], records_rdns=records_rdns
+    )
 
 
 @lru_cache(maxsize=4096)
 def _from_client(
-    helo: str | None, helo_lit: str | None, ident: str | None, rdns: str | None, literal: str
+    helo: str | None,
+    helo_lit: str | None,
+    ident: str | None,
+    rdns: str | None,
+    literal: str,
+    *,
+    records_rdns: bool = True,
 ) -> Client | None:
     """Records are frozen, so one is shared by every header with the same from part (a
     server's own relays and content filter come back message after message)."""
@@ -90,7 +99,8 @@ def _from_client(
     if rdns is None:
         if helo_lit is None and helo.lower() in tables.NO_NAME_NOT_HELO:
             return Client(rdns_status="none", ip=ip, port=port)
-        return Client(helo=helo, rdns_status="none", ip=ip, port=port)
+        status: RdnsStatus = "none" if records_rdns else "not_recorded"
+        return Client(helo=helo, rdns_status=status, ip=ip, port=port)
     low = rdns.lower()
     if (
         low in _MARKER_WORDS

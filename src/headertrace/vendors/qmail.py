@@ -20,6 +20,7 @@ from datetime import datetime
 from headertrace.addresses import normalise_ip
 from headertrace.models import Client, Hop, Server
 from headertrace.parse import tables
+from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FROM_STYLES
 from headertrace.vendors import _build as b
 
@@ -108,3 +109,44 @@ def read_queue(
     if hop is None or hop.timestamp is not None or not m["network"]:
         return hop
     return None  # an undated stamp of the network: the general reader says "unparsed"
+
+
+# qmail-queue with the client it was handed by (qmail-ldap and patched qmail write it, with
+# the message number of the qmail-ldap patch): the address and the reverse name.
+NETWORK_EXAMPLES = (
+    "(qmail 5063 invoked from network[192.0.2.7/mx.example.org]); 9 Jun 2008 01:34:05 -0000",
+    "(qmail 28719 messnum 339861 invoked from network[192.0.2.7/unknown]);"
+    " 9 Jun 2008 01:34:05 -0000",
+)
+
+_NETWORK = re.compile(
+    r"\((?P<stamp>qmail [0-9]+(?: messnum [0-9]+)? invoked from"
+    rf" network\[(?P<ip>[0-9A-Fa-f:.]+)/(?P<host>{b.HOST})\])\);{b.DATE}"
+)
+
+
+def read_queue_network(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _NETWORK.fullmatch(text)
+    if m is None:
+        return None
+    ip = normalise_ip(m["ip"])
+    if ip is None:
+        return None
+    software, version = software_named((), ("", "", ""), (m["stamp"],), False, "")
+    hop = b.hop(
+        value,
+        m,
+        client=Client(rdns=m["host"], rdns_status="present", ip=ip),  # the name as written
+        server=Server(software=software, version=version),
+        protocol=None,
+        hop_id=None,
+        kind="relay",
+        index=index,
+        header_index=header_index,
+        after=after,
+    )
+    if hop is None or hop.timestamp is None:
+        return None  # an undated stamp: the general reader says "unparsed"
+    return hop
