@@ -54,6 +54,14 @@ def normalise_ip(text: str | None) -> str | None:
         return None
     if _ADDRESS.fullmatch(s) is None:
         return None  # a host name: no exception raised and caught for it
+    # Most addresses are read once (each client's), so the cache seldom spares the parse:
+    # the common spellings are read here, anything else by ipaddress (the reference;
+    # tests/test_addresses_fast.py proves them equal).
+    if _IPV4.fullmatch(s) is not None:
+        return s  # dotted decimal without leading zeros: as ipaddress writes it
+    fast = _ipv6_text(s) if "." not in s else None
+    if fast is not None:
+        return fast
     try:
         addr = ipaddress.ip_address(s)
     except ValueError:
@@ -61,6 +69,48 @@ def normalise_ip(text: str | None) -> str | None:
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         return str(addr.ipv4_mapped)
     return str(addr)
+
+
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}")
+
+
+def _ipv6_text(s: str) -> str | None:
+    """An IPv6 address of hexadecimal groups (no IPv4 tail) as ``ipaddress`` writes it
+    (RFC 5952: lower case, no leading zeros, the first longest run of two or more zero
+    groups as ``::``), IPv4-mapped ones as IPv4; ``None`` for anything else, which
+    ``ipaddress`` then reads (or refuses)."""
+    head, double, tail = s.partition("::")
+    if double:
+        high, low = head.split(":") if head else [], tail.split(":") if tail else []
+        if len(high) + len(low) > 7:
+            return None
+        groups = [*high, *["0"] * (8 - len(high) - len(low)), *low]
+    else:
+        groups = s.split(":")
+        if len(groups) != 8:
+            return None
+    if not all(0 < len(group) <= 4 for group in groups):
+        return None  # an empty group (":::", ":1::"), five digits, a second "::"
+    values = [int(group, 16) for group in groups]
+    if values[5] == 0xFFFF and not any(values[:5]):
+        return f"{values[6] >> 8}.{values[6] & 255}.{values[7] >> 8}.{values[7] & 255}"
+    # The first longest run of zero groups, if two or more long, becomes "::".
+    best_start, best_length, start = -1, 1, -1
+    for k, value in enumerate(values):
+        if value:
+            start = -1
+            continue
+        if start < 0:
+            start = k
+        if k - start + 1 > best_length:
+            best_start, best_length = start, k - start + 1
+    words = [f"{value:x}" for value in values]
+    if best_start < 0:
+        return ":".join(words)
+    before = ":".join(words[:best_start])
+    after = ":".join(words[best_start + best_length :])
+    return f"{before}::{after}"
 
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
