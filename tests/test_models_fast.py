@@ -1,9 +1,10 @@
 """The fast builders of ``headertrace.models`` give the records the dataclass constructor does.
 
-``new_hop`` (what the direct readers build each hop with) and ``Hop.with_attribution``
-store each field through its slot's own setter instead of the dataclass ``__init__``; the
-records must be the same: equal, with the same hash, repr and pickled form, of the same
-class, on every golden header, every corpus header and generated field values.
+``new_hop`` (what the direct readers build each hop with), ``new_client`` and
+``Hop.with_attribution`` fill a twin class of the same slots and then give the instance
+its class, instead of the dataclass ``__init__``; the records must be the same: equal,
+with the same hash, repr and pickled form, of the same class and as frozen, on every
+golden header, every corpus header and generated field values.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 
 from headertrace.enrich.offline import attribute_offline
 from headertrace.intake import open_complaint
-from headertrace.models import TLS, Auth, Client, Hop, HopBuilder, Server, new_hop
+from headertrace.models import TLS, Auth, Client, Hop, HopBuilder, Server, new_client, new_hop
 from headertrace.parse.headers import split_header_block
 from headertrace.parse.received import parse_received_general
 
@@ -37,25 +38,51 @@ def _values(hop: Hop) -> list[Any]:
     return [getattr(hop, name) for name in FIELDS]
 
 
-def _assert_same(fast: Hop, slow: Hop) -> None:
+def _assert_same(fast: Hop, slow: Hop, *, deep: bool = True) -> None:
     assert type(fast) is Hop
     assert fast == slow
     assert hash(fast) == hash(slow)
     assert repr(fast) == repr(slow)
+    if not deep:
+        return
     assert pickle.loads(pickle.dumps(fast)) == slow
     assert pickle.dumps(fast) == pickle.dumps(slow)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.raw = "changed"  # type: ignore[misc]
 
 
-def _check(hop: Hop) -> None:
+def _check(hop: Hop, *, deep: bool = True) -> None:
+    """``deep``: pickling and the frozen check too (the corpus test leaves them to the
+    golden and generated hops: they depend on the class, not on the values)."""
     values = _values(hop)
-    _assert_same(new_hop(*values), Hop(**dict(zip(FIELDS, values, strict=True))))
+    _assert_same(new_hop(*values), Hop(**dict(zip(FIELDS, values, strict=True))), deep=deep)
     attribution = attribute_offline(hop)
-    _assert_same(
-        hop.with_attribution(attribution), dataclasses.replace(hop, attribution=attribution)
-    )
-    _assert_same(hop.with_attribution(None), dataclasses.replace(hop, attribution=None))
+    copied = dataclasses.replace(hop, attribution=attribution)
+    _assert_same(hop.with_attribution(attribution), copied, deep=deep)
+    _assert_same(hop.with_attribution(None), dataclasses.replace(hop, attribution=None), deep=deep)
+    if deep:
+        _check_client(hop.client)
+
+
+def _check_client(client: Client) -> None:
+    given = {f.name: getattr(client, f.name) for f in dataclasses.fields(Client)}
+    fast, slow = new_client(**given), Client(**given)
+    assert type(fast) is Client
+    assert (fast, hash(fast), repr(fast)) == (slow, hash(slow), repr(slow))
+    assert pickle.dumps(fast) == pickle.dumps(slow)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.ip = "192.0.2.1"  # type: ignore[misc]
+    for name, value in given.items():  # each keyword alone, the others left to default
+        assert new_client(**{name: value}) == Client(**{name: value})
+
+
+def test_the_client_builder_takes_the_constructors_parameters() -> None:
+    fast = inspect.signature(new_client).parameters
+    slow = inspect.signature(Client).parameters
+    assert [(p.name, p.default) for p in fast.values()] == [
+        (p.name, p.default) for p in slow.values()
+    ]
+    assert new_client() == Client()
 
 
 def test_the_builder_takes_every_field_in_field_order() -> None:
@@ -119,6 +146,6 @@ def test_corpus_hops_built_fast_equal_the_dataclass_ones(corpus: Path) -> None:
     for path in sorted((corpus / "messages").rglob("*.eml")):
         for reported in open_complaint(path.read_bytes()).reported:
             for k, value in enumerate(split_header_block(reported.raw).get_all("Received")):
-                _check(parse_received_general(value, index=k, header_index=k))
+                _check(parse_received_general(value, index=k, header_index=k), deep=False)
                 checked += 1
     assert checked > 40_000

@@ -23,6 +23,7 @@ from headertrace.parse import dates
 from headertrace.parse.headers import split_header_block
 from headertrace.parse.received import parse_received_general
 from headertrace.vendors import (
+    amavis,
     exim,
     fetchmail,
     google,
@@ -42,7 +43,10 @@ AFTER = datetime(2001, 1, 1, tzinfo=timezone.utc)
 EXAMPLES = (
     postfix.EXAMPLE,
     postfix.PICKUP_EXAMPLE,
+    *postfix.MORE_EXAMPLES,
+    amavis.EXAMPLE,
     *sendmail.EXAMPLES,
+    sendmail.IDENT_EXAMPLE,
     fetchmail.EXAMPLE,
     *microsoft.EXAMPLES,
     google.EXAMPLE,

@@ -167,6 +167,13 @@ def _offset_zone(text: str) -> timezone | None:
     return zone
 
 
+# "0".."99" and "00".."09" -> their value: int() of a short text costs several times a
+# lookup, and a date has five numbers. Other digits ("٣", which \d also matches) go
+# through int() as before.
+_NUMBERS = {text: n for n in range(100) for text in (str(n), f"{n:02d}")}
+_YEARS: dict[str, int] = {}  # filled as met, with ASCII years only: at most 10,000
+
+
 def _fast(text: str) -> DateResult | None:
     m = _RFC5322.match(text)
     if m is None:
@@ -176,13 +183,22 @@ def _fast(text: str) -> DateResult | None:
     zone = _OFFSETS.get(offset) or _offset_zone(offset)
     if month is None or zone is None:
         return None
-    seconds = int(second) if second else 0
-    if seconds > 59:  # a leap second is read as :59; past it, as scan_date reads it
-        if seconds > 60:
+    numbers = _NUMBERS
+    d, h, mi = numbers.get(day), numbers.get(hour), numbers.get(minute)
+    s = numbers.get(second) if second else 0
+    y = _YEARS.get(year)
+    if y is None:
+        y = int(year)
+        if year.isascii():
+            _YEARS[year] = y
+    if d is None or h is None or mi is None or s is None:
+        d, h, mi, s = int(day), int(hour), int(minute), int(second or 0)
+    if s > 59:  # a leap second is read as :59; past it, as scan_date reads it
+        if s > 60:
             return None
-        seconds = 59
+        s = 59
     try:
-        value = datetime(int(year), month, int(day), int(hour), int(minute), seconds, 0, zone)
+        value = datetime(y, month, d, h, mi, s, 0, zone)
     except ValueError:
         return None
     return DateResult(value)

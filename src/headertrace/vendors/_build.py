@@ -15,7 +15,17 @@ from datetime import datetime
 from functools import lru_cache
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Auth, Client, Hop, HopKind, RdnsStatus, Server, new_hop
+from headertrace.models import (
+    TLS,
+    Auth,
+    Client,
+    Hop,
+    HopKind,
+    RdnsStatus,
+    Server,
+    new_client,
+    new_hop,
+)
 from headertrace.parse import tables
 from headertrace.parse.dates import parse_date
 from headertrace.parse.headers import one_line
@@ -98,9 +108,9 @@ def _from_client(
         return None
     if rdns is None:
         if helo_lit is None and helo.lower() in tables.NO_NAME_NOT_HELO:
-            return Client(rdns_status="none", ip=ip, port=port)
+            return new_client(rdns_status="none", ip=ip, port=port)
         status: RdnsStatus = "none" if records_rdns else "not_recorded"
-        return Client(helo=helo, rdns_status=status, ip=ip, port=port)
+        return new_client(helo=helo, rdns_status=status, ip=ip, port=port)
     low = rdns.lower()
     if (
         low in _MARKER_WORDS
@@ -110,9 +120,9 @@ def _from_client(
     ):
         return None
     if low in tables.NO_NAME:
-        return Client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
+        return new_client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
     rdns = rdns.rstrip(".") or None
-    return Client(helo=helo, rdns=rdns, rdns_status="present", ip=ip, port=port, ident=ident)
+    return new_client(helo=helo, rdns=rdns, rdns_status="present", ip=ip, port=port, ident=ident)
 
 
 @lru_cache(maxsize=4096)
@@ -251,3 +261,14 @@ def _optional_groups(pattern: re.Pattern[str]) -> tuple[bool, bool, bool]:
     groups = pattern.groupindex
     found = _OPTIONAL[pattern] = ("rcpt" in groups, "rcpt_bare" in groups, "forged" in groups)
     return found
+
+
+def reads_as_name(word: str) -> bool:
+    """Whether the comment reader reads ``word`` before ``[IP]`` as a host name, not as a
+    marker of something else ("helo", "authenticated", "TLSv1.2") or an address."""
+    low = word.lower()
+    return not (
+        low in _MARKER_WORDS
+        or low.startswith(("tls", "ssl", "ident:"))
+        or word.replace(".", "").isdigit()
+    )

@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Client, Hop, Server
+from headertrace.models import TLS, Client, Hop, Server, new_client
 from headertrace.parse import tables
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
@@ -53,10 +53,10 @@ def _client(m: re.Match[str]) -> Client | None:
             return None
         helo = m["lit_helo"]
         if helo is None:
-            return Client(
+            return new_client(
                 helo=f"[{m['lit']}]", rdns_status="none", ip=ip, port=port, helo_inferred=True
             )
-        return Client(helo=helo, rdns_status="none", ip=ip, port=port)
+        return new_client(helo=helo, rdns_status="none", ip=ip, port=port)
     ip, port = literal_address(m["ip"])
     if ip is None or not b.plain(name):
         return None
@@ -64,13 +64,13 @@ def _client(m: re.Match[str]) -> Client | None:
     helo = m["helo"]
     if helo is not None:  # "from NAME ([IP] helo=HELO)": NAME is the verified rDNS
         if no_name:
-            return Client(helo=helo, rdns_status="none", ip=ip, port=port)
-        return Client(
+            return new_client(helo=helo, rdns_status="none", ip=ip, port=port)
+        return new_client(
             helo=helo, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip, port=port
         )
     if no_name:  # "from NAME ([IP])": the HELO was NAME, or none
         return None
-    return Client(
+    return new_client(
         helo=name,
         rdns=name.rstrip(".") or None,
         rdns_status="present",
@@ -212,7 +212,7 @@ def _more_client(m: re.Match[str]) -> Client | None:
         # A port= in the comment is read first; the literal's own comes second.
         port = (_port(said["port"]) if "port" in said else None) or port
         if helo is None:
-            return Client(
+            return new_client(
                 helo=f"[{m['lit']}]",
                 rdns_status="none",
                 ip=ip,
@@ -220,7 +220,7 @@ def _more_client(m: re.Match[str]) -> Client | None:
                 ident=ident,
                 helo_inferred=True,
             )
-        return Client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
+        return new_client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
     ip, port = literal_address(m["ip"])
     if ip is None or not b.plain(name):
         return None
@@ -231,12 +231,14 @@ def _more_client(m: re.Match[str]) -> Client | None:
     no_name = name.lower() in tables.NO_NAME or normalise_ip(name) is not None
     if helo is not None:
         if no_name:
-            return Client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
+            return new_client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
         rdns = name.rstrip(".") or None
-        return Client(helo=helo, rdns=rdns, rdns_status="present", ip=ip, port=port, ident=ident)
+        return new_client(
+            helo=helo, rdns=rdns, rdns_status="present", ip=ip, port=port, ident=ident
+        )
     if no_name:
         return None
-    return Client(
+    return new_client(
         helo=name,
         rdns=name.rstrip(".") or None,
         rdns_status="present",
@@ -319,7 +321,7 @@ def read_local(
     return b.hop(
         value,
         m,
-        client=Client(ident=user),
+        client=new_client(ident=user),
         server=server,
         protocol=protocol,
         hop_id=hop_id,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from headertrace.models import TLS, Client, Hop
+from headertrace.models import TLS, Client, Hop, new_client
 from headertrace.parse.software import software_named
 from headertrace.parse.vendors import style_for
 from headertrace.vendors import _build as b
@@ -37,7 +37,7 @@ def read(
         return None
     protocol, hop_id = m["proto"], m["id"]
     server = b.server(m["by"], b.software_by_host(m["by"]), None)
-    client = Client()
+    client = new_client()
     kind = b.kind_of(protocol, client)
     if server is None or kind is None or not b.plain(hop_id) or not b.plain(protocol):
         return None

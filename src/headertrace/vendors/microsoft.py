@@ -23,7 +23,7 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Auth, Client, Hop, HopKind
+from headertrace.models import TLS, Auth, Client, Hop, HopKind, new_client
 from headertrace.parse import tables
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
@@ -71,7 +71,7 @@ def _address(m: re.Match[str], name: str) -> tuple[bool, str | None]:
 def read(
     text: str, value: str, index: int, header_index: int, after: datetime | None
 ) -> Hop | None:
-    m = _SMTP.fullmatch(text)
+    m = _SMTP.fullmatch(text) if " with Microsoft SMTP Server" in text else None
     smtp = m is not None
     if m is None:
         m = _CLIENT.fullmatch(text)
@@ -105,9 +105,9 @@ def read(
     )
     server = b.server(m["by"], software, version, by_ip)
     if helo.lower() in tables.NO_NAME_NOT_HELO:
-        client = Client(rdns_status="none", ip=ip)
+        client = new_client(rdns_status="none", ip=ip)
     else:
-        client = Client(helo=helo, ip=ip)
+        client = new_client(helo=helo, ip=ip)
     kind = b.kind_of(protocol, client)
     if server is None or kind is None:
         return None
@@ -173,9 +173,9 @@ def read_smtpsvc(
             return None
         ip, port = address
         if helo.lower() in tables.NO_NAME_NOT_HELO:
-            client = Client(rdns_status="none", ip=ip, port=port)
+            client = new_client(rdns_status="none", ip=ip, port=port)
         else:
-            client = Client(helo=helo, ip=ip, port=port)
+            client = new_client(helo=helo, ip=ip, port=port)
     return b.hop(
         value,
         m,

@@ -18,7 +18,7 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import Client, Hop, Server
+from headertrace.models import Hop, Server, new_client
 from headertrace.parse import tables
 from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FROM_STYLES
@@ -57,13 +57,15 @@ def read(
     helo = m["helo"] or m["helo_lit"]
     if helo is not None:  # "from NAME (HELO H) (IP)": NAME is the rDNS
         if no_name:
-            client = Client(helo=helo, rdns_status="none", ip=ip)
+            client = new_client(helo=helo, rdns_status="none", ip=ip)
         else:
-            client = Client(helo=helo, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip)
+            client = new_client(
+                helo=helo, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip
+            )
     elif no_name:  # "from unknown (IP)"
-        client = Client(rdns_status="none", ip=ip)
+        client = new_client(rdns_status="none", ip=ip)
     else:  # "from NAME (IP)": the HELO was NAME
-        client = Client(helo=name, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip)
+        client = new_client(helo=name, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip)
     server = b.server(by, software, None)
     kind = b.kind_of(protocol, client)
     if server is None or kind is None:
@@ -97,7 +99,7 @@ def read_queue(
     hop = b.hop(
         value,
         m,
-        client=Client(ident=uid),
+        client=new_client(ident=uid),
         server=_QMAIL,
         protocol=None,
         hop_id=None,
@@ -138,7 +140,7 @@ def read_queue_network(
     hop = b.hop(
         value,
         m,
-        client=Client(rdns=m["host"], rdns_status="present", ip=ip),  # the name as written
+        client=new_client(rdns=m["host"], rdns_status="present", ip=ip),  # the name as written
         server=Server(software=software, version=version),
         protocol=None,
         hop_id=None,

@@ -17,7 +17,7 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import Client, Hop, RdnsStatus, Server
+from headertrace.models import Client, Hop, RdnsStatus, Server, new_client
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
 from headertrace.parse.vendors import style_for
@@ -85,8 +85,8 @@ def _client(literal: str | None, bare: str | None, software: str | None) -> Clie
     style = style_for(software)
     status: RdnsStatus = "none" if style.records_rdns else "not_recorded"
     if style.omits_matching_helo:  # Exim: no helo= means the client said this
-        return Client(helo=written, rdns_status=status, ip=ip, port=port, helo_inferred=True)
-    return Client(rdns_status=status, ip=ip, port=port)
+        return new_client(helo=written, rdns_status=status, ip=ip, port=port, helo_inferred=True)
+    return new_client(rdns_status=status, ip=ip, port=port)
 
 
 # Yahoo Groups (eGroups) stamps a message it takes in, a comment alone before the date.
