@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from functools import lru_cache
+from typing import cast
 
 from headertrace.addresses import normalise_ip
 from headertrace.models import (
@@ -30,6 +31,7 @@ from headertrace.parse import tables
 from headertrace.parse.dates import parse_date
 from headertrace.parse.headers import one_line
 from headertrace.parse.literals import literal_address
+from headertrace.parse.vendors import DEFAULT_STYLE, FROM_STYLES, FromStyle
 
 # Pattern pieces. A host name or HELO word as servers write it; the text of an address
 # literal; a queue id; an address in angle brackets; the date after the ";": no ";" and no
@@ -272,3 +274,43 @@ def reads_as_name(word: str) -> bool:
         or low.startswith(("tls", "ssl", "ident:"))
         or word.replace(".", "").isdigit()
     )
+
+
+RELAY_GROUPS = ("helo", "helo_lit", "ident", "rdns", "ip", "by", "proto")
+"""The groups of a pattern with :data:`FROM_RDNS`, a ``by`` host and a protocol that
+:func:`relay_parts` reads (``m.group(*RELAY_GROUPS)``: one call)."""
+
+RelayParts = tuple[Client, Server, HopKind, TLS | None, Auth]
+
+
+@lru_cache(maxsize=4096)
+def relay_parts(
+    groups: tuple[str | None, ...], software: str, version: str | None
+) -> RelayParts | None:
+    """The client, server, kind, TLS and authentication of a header of a family that
+    records the reverse name (Postfix, sendmail), as :func:`from_client`, :func:`server`,
+    :func:`kind_of`, :func:`tls_of` and :func:`auth_of` make them, from the groups
+    :data:`RELAY_GROUPS`; ``None`` where one of them says no. One lookup instead of five:
+    a server's relays and content filter come back header after header (85% of the
+    Postfix and sendmail headers of the bench sample repeat all seven groups)."""
+    helo, helo_lit, ident, rdns, ip, by, protocol = groups
+    client = _from_client(helo, helo_lit, ident, rdns, cast(str, ip))
+    by_server = server(cast(str, by), software, version)
+    if client is None or by_server is None:
+        return None
+    kind = kind_of(protocol, client)
+    if kind is None:
+        return None
+    return (
+        client,
+        by_server,
+        kind,
+        tls_of(cast(str, protocol)),
+        auth_of(cast(str, protocol), software, True),
+    )
+
+
+def style_of(software: str | None) -> FromStyle:
+    """The from-part layout of ``software`` as the general reader chooses it for a from
+    part whose address is in brackets (``style_for(software)``; no qmail shape)."""
+    return FROM_STYLES.get(software or "", DEFAULT_STYLE)

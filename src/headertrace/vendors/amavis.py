@@ -18,7 +18,6 @@ from datetime import datetime
 from headertrace.models import Hop
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
-from headertrace.parse.vendors import style_for
 from headertrace.vendors import _build as b
 
 EXAMPLE = (
@@ -50,7 +49,7 @@ def read(
     software, version = software_named(
         (m["by_name"], m["amavis"]), (protocol, "", ""), (), False, by.lower().rstrip(".")
     )
-    style = style_for(software)
+    style = b.style_of(software)
     if style.bare != "helo_first" or (m["rdns"] or "").lower() == "squirrelmail":
         return None  # another layout of the from part
     client = b.from_client(m, style.records_rdns)

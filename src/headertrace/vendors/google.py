@@ -15,7 +15,6 @@ from datetime import datetime
 
 from headertrace.models import TLS, Client, Hop, new_client
 from headertrace.parse.software import software_named
-from headertrace.parse.vendors import style_for
 from headertrace.vendors import _build as b
 
 EXAMPLE = (
@@ -103,7 +102,7 @@ def read_smtp(
     )
     if software == "Microsoft SMTP Server" and _looks_like_version(hop_id):
         version = hop_id  # Exchange writes its build as the id
-    style = style_for(software)
+    style = b.style_of(software)
     if style.bare != "helo_first" or (m["rdns"] or "").lower() == "squirrelmail":
         return None  # another layout of the from part
     client = b.from_client(m, style.records_rdns)

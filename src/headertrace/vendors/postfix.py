@@ -45,27 +45,23 @@ def read(
     m = _SMTP.fullmatch(text)
     if m is None:
         return None
-    client = b.from_client(m)
-    server = b.server(m["by"], "Postfix", None)
-    protocol = m["proto"]
-    if client is None or server is None or not b.plain(m["id"]):
+    parts = b.relay_parts(m.group(*b.RELAY_GROUPS), "Postfix", None)
+    if parts is None or not b.plain(m["id"]):
         return None
-    kind = b.kind_of(protocol, client)
-    if kind is None:
-        return None
+    client, server, kind, tls, auth = parts
     return b.hop(
         value,
         m,
         client=client,
         server=server,
-        protocol=protocol,
+        protocol=m["proto"],
         hop_id=m["id"],
         kind=kind,
         index=index,
         header_index=header_index,
         after=after,
-        tls=b.tls_of(protocol),
-        auth=b.auth_of(protocol, "Postfix", True),
+        tls=tls,
+        auth=auth,
     )
 
 

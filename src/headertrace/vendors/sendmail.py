@@ -89,27 +89,22 @@ def read(
     version = _version(m["version"])
     if version is None:
         return None
-    client = b.from_client(m)
-    server = b.server(m["by"], "sendmail", version)
-    protocol = m["proto"]
-    if client is None or server is None or not b.plain(m["id"]):
+    parts = b.relay_parts(m.group(*b.RELAY_GROUPS), "sendmail", version)
+    if parts is None or not b.plain(m["id"]):
         return None
-    kind = b.kind_of(protocol, client)
-    if kind is None:
-        return None
-    auth = b.auth_of(protocol, "sendmail", True)
+    client, server, kind, tls, auth = parts
     return b.hop(
         value,
         m,
         client=client,
         server=server,
-        protocol=protocol,
+        protocol=m["proto"],
         hop_id=m["id"],
         kind=kind,
         index=index,
         header_index=header_index,
         after=after,
-        tls=TLS(m["tls"], m["cipher"]) if m["tls"] else b.tls_of(protocol),
+        tls=TLS(m["tls"], m["cipher"]) if m["tls"] else tls,
         auth=_VERIFIED if (m["verify"] or "").upper() == "OK" else auth,
     )
 

@@ -20,7 +20,6 @@ from headertrace.addresses import normalise_ip
 from headertrace.models import Client, Hop, RdnsStatus, Server, new_client
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
-from headertrace.parse.vendors import style_for
 from headertrace.vendors import _build as b
 
 EXAMPLES = (
@@ -82,7 +81,7 @@ def _client(literal: str | None, bare: str | None, software: str | None) -> Clie
         written, ip = bare or "", normalise_ip(bare)
     if ip is None:
         return None
-    style = style_for(software)
+    style = b.style_of(software)
     status: RdnsStatus = "none" if style.records_rdns else "not_recorded"
     if style.omits_matching_helo:  # Exim: no helo= means the client said this
         return new_client(helo=written, rdns_status=status, ip=ip, port=port, helo_inferred=True)
