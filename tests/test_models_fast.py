@@ -1,10 +1,10 @@
 """The fast builders of ``headertrace.models`` give the records the dataclass constructor does.
 
-``new_hop`` (what the direct readers build each hop with), ``new_client`` and
-``Hop.with_attribution`` fill a twin class of the same slots and then give the instance
-its class, instead of the dataclass ``__init__``; the records must be the same: equal,
-with the same hash, repr and pickled form, of the same class and as frozen, on every
-golden header, every corpus header and generated field values.
+``new_hop`` (what the direct readers build each hop with), ``new_client``, ``new_server``
+and ``Hop.with_attribution`` fill a twin class of the same slots and then give the
+instance its class, instead of the dataclass ``__init__``; the records must be the same:
+equal, with the same hash, repr and pickled form, of the same class and as frozen, on
+every golden header, every corpus header and generated field values.
 """
 
 from __future__ import annotations
@@ -23,7 +23,17 @@ from hypothesis import strategies as st
 
 from headertrace.enrich.offline import attribute_offline
 from headertrace.intake import open_complaint
-from headertrace.models import TLS, Auth, Client, Hop, HopBuilder, Server, new_client, new_hop
+from headertrace.models import (
+    TLS,
+    Auth,
+    Client,
+    Hop,
+    HopBuilder,
+    Server,
+    new_client,
+    new_hop,
+    new_server,
+)
 from headertrace.parse.headers import split_header_block
 from headertrace.parse.received import parse_received_general
 
@@ -62,6 +72,7 @@ def _check(hop: Hop, *, deep: bool = True) -> None:
     _assert_same(hop.with_attribution(None), dataclasses.replace(hop, attribution=None), deep=deep)
     if deep:
         _check_client(hop.client)
+        _check_server(hop.server)
 
 
 def _check_client(client: Client) -> None:
@@ -76,13 +87,26 @@ def _check_client(client: Client) -> None:
         assert new_client(**{name: value}) == Client(**{name: value})
 
 
-def test_the_client_builder_takes_the_constructors_parameters() -> None:
-    fast = inspect.signature(new_client).parameters
-    slow = inspect.signature(Client).parameters
-    assert [(p.name, p.default) for p in fast.values()] == [
-        (p.name, p.default) for p in slow.values()
-    ]
-    assert new_client() == Client()
+def _check_server(server: Server) -> None:
+    given = {f.name: getattr(server, f.name) for f in dataclasses.fields(Server)}
+    fast, slow = new_server(**given), Server(**given)
+    assert type(fast) is Server
+    assert (fast, hash(fast), repr(fast)) == (slow, hash(slow), repr(slow))
+    assert pickle.dumps(fast) == pickle.dumps(slow)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.host = "x"  # type: ignore[misc]
+    for name, value in given.items():
+        assert new_server(**{name: value}) == Server(**{name: value})
+
+
+def test_the_client_and_server_builders_take_the_constructors_parameters() -> None:
+    for fast, slow in ((new_client, Client), (new_server, Server)):
+        built = inspect.signature(fast).parameters
+        declared = inspect.signature(slow).parameters
+        assert [(p.name, p.default) for p in built.values()] == [
+            (p.name, p.default) for p in declared.values()
+        ]
+        assert fast() == slow()
 
 
 def test_the_builder_takes_every_field_in_field_order() -> None:

@@ -79,7 +79,7 @@ def _ipv6_text(s: str) -> str | None:
     """An IPv6 address of hexadecimal groups (no IPv4 tail) as ``ipaddress`` writes it
     (RFC 5952: lower case, no leading zeros, the first longest run of two or more zero
     groups as ``::``), IPv4-mapped ones as IPv4; ``None`` for anything else, which
-    ``ipaddress`` then reads (or refuses)."""
+    ``ipaddress`` then reads (or refuses). Text operations only: int() costs more."""
     head, double, tail = s.partition("::")
     if double:
         high, low = head.split(":") if head else [], tail.split(":") if tail else []
@@ -90,22 +90,22 @@ def _ipv6_text(s: str) -> str | None:
         groups = s.split(":")
         if len(groups) != 8:
             return None
-    if not all(0 < len(group) <= 4 for group in groups):
+    if "" in groups or max(map(len, groups)) > 4:
         return None  # an empty group (":::", ":1::"), five digits, a second "::"
-    values = [int(group, 16) for group in groups]
-    if values[5] == 0xFFFF and not any(values[:5]):
-        return f"{values[6] >> 8}.{values[6] & 255}.{values[7] >> 8}.{values[7] & 255}"
+    words = [group.lstrip("0").lower() or "0" for group in groups]
+    if words[5] == "ffff" and words[:5] == ["0", "0", "0", "0", "0"]:
+        high_half, low_half = int(words[6], 16), int(words[7], 16)
+        return f"{high_half >> 8}.{high_half & 255}.{low_half >> 8}.{low_half & 255}"
     # The first longest run of zero groups, if two or more long, becomes "::".
     best_start, best_length, start = -1, 1, -1
-    for k, value in enumerate(values):
-        if value:
+    for k, word in enumerate(words):
+        if word != "0":
             start = -1
             continue
         if start < 0:
             start = k
         if k - start + 1 > best_length:
             best_start, best_length = start, k - start + 1
-    words = [f"{value:x}" for value in values]
     if best_start < 0:
         return ":".join(words)
     before = ":".join(words[:best_start])

@@ -264,6 +264,15 @@ _hop_with_attribution: Callable[[Hop, Attribution | None], Hop] = _slot_filler(
 )
 
 
+def _init_like(cls: type[_Record]) -> Callable[..., _Record]:
+    """A builder of ``cls`` taking what its ``__init__`` takes, by keyword (each field,
+    defaults as declared; none may be a factory)."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    defaults = {f"_default_{f.name}": f.default for f in fields(cls)}  # type: ignore[arg-type]
+    params = "*, " + ", ".join(f"{name}=_default_{name}" for name in names)
+    return _slot_filler(cls, f"new_{cls.__name__.lower()}", params, names, defaults)
+
+
 class ClientBuilder(Protocol):
     """:func:`new_client`: the parameters of ``Client(...)``, by keyword."""
 
@@ -280,16 +289,24 @@ class ClientBuilder(Protocol):
     ) -> Client: ...
 
 
-_CLIENT_FIELDS = fields(Client)
-new_client: ClientBuilder = _slot_filler(
-    Client,
-    "new_client",
-    "*, " + ", ".join(f"{f.name}=_default_{f.name}" for f in _CLIENT_FIELDS),
-    [f.name for f in _CLIENT_FIELDS],
-    {f"_default_{f.name}": f.default for f in _CLIENT_FIELDS},
-)
+class ServerBuilder(Protocol):
+    """:func:`new_server`: the parameters of ``Server(...)``, by keyword."""
+
+    def __call__(
+        self,
+        *,
+        host: str | None = None,
+        ip: str | None = None,
+        software: str | None = None,
+        version: str | None = None,
+    ) -> Server: ...
+
+
+new_client: ClientBuilder = _init_like(Client)
 """``Client(...)``, built as :func:`new_hop` builds a hop: what the direct readers build
 for a from part they read."""
+new_server: ServerBuilder = _init_like(Server)
+"""``Server(...)``, built as :func:`new_hop` builds a hop."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from headertrace.models import (
     Server,
     new_client,
     new_hop,
+    new_server,
 )
 from headertrace.parse import tables
 from headertrace.parse.dates import parse_date
@@ -137,8 +138,14 @@ def server(
         return None
     by_ip = normalise_ip(by)
     if by_ip is not None:
-        return Server(ip=by_ip, software=software, version=version)
-    return Server(host=by.rstrip(".") or None, ip=ip, software=software, version=version)
+        return new_server(ip=by_ip, software=software, version=version)
+    return new_server(host=by.rstrip(".") or None, ip=ip, software=software, version=version)
+
+
+@lru_cache(maxsize=256)
+def tls(version: str | None, cipher: str | None) -> TLS:
+    """``TLS(version, cipher)``, one record for each pair: a few stand in most headers."""
+    return TLS(version, cipher)
 
 
 @lru_cache(maxsize=256)
@@ -241,7 +248,7 @@ def hop(
         recipient,
         envelope_from or m["env"] or m["env_bare"],
         tls,
-        auth or _NO_AUTH,
+        auth or NO_AUTH,
         timestamp,
         one_line(date_text),
         (timestamp - after).total_seconds() if timestamp and after else None,
@@ -253,7 +260,7 @@ def hop(
 
 
 _FORGED = ("rdns-may-be-forged",)
-_NO_AUTH = Auth()
+NO_AUTH = Auth()
 # Per pattern: whether it has the groups rcpt, rcpt_bare and forged (a lookup costs less
 # than the groupdict() of every match).
 _OPTIONAL: dict[re.Pattern[str], tuple[bool, bool, bool]] = {}

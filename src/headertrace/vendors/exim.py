@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Client, Hop, Server, new_client
+from headertrace.models import Client, Hop, Server, new_client
 from headertrace.parse import tables
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
@@ -114,7 +114,7 @@ def read(
     tls_version, cipher = m["tls"] or m["tlsv"], m["tls_cipher"] or m["cipher"]
     tls = b.tls_of(protocol)
     if tls_version is not None or cipher is not None:
-        tls = TLS(tls_version, cipher)
+        tls = b.tls(tls_version, cipher)
     return b.hop(
         value,
         m,
@@ -273,7 +273,7 @@ def read_more(
         # "(TLS1.2:CIPHER:BITS)", "(Cipher TLSv1:CIPHER:BITS)", "(TLS1.3) tls CIPHER"; a
         # cipher after "tls" comes first.
         version_text, _, rest = m["tlsc"].rpartition(" ")[2].partition(":")
-        tls = TLS(version_text, m["tls_cipher"] or rest.partition(":")[0] or None)
+        tls = b.tls(version_text, m["tls_cipher"] or rest.partition(":")[0] or None)
     return b.hop(
         value,
         m,

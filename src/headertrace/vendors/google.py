@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from headertrace.models import TLS, Client, Hop, new_client
+from headertrace.models import Client, Hop, new_client
 from headertrace.parse.software import software_named
 from headertrace.vendors import _build as b
 
@@ -115,7 +115,7 @@ def read_smtp(
     tls_version = m["after_id_version"] or m["after_for_version"]
     tls = b.tls_of(protocol)
     if tls_version is not None:
-        tls = TLS(tls_version, m["after_id_cipher"] or m["after_for_cipher"])
+        tls = b.tls(tls_version, m["after_id_cipher"] or m["after_for_cipher"])
     return b.hop(
         value,
         m,

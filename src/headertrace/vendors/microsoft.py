@@ -23,7 +23,7 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Auth, Client, Hop, HopKind, new_client
+from headertrace.models import Client, Hop, HopKind, new_client
 from headertrace.parse import tables
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
@@ -93,8 +93,8 @@ def read(
         via = m["via"]
         if via is not None and not all(map(b.plain, via.split())):
             return None
-        tls = TLS(m["tls"], m["cipher"]) if m["tls"] else None
-        auth = Auth()
+        tls = b.tls(m["tls"], m["cipher"]) if m["tls"] else None
+        auth = b.NO_AUTH
     else:
         protocol, software, via = m["proto"], b.software_by_host(m["by"]), None
         if software != "Microsoft SMTP Server":

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from headertrace.models import TLS, Auth, Hop, new_client
+from headertrace.models import Auth, Hop, new_client
 from headertrace.vendors import _build as b
 
 EXAMPLE = (
@@ -135,7 +135,7 @@ def read_more(
     auth = b.auth_of(protocol, "Postfix", True)
     if sender is not None:
         auth = Auth(True, None, sender, f"Authenticated sender: {sender}")
-    tls = b.tls_of(protocol) if m["tls"] is None else TLS(m["tls"], m["cipher"])
+    tls = b.tls_of(protocol) if m["tls"] is None else b.tls(m["tls"], m["cipher"])
     return b.hop(
         value,
         m,

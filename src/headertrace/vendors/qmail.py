@@ -18,7 +18,7 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import Hop, Server, new_client
+from headertrace.models import Hop, Server, new_client, new_server
 from headertrace.parse import tables
 from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FROM_STYLES
@@ -141,7 +141,7 @@ def read_queue_network(
         value,
         m,
         client=new_client(rdns=m["host"], rdns_status="present", ip=ip),  # the name as written
-        server=Server(software=software, version=version),
+        server=new_server(software=software, version=version),
         protocol=None,
         hop_id=None,
         kind="relay",

@@ -23,7 +23,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Auth, Hop, new_client
+from headertrace.models import Auth, Hop, new_client
 from headertrace.parse import tables
 from headertrace.parse.vendors import sendmail_version
 from headertrace.vendors import _build as b
@@ -104,7 +104,7 @@ def read(
         index=index,
         header_index=header_index,
         after=after,
-        tls=TLS(m["tls"], m["cipher"]) if m["tls"] else tls,
+        tls=b.tls(m["tls"], m["cipher"]) if m["tls"] else tls,
         auth=_VERIFIED if (m["verify"] or "").upper() == "OK" else auth,
     )
 

@@ -17,7 +17,7 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import Client, Hop, RdnsStatus, Server, new_client
+from headertrace.models import Client, Hop, RdnsStatus, new_client, new_server
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
 from headertrace.vendors import _build as b
@@ -105,7 +105,7 @@ def read_egp(
         value,
         m,
         client=_NO_CLIENT,
-        server=Server(software=software, version=version),
+        server=new_server(software=software, version=version),
         protocol=None,
         hop_id=None,
         kind="unknown",
