@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from itertools import product
 
 MONTHS = {
     m: i + 1
@@ -145,25 +146,59 @@ def _year(word: str) -> int | None:
 # through the word scanner below.
 _RFC5322 = re.compile(
     r"\s*(?:[A-Za-z]{3},?\s+)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+"
-    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s+([+-])(\d{2})(\d{2})(?![\d:])"
+    r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s+([+-]\d{4})(?![\d:])"
 )
+# The month of each spelling ("Jan", "JAN", "jan", ...): no lower() per date.
+_MONTH_SPELLINGS = {
+    "".join(letters): month
+    for name, month in MONTHS.items()
+    for letters in product(*((c, c.upper()) for c in name))
+}
+# "+0200" -> its timezone, filled as met: at most the 2,880 offsets of 23:59 or less.
+_OFFSETS: dict[str, timezone] = {}
+
+
+def _offset_zone(text: str) -> timezone | None:
+    """The zone of a ``+HHMM`` / ``-HHMM`` offset, ``None`` past 23:59."""
+    hours, minutes = int(text[1:3]), int(text[3:5])
+    if hours > 23 or minutes > 59:
+        return None
+    zone = _OFFSETS[text] = _zone((hours * 60 + minutes) * (-1 if text[0] == "-" else 1))
+    return zone
+
+
+# "0".."99" and "00".."09" -> their value: int() of a short text costs several times a
+# lookup, and a date has five numbers. Other digits ("٣", which \d also matches) go
+# through int() as before.
+_NUMBERS = {text: n for n in range(100) for text in (str(n), f"{n:02d}")}
+_YEARS: dict[str, int] = {}  # filled as met, with ASCII years only: at most 10,000
 
 
 def _fast(text: str) -> DateResult | None:
     m = _RFC5322.match(text)
     if m is None:
         return None
-    day, mon, year, hour, minute, second, sign, zone_h, zone_m = m.groups()
-    month = MONTHS.get(mon.lower())
-    hours, minutes = int(zone_h), int(zone_m)
-    if month is None or hours > 23 or minutes > 59:
+    day, mon, year, hour, minute, second, offset = m.groups()
+    month = _MONTH_SPELLINGS.get(mon)
+    zone = _OFFSETS.get(offset) or _offset_zone(offset)
+    if month is None or zone is None:
         return None
-    offset = (hours * 60 + minutes) * (-1 if sign == "-" else 1)
+    numbers = _NUMBERS
+    d, h, mi = numbers.get(day), numbers.get(hour), numbers.get(minute)
+    s = numbers.get(second) if second else 0
+    y = _YEARS.get(year)
+    if y is None:
+        y = int(year)
+        if year.isascii():
+            _YEARS[year] = y
+    if d is None or h is None or mi is None or s is None:
+        d, h, mi, s = int(day), int(hour), int(minute), int(second or 0)
+    if s > 59:  # a leap second is read as :59; past it, as scan_date reads it
+        if s > 60:
+            return None
+        s = 59
     try:
-        value = datetime(
-            int(year), month, int(day), int(hour), int(minute),
-            min(int(second or 0), 59), tzinfo=_zone(offset),
-        )  # fmt: skip
+        value = datetime(y, month, d, h, mi, s, 0, zone)
     except ValueError:
         return None
     return DateResult(value)

@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Client, Hop
+from headertrace.models import Client, Hop, Server, new_client
 from headertrace.parse import tables
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
@@ -53,10 +53,10 @@ def _client(m: re.Match[str]) -> Client | None:
             return None
         helo = m["lit_helo"]
         if helo is None:
-            return Client(
+            return new_client(
                 helo=f"[{m['lit']}]", rdns_status="none", ip=ip, port=port, helo_inferred=True
             )
-        return Client(helo=helo, rdns_status="none", ip=ip, port=port)
+        return new_client(helo=helo, rdns_status="none", ip=ip, port=port)
     ip, port = literal_address(m["ip"])
     if ip is None or not b.plain(name):
         return None
@@ -64,13 +64,13 @@ def _client(m: re.Match[str]) -> Client | None:
     helo = m["helo"]
     if helo is not None:  # "from NAME ([IP] helo=HELO)": NAME is the verified rDNS
         if no_name:
-            return Client(helo=helo, rdns_status="none", ip=ip, port=port)
-        return Client(
+            return new_client(helo=helo, rdns_status="none", ip=ip, port=port)
+        return new_client(
             helo=helo, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip, port=port
         )
     if no_name:  # "from NAME ([IP])": the HELO was NAME, or none
         return None
-    return Client(
+    return new_client(
         helo=name,
         rdns=name.rstrip(".") or None,
         rdns_status="present",
@@ -114,7 +114,7 @@ def read(
     tls_version, cipher = m["tls"] or m["tlsv"], m["tls_cipher"] or m["cipher"]
     tls = b.tls_of(protocol)
     if tls_version is not None or cipher is not None:
-        tls = TLS(tls_version, cipher)
+        tls = b.tls(tls_version, cipher)
     return b.hop(
         value,
         m,
@@ -127,6 +127,209 @@ def read(
         header_index=header_index,
         after=after,
         tls=tls,
+        auth=b.auth_of(protocol, software, True),
+        envelope_from=m["sender"],
+    )
+
+
+# The other layouts of Exim's received_header_text, with their examples: the client's port
+# ("[IP]:PORT", "(port=PORT)"), its ident, an older TLS comment ("(Cipher TLSv1:...:168)"),
+# Exim without a version, and local submissions ("from USER by HOST with local").
+MORE_EXAMPLES = (
+    "from [192.0.2.7] (port=49152 helo=mx.example.org) by mail.example.com with esmtp"
+    " (Exim 4.96) (envelope-from <a@example.org>) id 1mfq4n-0001K3-CU;"
+    " Wed, 27 Oct 2021 21:03:11 +0000",
+    "from mx.example.org ([192.0.2.7]:49152 helo=laptop) by mail.example.com with esmtps"
+    " (TLS1.2:ECDHE-RSA-AES128-GCM-SHA256:128) (Exim 4.96) id 1mfq4n-0001K3-CU"
+    " for bob@example.com; Wed, 27 Oct 2021 21:03:11 +0000",
+    "from mx.example.org ([192.0.2.7] helo=laptop) by mail.example.com with esmtp"
+    " (Cipher TLSv1:DES-CBC3-SHA:168) (Exim 3.35 #1 (Debian)) id 17nNYv-0001Ry-00"
+    " for <bob@example.com>; Wed, 27 Oct 2002 21:03:11 +0100",
+)
+LOCAL_EXAMPLE = (
+    "from bob by mail.example.com with local (Exim 4.96) (envelope-from <bob@example.com>)"
+    " id 1mfq4n-0001K3-CU for alice@example.org; Wed, 27 Oct 2021 21:03:11 +0000"
+)
+
+# The comment after "[IP]" in the from part: "port=P", "helo=H", "ident=I", in any order,
+# checked word by word in _assignments.
+_ASSIGNMENTS = r"[A-Za-z0-9_.:=\[\] -]+"
+_TLS_COMMENT = (
+    r"(?: \((?P<tlsc>(?:Cipher )?TLSv?1(?:\.[0-3])?:[A-Za-z0-9_-]+:[0-9]+|TLS1\.[0-3])\)"
+    r"(?: tls (?P<tls_cipher>[A-Za-z0-9_-]+))?)?"
+)
+_EXIM = r" \((?P<exim>Exim(?: [0-9][A-Za-z0-9._-]*)?(?: #[0-9]+)?(?: \((?:Debian|FreeBSD)\))?)\)"
+_TAIL = (
+    rf"(?: \((?P<wenv>envelope-from <(?P<sender>{b.ANGLE_ADDR})>)\))?"
+    rf" id (?P<id>{b.QUEUE_ID}){b.RECIPIENT};{b.DATE}"
+)
+_MORE = re.compile(
+    rf"from (?:(?P<name>{b.HOST}) \(\[(?P<ip>{b.LITERAL})\](?::(?P<port>[0-9]{{1,5}}))?"
+    rf"(?P<name_kv> {_ASSIGNMENTS})?\)"
+    rf"|\[(?P<lit>{b.LITERAL})\](?: \((?P<lit_kv>{_ASSIGNMENTS})\))?)"
+    rf" by (?P<by>{b.HOST}) with (?P<proto>[A-Za-z0-9-]+){_TLS_COMMENT}{_EXIM}{_TAIL}"
+)
+_LOCAL = re.compile(
+    rf"from (?P<user>[A-Za-z0-9_][A-Za-z0-9_.+-]*) by (?P<by>{b.HOST})"
+    rf" with (?P<proto>[A-Za-z0-9-]+){_EXIM}{_TAIL}"
+)
+_HELO_VALUE = re.compile(rf"{b.HOST}|\[{b.LITERAL}\]")
+
+
+def _assignments(text: str | None) -> dict[str, str] | None:
+    """The ``port=``, ``helo=`` and ``ident=`` of a from-part comment, each once, as the
+    comment reader reads them; ``None`` for anything else in it."""
+    found: dict[str, str] = {}
+    for word in text.split(" ") if text else ():
+        key, _, value = word.partition("=")
+        if key in found or _VALUES.get(key, _NOTHING).fullmatch(value) is None:
+            return None
+        found[key] = value
+    return found
+
+
+_VALUES = {
+    "port": re.compile("[0-9]{1,5}"),
+    "helo": re.compile(rf"{b.HOST}|\[{b.LITERAL}\]"),
+    "ident": re.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*"),
+}
+_NOTHING = re.compile("(?!)")
+
+
+def _more_client(m: re.Match[str]) -> Client | None:
+    """The client of :data:`_MORE`, as the general reader reads Exim's from part."""
+    name, kv = m["name"], m["name_kv"]
+    said = _assignments(kv[1:] if kv else m["lit_kv"])
+    if said is None:
+        return None
+    helo, ident = said.get("helo"), said.get("ident")
+    if helo is not None and not b.plain(helo):
+        return None
+    if name is None:  # "from [IP] (port=P helo=H ident=I)"
+        ip, port = literal_address(m["lit"])
+        if ip is None:
+            return None
+        # A port= in the comment is read first; the literal's own comes second.
+        port = (_port(said["port"]) if "port" in said else None) or port
+        if helo is None:
+            return new_client(
+                helo=f"[{m['lit']}]",
+                rdns_status="none",
+                ip=ip,
+                port=port,
+                ident=ident,
+                helo_inferred=True,
+            )
+        return new_client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
+    ip, port = literal_address(m["ip"])
+    if ip is None or not b.plain(name):
+        return None
+    if m["port"] is not None:  # "[IP]:PORT"
+        port = port or _port(m["port"])
+    if "port" in said:  # the assignment replaces what the literal said
+        port = _port(said["port"])
+    no_name = name.lower() in tables.NO_NAME or normalise_ip(name) is not None
+    if helo is not None:
+        if no_name:
+            return new_client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
+        rdns = name.rstrip(".") or None
+        return new_client(
+            helo=helo, rdns=rdns, rdns_status="present", ip=ip, port=port, ident=ident
+        )
+    if no_name:
+        return None
+    return new_client(
+        helo=name,
+        rdns=name.rstrip(".") or None,
+        rdns_status="present",
+        ip=ip,
+        port=port,
+        ident=ident,
+        helo_inferred=True,
+    )
+
+
+def _port(digits: str) -> int | None:
+    value = int(digits)
+    return value if 0 < value < 65536 else None
+
+
+def read_more(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _MORE.fullmatch(text)
+    if m is None:
+        return None
+    client = _more_client(m)
+    protocol, hop_id = m["proto"], m["id"]
+    if client is None or not b.plain(protocol) or not b.plain(hop_id):
+        return None
+    software, server = _software(m, m["tlsc"], m["tls_cipher"])
+    kind = b.kind_of(protocol, client)
+    if server is None or kind is None or software != "Exim":
+        return None
+    tls = b.tls_of(protocol)
+    if m["tlsc"] is not None:
+        # "(TLS1.2:CIPHER:BITS)", "(Cipher TLSv1:CIPHER:BITS)", "(TLS1.3) tls CIPHER"; a
+        # cipher after "tls" comes first.
+        version_text, _, rest = m["tlsc"].rpartition(" ")[2].partition(":")
+        tls = b.tls(version_text, m["tls_cipher"] or rest.partition(":")[0] or None)
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol=protocol,
+        hop_id=hop_id,
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=tls,
+        auth=b.auth_of(protocol, software, True),
+        envelope_from=m["sender"],
+    )
+
+
+def _software(
+    m: re.Match[str], tls_comment: str | None = None, cipher: str | None = None
+) -> tuple[str | None, Server | None]:
+    """The software (and the server) the with clause names, read as the general reader
+    joins the clause: the protocol, the TLS comment and cipher, Exim's comment and the
+    envelope sender's."""
+    words = (m["proto"], tls_comment, cipher and "tls", cipher, m["exim"], m["wenv"])
+    with_text = " ".join(word for word in words if word)
+    by = m["by"]
+    software, version = software_named((), (with_text, "", ""), (), False, by.lower().rstrip("."))
+    return software, b.server(by, software, version)
+
+
+def read_local(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _LOCAL.fullmatch(text)
+    if m is None:
+        return None
+    user, protocol, hop_id = m["user"], m["proto"], m["id"]
+    if not b.plain(user) or not b.plain(protocol) or not b.plain(hop_id):
+        return None
+    if normalise_ip(user) is not None or protocol.lower() in tables.FETCH_PROTOCOLS:
+        return None
+    software, server = _software(m)
+    if server is None or software != "Exim":
+        return None
+    return b.hop(
+        value,
+        m,
+        client=new_client(ident=user),
+        server=server,
+        protocol=protocol,
+        hop_id=hop_id,
+        kind="local",  # Exim writes a local sender's login alone
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=b.tls_of(protocol),
         auth=b.auth_of(protocol, software, True),
         envelope_from=m["sender"],
     )

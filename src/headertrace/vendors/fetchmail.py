@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from headertrace.models import Client, Hop
+from headertrace.models import Hop, new_client
 from headertrace.parse import tables
 from headertrace.vendors import _build as b
 
@@ -42,9 +42,9 @@ def read(
         return None
     ip, port = address
     if host.lower() in tables.NO_NAME_NOT_HELO:
-        client = Client(rdns_status="none", ip=ip, port=port)
+        client = new_client(rdns_status="none", ip=ip, port=port)
     else:
-        client = Client(helo=host, ip=ip, port=port)
+        client = new_client(helo=host, ip=ip, port=port)
     kind = b.kind_of(protocol, client)
     if kind is None:
         return None

@@ -23,9 +23,10 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Auth, Client, Hop
+from headertrace.models import Client, Hop, HopKind, new_client
 from headertrace.parse import tables
 from headertrace.parse.literals import literal_address
+from headertrace.parse.software import software_named
 from headertrace.vendors import _build as b
 
 EXAMPLES = (
@@ -70,7 +71,7 @@ def _address(m: re.Match[str], name: str) -> tuple[bool, str | None]:
 def read(
     text: str, value: str, index: int, header_index: int, after: datetime | None
 ) -> Hop | None:
-    m = _SMTP.fullmatch(text)
+    m = _SMTP.fullmatch(text) if " with Microsoft SMTP Server" in text else None
     smtp = m is not None
     if m is None:
         m = _CLIENT.fullmatch(text)
@@ -92,8 +93,8 @@ def read(
         via = m["via"]
         if via is not None and not all(map(b.plain, via.split())):
             return None
-        tls = TLS(m["tls"], m["cipher"]) if m["tls"] else None
-        auth = Auth()
+        tls = b.tls(m["tls"], m["cipher"]) if m["tls"] else None
+        auth = b.NO_AUTH
     else:
         protocol, software, via = m["proto"], b.software_by_host(m["by"]), None
         if software != "Microsoft SMTP Server":
@@ -104,9 +105,9 @@ def read(
     )
     server = b.server(m["by"], software, version, by_ip)
     if helo.lower() in tables.NO_NAME_NOT_HELO:
-        client = Client(rdns_status="none", ip=ip)
+        client = new_client(rdns_status="none", ip=ip)
     else:
-        client = Client(helo=helo, ip=ip)
+        client = new_client(helo=helo, ip=ip)
     kind = b.kind_of(protocol, client)
     if server is None or kind is None:
         return None
@@ -130,6 +131,66 @@ def read(
 def _looks_like_version(text: str | None) -> bool:
     parts = (text or "").split(".")
     return len(parts) >= 3 and all(p.isdigit() for p in parts)
+
+
+# IIS SMTP (Exchange 2000/2003, Hotmail until 2012), with its examples: the HELO and the
+# address literal (no reverse name), the build after SMTPSVC; a message dropped in the
+# pickup folder names no client.
+SMTPSVC_EXAMPLES = (
+    "from mx.example.org ([192.0.2.7]) by exch.example.com with Microsoft"
+    " SMTPSVC(6.0.3790.3959); Thu, 3 Apr 2008 15:24:54 -0700",
+    "from laptop ([192.0.2.7]) by exch.example.com over TLS secured channel with Microsoft"
+    " SMTPSVC(6.0.3790.2668); Mon, 21 Jul 2008 06:30:32 -0700",
+    "from mail pickup service by exch.example.com with Microsoft SMTPSVC;"
+    " Tue, 8 Mar 2005 19:21:50 -0800",
+)
+
+_SMTPSVC = re.compile(
+    rf"from (?:(?P<helo>{b.HOST}) \(\[(?P<ip>{b.LITERAL})\]\)|(?P<pickup>mail pickup service))"
+    rf" by (?P<by>{b.HOST})(?: over TLS secured channel)? with Microsoft SMTPSVC"
+    rf"(?:\((?P<version>[0-9][0-9.]*)\))?;{b.DATE}"
+)
+
+
+def read_smtpsvc(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _SMTPSVC.fullmatch(text)
+    if m is None:
+        return None
+    with_text = "Microsoft SMTPSVC" if m["version"] is None else f"Microsoft SMTPSVC {m['version']}"
+    by = m["by"]
+    software, version = software_named((), (with_text, "", ""), (), False, by.lower().rstrip("."))
+    server = b.server(by, software, version)
+    if software != "Microsoft SMTPSVC" or server is None:
+        return None
+    kind: HopKind = "local"  # a file dropped in the pickup folder
+    client = _PICKUP
+    if m["pickup"] is None:
+        helo, kind = m["helo"], "relay"
+        address = b.client_literal(m["ip"])
+        if address is None or not b.plain(helo):
+            return None
+        ip, port = address
+        if helo.lower() in tables.NO_NAME_NOT_HELO:
+            client = new_client(rdns_status="none", ip=ip, port=port)
+        else:
+            client = new_client(helo=helo, ip=ip, port=port)
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol="Microsoft SMTPSVC",
+        hop_id=None,
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+    )
+
+
+_PICKUP = Client()
 
 
 # === For the general reader =================================================================

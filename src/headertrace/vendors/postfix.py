@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from headertrace.models import Client, Hop
+from headertrace.models import Auth, Hop, new_client
 from headertrace.vendors import _build as b
 
 EXAMPLE = (
@@ -45,27 +45,23 @@ def read(
     m = _SMTP.fullmatch(text)
     if m is None:
         return None
-    client = b.from_client(m)
-    server = b.server(m["by"], "Postfix", None)
-    protocol = m["proto"]
-    if client is None or server is None or not b.plain(m["id"]):
+    parts = b.relay_parts(m.group(*b.RELAY_GROUPS), "Postfix", None)
+    if parts is None or not b.plain(m["id"]):
         return None
-    kind = b.kind_of(protocol, client)
-    if kind is None:
-        return None
+    client, server, kind, tls, auth = parts
     return b.hop(
         value,
         m,
         client=client,
         server=server,
-        protocol=protocol,
+        protocol=m["proto"],
         hop_id=m["id"],
         kind=kind,
         index=index,
         header_index=header_index,
         after=after,
-        tls=b.tls_of(protocol),
-        auth=b.auth_of(protocol, "Postfix", True),
+        tls=tls,
+        auth=auth,
     )
 
 
@@ -81,7 +77,7 @@ def read_pickup(
     return b.hop(
         value,
         m,
-        client=Client(ident=m["user"]),
+        client=new_client(ident=m["user"]),
         server=server,
         protocol=None,
         hop_id=m["id"],
@@ -89,6 +85,70 @@ def read_pickup(
         index=index,
         header_index=header_index,
         after=after,
+    )
+
+
+# Postfix with its TLS comment (smtpd_tls_received_header), the client certificate it did
+# or did not ask for, the SASL login (smtpd_sasl_authenticated_header), and no queue id
+# (a header written before the queue file): examples.
+MORE_EXAMPLES = (
+    "from mx.example.org (mx.example.org [192.0.2.7]) (using TLSv1.3 with cipher"
+    " TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS"
+    " (2048 bits) server-digest SHA256) (No client certificate requested) by"
+    " mail.example.com (Postfix) with ESMTPS id 4B2D3C1A2F for <bob@example.com>;"
+    " Mon, 1 Jan 2024 10:00:00 +0000 (UTC)",
+    "from laptop (unknown [192.0.2.7]) (Authenticated sender: bob@example.com) by"
+    " mail.example.com (Postfix) with ESMTPSA id 4B2D3C1A2F for <alice@example.org>;"
+    " Mon, 1 Jan 2024 10:00:00 +0000 (UTC)",
+    "from mx.example.org (unknown [192.0.2.7]) by mail.example.com (Postfix) with ESMTP;"
+    " Mon, 1 Jan 2024 10:00:00 +0000 (UTC)",
+)
+
+_WORD = "[A-Za-z0-9_-]+"
+_TLS = (
+    rf" \(using (?P<tls>(?:TLS|SSL)v[0-9.]+) with cipher (?P<cipher>{_WORD})"
+    rf" \([0-9]+/[0-9]+ bits\)(?: key-exchange {_WORD})?(?: server-signature {_WORD}"
+    rf" \([0-9]+ bits\))?(?: server-digest {_WORD})?\)"
+    r"(?: \((?:No client certificate requested|Client did not present a certificate)\))?"
+)
+_MORE = re.compile(
+    rf"{b.FROM_RDNS}(?:{_TLS})?(?: \(Authenticated sender: (?P<sender>[A-Za-z0-9_.+@-]+)\))?"
+    rf" by (?P<by>{b.HOST}) \(Postfix\) with (?P<proto>[A-Za-z0-9]+)"
+    rf"(?: id (?P<id>{b.QUEUE_ID}))?{b.RECIPIENT};{b.DATE}"
+)
+
+
+def read_more(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _MORE.fullmatch(text)
+    if m is None:
+        return None
+    client = b.from_client(m)
+    server = b.server(m["by"], "Postfix", None)
+    protocol, hop_id, sender = m["proto"], m["id"], m["sender"]
+    if client is None or server is None or (hop_id is not None and not b.plain(hop_id)):
+        return None
+    kind = b.kind_of(protocol, client)
+    if kind is None:
+        return None
+    auth = b.auth_of(protocol, "Postfix", True)
+    if sender is not None:
+        auth = Auth(True, None, sender, f"Authenticated sender: {sender}")
+    tls = b.tls_of(protocol) if m["tls"] is None else b.tls(m["tls"], m["cipher"])
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol=protocol,
+        hop_id=hop_id,
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=tls,
+        auth=auth,
     )
 
 

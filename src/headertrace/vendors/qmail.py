@@ -18,8 +18,9 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import Client, Hop, Server
+from headertrace.models import Hop, Server, new_client, new_server
 from headertrace.parse import tables
+from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FROM_STYLES
 from headertrace.vendors import _build as b
 
@@ -56,13 +57,15 @@ def read(
     helo = m["helo"] or m["helo_lit"]
     if helo is not None:  # "from NAME (HELO H) (IP)": NAME is the rDNS
         if no_name:
-            client = Client(helo=helo, rdns_status="none", ip=ip)
+            client = new_client(helo=helo, rdns_status="none", ip=ip)
         else:
-            client = Client(helo=helo, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip)
+            client = new_client(
+                helo=helo, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip
+            )
     elif no_name:  # "from unknown (IP)"
-        client = Client(rdns_status="none", ip=ip)
+        client = new_client(rdns_status="none", ip=ip)
     else:  # "from NAME (IP)": the HELO was NAME
-        client = Client(helo=name, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip)
+        client = new_client(helo=name, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip)
     server = b.server(by, software, None)
     kind = b.kind_of(protocol, client)
     if server is None or kind is None:
@@ -96,7 +99,7 @@ def read_queue(
     hop = b.hop(
         value,
         m,
-        client=Client(ident=uid),
+        client=new_client(ident=uid),
         server=_QMAIL,
         protocol=None,
         hop_id=None,
@@ -108,6 +111,47 @@ def read_queue(
     if hop is None or hop.timestamp is not None or not m["network"]:
         return hop
     return None  # an undated stamp of the network: the general reader says "unparsed"
+
+
+# qmail-queue with the client it was handed by (qmail-ldap and patched qmail write it, with
+# the message number of the qmail-ldap patch): the address and the reverse name.
+NETWORK_EXAMPLES = (
+    "(qmail 5063 invoked from network[192.0.2.7/mx.example.org]); 9 Jun 2008 01:34:05 -0000",
+    "(qmail 28719 messnum 339861 invoked from network[192.0.2.7/unknown]);"
+    " 9 Jun 2008 01:34:05 -0000",
+)
+
+_NETWORK = re.compile(
+    r"\((?P<stamp>qmail [0-9]+(?: messnum [0-9]+)? invoked from"
+    rf" network\[(?P<ip>[0-9A-Fa-f:.]+)/(?P<host>{b.HOST})\])\);{b.DATE}"
+)
+
+
+def read_queue_network(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _NETWORK.fullmatch(text)
+    if m is None:
+        return None
+    ip = normalise_ip(m["ip"])
+    if ip is None:
+        return None
+    software, version = software_named((), ("", "", ""), (m["stamp"],), False, "")
+    hop = b.hop(
+        value,
+        m,
+        client=new_client(rdns=m["host"], rdns_status="present", ip=ip),  # the name as written
+        server=new_server(software=software, version=version),
+        protocol=None,
+        hop_id=None,
+        kind="relay",
+        index=index,
+        header_index=header_index,
+        after=after,
+    )
+    if hop is None or hop.timestamp is None:
+        return None  # an undated stamp: the general reader says "unparsed"
+    return hop
 
 
 # === For the general reader =================================================================

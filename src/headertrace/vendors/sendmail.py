@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
-from headertrace.models import TLS, Auth, Client, Hop
+from headertrace.addresses import normalise_ip
+from headertrace.models import Auth, Hop, new_client
+from headertrace.parse import tables
 from headertrace.parse.vendors import sendmail_version
 from headertrace.vendors import _build as b
 
@@ -49,6 +52,8 @@ _SUBMIT = re.compile(
     rf" by (?P<by>{b.HOST}) \((?P<version>[A-Za-z0-9][A-Za-z0-9./+_-]*)\)"
     rf" id (?P<id>{b.QUEUE_ID}){b.RECIPIENT};{b.DATE}"
 )
+# A few versions ("8.12.8/8.12.8") stand in most headers: read each once.
+_version = lru_cache(maxsize=1024)(sendmail_version)
 
 
 def read_submission(
@@ -57,14 +62,14 @@ def read_submission(
     m = _SUBMIT.fullmatch(text)
     if m is None:
         return None
-    version = sendmail_version(m["version"])
+    version = _version(m["version"])
     server = None if version is None else b.server(m["by"], "sendmail", version)
     if server is None or not b.plain(m["id"]):
         return None
     return b.hop(
         value,
         m,
-        client=Client(ident=m["user"]),
+        client=new_client(ident=m["user"]),
         server=server,
         protocol=None,
         hop_id=m["id"],
@@ -81,18 +86,64 @@ def read(
     m = _SMTP.fullmatch(text)
     if m is None:
         return None
-    version = sendmail_version(m["version"])
+    version = _version(m["version"])
     if version is None:
         return None
-    client = b.from_client(m)
+    parts = b.relay_parts(m.group(*b.RELAY_GROUPS), "sendmail", version)
+    if parts is None or not b.plain(m["id"]):
+        return None
+    client, server, kind, tls, auth = parts
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol=m["proto"],
+        hop_id=m["id"],
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=b.tls(m["tls"], m["cipher"]) if m["tls"] else tls,
+        auth=_VERIFIED if (m["verify"] or "").upper() == "OK" else auth,
+    )
+
+
+# sendmail's from part for a client with no address it recorded (a connection over the
+# loopback read by ident, UUCP): the ident and the host name, no brackets.
+IDENT_EXAMPLE = (
+    "from localhost (bob@localhost) by mail.example.com (8.11.6/8.11.6) with ESMTP"
+    " id g7LBjoZ12345 for <alice@example.org>; Wed, 21 Aug 2002 12:45:50 +0100"
+)
+
+_IDENT = re.compile(
+    rf"from (?P<helo>{b.HOST}) \((?P<user>[A-Za-z0-9_.+-]+)@(?P<host>{b.HOST})\)"
+    rf" by (?P<by>{b.HOST}) \((?P<version>[A-Za-z0-9][A-Za-z0-9./+_-]*)\)"
+    rf" with (?P<proto>[A-Za-z0-9]+) id (?P<id>{b.QUEUE_ID}){b.RECIPIENT};{b.DATE}"
+)
+
+
+def read_ident(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _IDENT.fullmatch(text)
+    if m is None:
+        return None
+    version = _version(m["version"])
+    helo, host, protocol = m["helo"], m["host"], m["proto"]
+    if version is None or not b.plain(helo) or not b.plain(m["id"]):
+        return None
+    if host.replace(".", "").isdigit() or normalise_ip(host) is not None:
+        return None  # an address, or a number the comment reader takes for no name
     server = b.server(m["by"], "sendmail", version)
-    protocol = m["proto"]
-    if client is None or server is None or not b.plain(m["id"]):
-        return None
+    if host.lower() in tables.NO_NAME:
+        client = new_client(helo=helo, rdns_status="none", ident=m["user"])
+    else:
+        rdns = host.rstrip(".") or None
+        client = new_client(helo=helo, rdns=rdns, rdns_status="present", ident=m["user"])
     kind = b.kind_of(protocol, client)
-    if kind is None:
+    if server is None or kind is None:
         return None
-    auth = b.auth_of(protocol, "sendmail", True)
     return b.hop(
         value,
         m,
@@ -104,8 +155,8 @@ def read(
         index=index,
         header_index=header_index,
         after=after,
-        tls=TLS(m["tls"], m["cipher"]) if m["tls"] else b.tls_of(protocol),
-        auth=_VERIFIED if (m["verify"] or "").upper() == "OK" else auth,
+        tls=b.tls_of(protocol),
+        auth=b.auth_of(protocol, "sendmail", True),
     )
 
 
