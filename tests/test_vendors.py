@@ -193,3 +193,12 @@ def test_dates_read_alike_at_the_edges() -> None:
     ):
         _same_date(text)
         assert dates.parse_date(text).value == dates.scan_date(text).value, text
+
+
+@given(st.text(alphabet="0123456789²³¹⁰٣۴ :+-,./()JanMoGT", max_size=40))
+def test_dates_of_any_digits_never_raise(text: str) -> None:
+    # "²".isdigit() holds and int("²") raises: digits are read where isdecimal() holds.
+    result = dates.parse_date(text)
+    assert (result.value is None) == (result.defect in ("unparseable-date", "invalid-date"))
+    first, _, rest = text.partition(" ")
+    dates.looks_like_date_start(first, rest)

@@ -90,7 +90,7 @@ def _offset_minutes(word: str) -> int | None:
     if len(word) < 3 or word[0] not in "+-":
         return None
     digits = word[1:].replace(":", "")
-    if not digits.isdigit() or len(digits) not in (2, 4):
+    if not digits.isdecimal() or len(digits) not in (2, 4):
         return None
     hours = int(digits[:2])
     minutes = int(digits[2:]) if len(digits) == 4 else 0
@@ -106,7 +106,7 @@ def _time(word: str) -> tuple[int, int, int] | None:
         return None
     if len(parts) == 3 and "." in parts[2]:  # fractional seconds (Go, some scanners)
         parts[2] = parts[2].split(".", 1)[0]
-    if not all(p.isdigit() and len(p) <= 2 for p in parts):
+    if not all(p.isdecimal() and len(p) <= 2 for p in parts):
         return None
     h, m = int(parts[0]), int(parts[1])
     s = int(parts[2]) if len(parts) == 3 else 0
@@ -117,7 +117,7 @@ def _time(word: str) -> tuple[int, int, int] | None:
 
 def _iso_date(word: str) -> tuple[int, int, int] | None:
     parts = word.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+    if len(parts) != 3 or not all(p.isdecimal() for p in parts) or len(parts[0]) != 4:
         return None
     return int(parts[0]), int(parts[1]), int(parts[2])
 
@@ -125,13 +125,13 @@ def _iso_date(word: str) -> tuple[int, int, int] | None:
 def _slash_date(word: str) -> tuple[int, int, int] | None:
     """``26/08/2002``: day first, as qmail-scanner writes it (``%d/%m/%Y``)."""
     parts = word.split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+    if len(parts) != 3 or not all(p.isdecimal() for p in parts) or len(parts[2]) != 4:
         return None
     return int(parts[2]), int(parts[1]), int(parts[0])
 
 
 def _year(word: str) -> int | None:
-    if not word.isdigit() or len(word) not in (2, 3, 4):
+    if not word.isdecimal() or len(word) not in (2, 3, 4):
         return None
     y = int(word)
     if len(word) == 2:
@@ -241,7 +241,7 @@ def scan_date(text: str) -> DateResult:
             offset = o
         elif offset is None and low in ZONES and hms is not None:
             offset = ZONES[low]
-        elif low.isdigit():
+        elif low.isdecimal():
             if day is None and len(low) <= 2 and month is None and year is None:
                 day = int(low)
             elif day is None and len(low) <= 2 and month is not None and hms is None:
@@ -276,4 +276,4 @@ def looks_like_date_start(word: str, following: str) -> bool:
         return True
     if _iso_date(low) is not None:
         return True  # Go's time.String(): "2023-03-23 15:00:00.123 +0000 UTC"
-    return low.isdigit() and len(low) <= 2 and following.lower()[:3] in MONTHS
+    return low.isdecimal() and len(low) <= 2 and following.lower()[:3] in MONTHS

@@ -101,7 +101,7 @@ def read(
             m["tls_cipher"] and "tls",
             m["tls_cipher"],
             m["exim"],
-            m["wenv"],
+            _naming(m["wenv"]),
         )
         if word
     )
@@ -297,7 +297,7 @@ def _software(
     """The software (and the server) the with clause names, read as the general reader
     joins the clause: the protocol, the TLS comment and cipher, Exim's comment and the
     envelope sender's."""
-    words = (m["proto"], tls_comment, cipher and "tls", cipher, m["exim"], m["wenv"])
+    words = (m["proto"], tls_comment, cipher and "tls", cipher, m["exim"], _naming(m["wenv"]))
     with_text = " ".join(word for word in words if word)
     by = m["by"]
     software, version = software_named((), (with_text, "", ""), (), False, by.lower().rstrip("."))
@@ -333,6 +333,16 @@ def read_local(
         auth=b.auth_of(protocol, software, True),
         envelope_from=m["sender"],
     )
+
+
+def _naming(envelope: str | None) -> str | None:
+    """The envelope-from comment where it may name software, else ``None``. It stands last
+    in the with clause's text, after Exim's own comment, so a comment naming none changes
+    neither the name nor the version read there; left out, the answer is kept across
+    senders (software_named is cached by its texts)."""
+    if envelope is None or tables.SOFTWARE_SEARCH.search(envelope.lower()) is None:
+        return None
+    return envelope
 
 
 # === For the general reader =================================================================
