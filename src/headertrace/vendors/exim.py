@@ -16,10 +16,13 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import Client, Hop, Server, new_client
+from headertrace.models import Client, Hop, RdnsStatus, Server, new_client
 from headertrace.parse import tables
+from headertrace.parse.facts import no_name
+from headertrace.parse.lexer import Kind, Token
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
+from headertrace.parse.vendors import FromStyle
 from headertrace.vendors import _build as b
 
 EXAMPLES = (
@@ -348,12 +351,8 @@ def _naming(envelope: str | None) -> str | None:
 # === For the general reader =================================================================
 # What headertrace.parse.received and .comments must know of this family, each with its
 # example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
-# its own, imports included, so that it and the direct readers above change apart.
+# its own, so that it and the direct readers above change apart.
 
-from headertrace.models import RdnsStatus  # noqa: E402
-from headertrace.parse.facts import no_name  # noqa: E402
-from headertrace.parse.lexer import Kind, Token  # noqa: E402
-from headertrace.parse.vendors import FromStyle  # noqa: E402
 
 GENERAL_EXAMPLES = (
     "from relay.example.net (laptop.example.org) [198.51.100.70.41234] (alice)"

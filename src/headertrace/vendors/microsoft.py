@@ -25,8 +25,10 @@ from datetime import datetime
 from headertrace.addresses import normalise_ip
 from headertrace.models import Client, Hop, HopKind, new_client
 from headertrace.parse import tables
+from headertrace.parse.lexer import Kind, Token
 from headertrace.parse.literals import literal_address
 from headertrace.parse.software import software_named
+from headertrace.parse.vendors import FromStyle
 from headertrace.vendors import _build as b
 
 EXAMPLES = (
@@ -196,10 +198,8 @@ _PICKUP = Client()
 # === For the general reader =================================================================
 # What headertrace.parse.received and .comments must know of this family, each with its
 # example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
-# its own, imports included, so that it and the direct readers above change apart.
+# its own, so that it and the direct readers above change apart.
 
-from headertrace.parse.lexer import Kind, Token  # noqa: E402
-from headertrace.parse.vendors import FromStyle  # noqa: E402
 
 GENERAL_EXAMPLES = (
     "from client.example.net ([198.51.100.50]) by exch.example.com with SMTP"

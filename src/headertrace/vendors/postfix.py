@@ -17,6 +17,16 @@ import re
 from datetime import datetime
 
 from headertrace.models import Auth, Hop, new_client
+from headertrace.parse.facts import (
+    Facts,
+    Reader,
+    followed_by,
+    following,
+    rest_text,
+    set_auth,
+)
+from headertrace.parse.lexer import Kind, Token
+from headertrace.parse.vendors import FromStyle
 from headertrace.vendors import _build as b
 
 EXAMPLE = (
@@ -155,18 +165,7 @@ def read_more(
 # === For the general reader =================================================================
 # What headertrace.parse.received and .comments must know of this family, each with its
 # example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
-# its own, imports included, so that it and the direct readers above change apart.
-
-from headertrace.parse.facts import (  # noqa: E402
-    Facts,
-    Reader,
-    followed_by,
-    following,
-    rest_text,
-    set_auth,
-)
-from headertrace.parse.lexer import Kind, Token  # noqa: E402
-from headertrace.parse.vendors import FromStyle  # noqa: E402
+# its own, so that it and the direct readers above change apart.
 
 GENERAL_EXAMPLES = (
     "from mail.example.org (mail.example.org [IPv6:2001:db8::25])"

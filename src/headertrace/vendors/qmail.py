@@ -20,8 +20,10 @@ from datetime import datetime
 from headertrace.addresses import normalise_ip
 from headertrace.models import Hop, Server, new_client, new_server
 from headertrace.parse import tables
+from headertrace.parse.facts import Facts, Reader, hostlike
+from headertrace.parse.lexer import Kind, Token
 from headertrace.parse.software import software_named
-from headertrace.parse.vendors import FROM_STYLES
+from headertrace.parse.vendors import FROM_STYLES, FromStyle
 from headertrace.vendors import _build as b
 
 EXAMPLES = (
@@ -157,11 +159,8 @@ def read_queue_network(
 # === For the general reader =================================================================
 # What headertrace.parse.received and .comments must know of this family, each with its
 # example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
-# its own, imports included, so that it and the direct readers above change apart.
+# its own, so that it and the direct readers above change apart.
 
-from headertrace.parse.facts import Facts, Reader, hostlike  # noqa: E402
-from headertrace.parse.lexer import Kind, Token  # noqa: E402
-from headertrace.parse.vendors import FromStyle  # noqa: E402
 
 GENERAL_EXAMPLES = (
     "(qmail 1866 messnum 187485 invoked from network[198.51.100.44/client.example.net]);"

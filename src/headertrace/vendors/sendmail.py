@@ -25,7 +25,10 @@ from functools import lru_cache
 from headertrace.addresses import normalise_ip
 from headertrace.models import Auth, Hop, new_client
 from headertrace.parse import tables
-from headertrace.parse.vendors import sendmail_version
+from headertrace.parse.facts import Facts, Reader, followed_by, set_auth
+from headertrace.parse.lexer import Kind, Token
+from headertrace.parse.tables import SASL_MECHANISMS
+from headertrace.parse.vendors import FromStyle, sendmail_version
 from headertrace.vendors import _build as b
 
 EXAMPLES = (
@@ -163,12 +166,8 @@ def read_ident(
 # === For the general reader =================================================================
 # What headertrace.parse.received and .comments must know of this family, each with its
 # example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
-# its own, imports included, so that it and the direct readers above change apart.
+# its own, so that it and the direct readers above change apart.
 
-from headertrace.parse.facts import Facts, Reader, followed_by, set_auth  # noqa: E402
-from headertrace.parse.lexer import Kind, Token  # noqa: E402
-from headertrace.parse.tables import SASL_MECHANISMS  # noqa: E402
-from headertrace.parse.vendors import FromStyle  # noqa: E402
 
 GENERAL_EXAMPLES = (
     "from helo.example.net (rdns.example.net [198.51.100.5] (may be forged))"
