@@ -33,6 +33,7 @@ from headertrace.vendors import (
     read_direct,
     sendmail,
     yahoo,
+    zmailer,
 )
 
 GOLDEN = Path(__file__).parent / "fixtures" / "received" / "golden.jsonl"
@@ -60,6 +61,8 @@ EXAMPLES = (
     *qmail.NETWORK_EXAMPLES,
     *yahoo.EXAMPLES,
     yahoo.EGP_EXAMPLE,
+    *zmailer.LISTEXPAND_EXAMPLES,
+    *zmailer.SMTP_EXAMPLES,
 )
 
 
@@ -105,6 +108,10 @@ def test_direct_readers_stay_linear_on_hostile_headers() -> None:
         "(qmail 1 invoked from network[192.0.2.7/" + "a" * 200_000,
         "(EGP: " + "m" * 200_000,
         "by 10.0.0.1 with " + "H" * 200_000,
+        "(majordomo@" + "a" * 200_000,
+        "(majordomo@a) by b via listexpand id c (ORCPT <rfc822;" + "a" * 200_000,
+        'from a ([192.0.2.7]:1 "EHLO ' + "x " * 100_000,
+        'from a ([192.0.2.7]:1 "EHLO x" rhost-flags-' + "OK-" * 60_000,
     ):
         assert read_direct(header) is None
 

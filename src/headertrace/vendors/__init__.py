@@ -24,9 +24,14 @@ from headertrace.vendors import (
     qmail,
     sendmail,
     yahoo,
+    zmailer,
 )
 
 Reader = Callable[[str, str, int, int, datetime | None], Hop | None]
+
+# ZMailer's list expansion opens with the list's own address, "(majordomo@vger.kernel.org)",
+# "(majordomo-XXXX@lists.example.org)": one key for them all, tried when no first word is.
+_LIST_EXPANSION = "(majordomo"
 
 Gate = tuple[str, ...]
 """Texts one of which a header must hold for the reader to be tried (``()``: always):
@@ -43,6 +48,7 @@ READERS: dict[str, tuple[tuple[Gate, Reader], ...]] = {
         (("(fetchmail-",), fetchmail.read),
         ((" with Microsoft SMTP Server", " with HTTP", " with mapi"), microsoft.read),
         (("(Exim ",), exim.read),
+        (("rhost-flags-",), zmailer.read_smtp),
         ((") with ",), sendmail.read),
         (("@",), sendmail.read_ident),
         ((" (amavisd-new, ",), amavis.read),
@@ -61,6 +67,7 @@ READERS: dict[str, tuple[tuple[Gate, Reader], ...]] = {
     "(from": (((), sendmail.read_submission),),
     "(qmail": (((), qmail.read_queue), ((" network[",), qmail.read_queue_network)),
     "(EGP:": (((), yahoo.read_egp),),
+    _LIST_EXPANSION: (((" via listexpand ",), zmailer.read_listexpand),),
 }
 
 
@@ -70,7 +77,9 @@ def read_direct(
     """The hop of ``value`` if a direct reader takes it whole, else ``None``."""
     readers = READERS.get(value[: value.find(" ")])
     if readers is None:
-        return None
+        if not value.startswith(_LIST_EXPANSION):
+            return None
+        readers = READERS[_LIST_EXPANSION]
     text = unfold(value)
     for gate, read in readers:
         if gate:  # a loop, not any() over a generator: this runs for every header
