@@ -29,9 +29,9 @@ from headertrace.vendors import (
 
 Reader = Callable[[str, str, int, int, datetime | None], Hop | None]
 
-# ZMailer's list expansion opens with the list's own address, "(majordomo@vger.kernel.org)",
-# "(majordomo-XXXX@lists.example.org)": one key for them all, tried when no first word is.
-_LIST_EXPANSION = "(majordomo"
+# Readers of headers whose first word is a comment no key names: ZMailer's list expansion
+# opens with the list's own address ("(majordomo@vger.kernel.org)", "(owner-x@example.org)").
+_OTHER_COMMENT = "("
 
 Gate = tuple[str, ...]
 """Texts one of which a header must hold for the reader to be tried (``()``: always):
@@ -67,7 +67,7 @@ READERS: dict[str, tuple[tuple[Gate, Reader], ...]] = {
     "(from": (((), sendmail.read_submission),),
     "(qmail": (((), qmail.read_queue), ((" network[",), qmail.read_queue_network)),
     "(EGP:": (((), yahoo.read_egp),),
-    _LIST_EXPANSION: (((" via listexpand ",), zmailer.read_listexpand),),
+    _OTHER_COMMENT: (((" via listexpand ",), zmailer.read_listexpand),),
 }
 
 
@@ -77,9 +77,9 @@ def read_direct(
     """The hop of ``value`` if a direct reader takes it whole, else ``None``."""
     readers = READERS.get(value[: value.find(" ")])
     if readers is None:
-        if not value.startswith(_LIST_EXPANSION):
+        if not value.startswith(_OTHER_COMMENT):
             return None
-        readers = READERS[_LIST_EXPANSION]
+        readers = READERS[_OTHER_COMMENT]
     text = unfold(value)
     for gate, read in readers:
         if gate:  # a loop, not any() over a generator: this runs for every header
