@@ -1,10 +1,9 @@
-"""The message's identifying headers: the direct reading of RFC 2047 encoded words against
-``email.header``, the reference, on every corpus message and on generated values."""
+"""The message's identifying headers: one lookup of the six names against one get per name,
+RFC 2047 encoded words decoded by ``email.header``, and never an exception from them."""
 
 from __future__ import annotations
 
 import base64
-from email.charset import ALIASES, Charset
 from pathlib import Path
 
 import pytest
@@ -14,15 +13,7 @@ from hypothesis import strategies as st
 from headertrace import trace
 from headertrace.intake import open_complaint
 from headertrace.models import MessageInfo
-from headertrace.parse.headers import (
-    _DIRECT_CHARSETS,
-    HeaderBlock,
-    _direct_words,
-    _email_words,
-    decode_words,
-    one_line,
-    split_header_block,
-)
+from headertrace.parse.headers import HeaderBlock, decode_words, one_line, split_header_block
 from headertrace.tracing import message_info
 
 DECODED = ("Subject", "From", "To", "Date")
@@ -32,7 +23,7 @@ def _reference_info(block: HeaderBlock) -> MessageInfo:
     """message_info as it was: one get per name, email.header for every encoded word."""
 
     def decoded(value: str | None) -> str | None:
-        return None if value is None else _email_words(value)
+        return None if value is None else decode_words(value)
 
     def stripped(value: str | None) -> str | None:
         if value is None:
@@ -50,17 +41,9 @@ def _reference_info(block: HeaderBlock) -> MessageInfo:
     )
 
 
-def _same(value: str) -> bool:
-    """Whether the direct reading took ``value``; fails when it reads it otherwise."""
-    assert decode_words(value) == _email_words(value), value
-    direct = _direct_words(value) if "=?" in value else None
-    assert direct is None or direct == _email_words(value), value
-    return direct is not None
-
-
 @pytest.mark.corpus
 def test_corpus_message_info_equals_the_email_header_reading(corpus: Path) -> None:
-    encoded = direct = 0
+    encoded = 0
     for path in sorted((corpus / "messages").rglob("*.eml")):
         for reported in open_complaint(path.read_bytes()).reported:
             block = split_header_block(reported.raw)
@@ -69,9 +52,7 @@ def test_corpus_message_info_equals_the_email_header_reading(corpus: Path) -> No
                 value = block.get(name)
                 if value is not None and "=?" in value:
                     encoded += 1
-                    direct += _same(value)
-    print(f"\n{direct} of {encoded} corpus values with encoded words read directly")
-    assert direct > 0.8 * encoded
+    assert encoded > 100
 
 
 @pytest.mark.parametrize(
@@ -88,8 +69,7 @@ def test_corpus_message_info_equals_the_email_header_reading(corpus: Path) -> No
         ("=?utf-8?q?a=3D=3d_b=?= =?utf-8?q?=3==41?=", "a== b==3=A"),  # = not before hex digits
     ],
 )
-def test_direct_reading_of_encoded_words(value: str, decoded: str) -> None:
-    assert _same(value)
+def test_encoded_words(value: str, decoded: str) -> None:
     assert decode_words(value) == decoded
 
 
@@ -104,7 +84,7 @@ def test_direct_reading_of_encoded_words(value: str, decoded: str) -> None:
     ],
 )
 def test_encoded_words_that_do_not_decode_stay_as_written(value: str) -> None:
-    assert decode_words(value) == _email_words(value) == one_line(value)
+    assert decode_words(value) == one_line(value)
 
 
 def test_trace_keeps_an_undecodable_subject_as_written() -> None:
@@ -113,16 +93,9 @@ def test_trace_keeps_an_undecodable_subject_as_written() -> None:
         assert trace(raw.encode()).message.subject == subject
 
 
-def test_direct_charsets_are_read_with_the_codec_of_their_name() -> None:
-    for name in _DIRECT_CHARSETS:
-        charset = Charset(name)
-        assert (charset.input_codec, charset.output_codec, str(charset)) == (name, name, name)
-        assert name not in ALIASES
-
-
 _CHARSETS = st.sampled_from(
-    [*sorted(_DIRECT_CHARSETS), "UTF-8", "Windows-1252", "us-ascii", "latin-1", "utf8",
-     "gb2312", "iso-2022-jp", "bogus", "", "utf-8*en", "é"]
+    ["utf-8", "iso-8859-1", "windows-1252", "koi8-r", "UTF-8", "Windows-1252", "us-ascii",
+     "latin-1", "utf8", "gb2312", "iso-2022-jp", "bogus", "", "utf-8*en", "é"]
 )  # fmt: skip
 
 
@@ -152,5 +125,7 @@ _PIECES = st.one_of(
 
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(_PIECES, min_size=1, max_size=8))
-def test_generated_encoded_words_read_alike(pieces: list[str]) -> None:
-    _same("".join(pieces))
+def test_generated_encoded_words_never_raise(pieces: list[str]) -> None:
+    value = "".join(pieces)
+    decoded = decode_words(value)
+    assert decoded == one_line(decoded)  # one line, whatever the words held

@@ -7,11 +7,9 @@ within one message. Caps keep hostile input cheap; each one hit is a defect.
 
 from __future__ import annotations
 
-import binascii
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from email import base64mime, quoprimime
 from email.errors import MessageError
 from email.header import decode_header, make_header
 from itertools import repeat
@@ -116,123 +114,15 @@ def one_line(value: str) -> str:
 
 def decode_words(value: str) -> str:
     """A header value on one line (:func:`one_line`) with its RFC 2047 encoded words
-    (``=?utf-8?q?...?=``) decoded as the standard library's ``email.header`` decodes them
-    (``make_header(decode_header(value))``), quirks included; as written where they do not
-    decode. The common charsets take a direct reading of the same steps, which skips the
-    ``Header`` and ``Charset`` objects; any other goes through ``email.header`` itself."""
+    (``=?utf-8?q?...?=``) decoded by the standard library's ``email.header`` (compat32); as
+    written where they do not decode. ``HeaderParseError`` (bad base64) and
+    ``CharsetError`` (a non-ASCII charset name) are ``MessageError``s."""
     if "=?" not in value:
         return " ".join(value.split())  # one_line, without the call: most values
-    direct = _direct_words(value)
-    return _email_words(value) if direct is None else direct
-
-
-def _email_words(value: str) -> str:
-    """The reference: ``email.header`` (compat32). ``HeaderParseError`` (bad base64) and
-    ``CharsetError`` (a non-ASCII charset name) are ``MessageError``s."""
     try:
         return one_line(str(make_header(decode_header(value))))
     except (UnicodeError, LookupError, ValueError, AssertionError, MessageError):
         return one_line(value)  # undecodable encoded-words: keep them as written
-
-
-# email.header.ecre: an encoded word, as decode_header finds it.
-_ENCODED_WORD = re.compile(r"=\?([^?]*?)\?([qQbB])\?(.*?)\?=", re.MULTILINE)
-
-_DIRECT_CHARSETS = frozenset(
-    ("utf-8", "iso-8859-1", "iso-8859-2", "iso-8859-15", "windows-1250", "windows-1251",
-     "windows-1252", "koi8-r")
-)  # fmt: skip
-"""Charsets that ``email.charset.Charset`` reads and writes with the codec of the same name
-(no alias, no conversion): decoding with that codec is all it does."""
-
-
-def _direct_words(value: str) -> str | None:
-    """:func:`_email_words` for values whose encoded words are all in a direct charset;
-    ``None`` for any other. The steps of ``decode_header``, ``make_header`` and
-    ``Header.__str__``, in their order, with their quirks."""
-    if _ENCODED_WORD.search(value) is None:
-        return one_line(value)
-    words = _words(value)
-    if words is None:
-        return None
-    try:
-        chunks = [
-            (text.decode(charset or "us-ascii"), charset) for text, charset in _collapsed(words)
-        ]
-    except (UnicodeError, binascii.Error):
-        return one_line(value)  # where email.header raises, the value stays as written
-    return one_line(_joined(chunks))
-
-
-def _words(value: str) -> list[tuple[str, str | None, str | None]] | None:
-    """(text, encoding, charset) for each word, as decode_header splits them; the blanks
-    between two encoded words dropped. ``None`` when a charset is not a direct one."""
-    words: list[tuple[str, str | None, str | None]] = []
-    for line in value.splitlines():
-        parts = _ENCODED_WORD.split(line)  # plain, charset, encoding, text, plain, ...
-        plain = parts[0].lstrip()
-        if plain:
-            words.append((plain, None, None))
-        for at in range(1, len(parts), 4):
-            charset = parts[at].lower()
-            if charset not in _DIRECT_CHARSETS:
-                return None
-            words.append((parts[at + 2], parts[at + 1].lower(), charset))
-            if parts[at + 3]:
-                words.append((parts[at + 3], None, None))
-    drop = [
-        n - 1
-        for n, word in enumerate(words)
-        if n > 1 and word[1] and words[n - 2][1] and words[n - 1][0].isspace()
-    ]
-    for n in reversed(drop):
-        del words[n]
-    return words
-
-
-def _collapsed(words: list[tuple[str, str | None, str | None]]) -> list[tuple[bytes, str | None]]:
-    """Each word decoded to bytes, runs of one charset joined (plain words with a space)."""
-    collapsed: list[tuple[bytes, str | None]] = []
-    for text, encoding, charset in words:
-        if encoding == "b":
-            pad = len(text) % 4  # Postel's law, as decode_header: add the missing padding
-            data = base64mime.decode(text + "==="[: 4 - pad] if pad else text)
-        elif encoding == "q" and text.isascii() and "==" not in text and text[-1:] != "=":
-            # quoprimime.header_decode's reading, in C (it runs re.sub with a Python
-            # callback); a2b_qp differs on "==" and on a final "=" only.
-            data = binascii.a2b_qp(text, header=True)
-        else:
-            plain = text if encoding is None else quoprimime.header_decode(text)
-            data = bytes(plain, "raw-unicode-escape")
-        if collapsed and collapsed[-1][1] == charset:
-            last = collapsed[-1][0]
-            collapsed[-1] = (last + b" " + data if charset is None else last + data, charset)
-        else:
-            collapsed.append((data, charset))
-    return collapsed
-
-
-def _joined(chunks: list[tuple[str, str | None]]) -> str:
-    """Header.__str__: a space between a plain chunk and an encoded one unless a blank (or a
-    parenthesis, or a backslash) already stands there."""
-    out: list[str] = []
-    last_plain, last_space = True, False
-    for text, charset in chunks:
-        plain = charset is None
-        if out:
-            if not last_plain:
-                if plain and not (text and _nonctext(text[0])):
-                    out.append(" ")
-            elif not plain and not last_space:
-                out.append(" ")
-        last_space = bool(text) and _nonctext(text[-1])
-        last_plain = plain
-        out.append(text)
-    return "".join(out)
-
-
-def _nonctext(char: str) -> bool:
-    return char.isspace() or char in ("(", ")", "\\")
 
 
 def decode(data: bytes) -> str:
