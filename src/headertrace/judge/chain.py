@@ -15,33 +15,28 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from headertrace.addresses import is_internal, is_loopback, registered_domain
-from headertrace.models import Finding, Hop, Origin, received
+from headertrace.models import Evidence, Finding, Hop, Origin, received
 
 TIME_TOLERANCE_SECONDS = 300.0
 """Clock skew tolerated between two servers before time running backwards is flagged."""
 
 
-def _has_client(hop: Hop) -> bool:
-    return hop.client.ip is not None and hop.kind in ("relay", "fetch")
+_OUTSIDE = "first outside client below the recipient's servers that did not authenticate"
 
 
 def infer_origin(hops: Sequence[Hop]) -> Origin | None:
     """The first untrusted outside client walking down from the newest hop."""
     oldest_trusted: Hop | None = None
     for hop in reversed(hops):
-        if not _has_client(hop) or hop.client.ip is None:
+        ip = hop.client.ip
+        # Only a relay's client counts: a local submission has none, and below a mailbox
+        # fetch the provider's own chain continues.
+        if ip is None or hop.kind != "relay":
             continue
-        if hop.kind == "fetch":
-            continue  # a mailbox fetch: the provider's own chain continues below
-        if is_internal(hop.client.ip):
+        if is_internal(ip) or hop.auth.authenticated:
             oldest_trusted = hop
             continue
-        if hop.auth.authenticated:
-            oldest_trusted = hop
-            continue
-        return _origin(
-            hop, "first outside client below the recipient's servers that did not authenticate"
-        )
+        return _origin(hop, _OUTSIDE)
     if oldest_trusted is None:
         return None
     if oldest_trusted.auth.authenticated:
@@ -53,14 +48,7 @@ def infer_origin(hops: Sequence[Hop]) -> Origin | None:
 
 def _origin(hop: Hop, reason: str) -> Origin:
     c = hop.client
-    return Origin(
-        hop=hop.index,
-        ip=c.ip,
-        rdns=c.rdns,
-        helo=c.said_helo,
-        reason=reason,
-        evidence=received(hop.raw),
-    )
+    return Origin(hop.index, c.ip, c.rdns, c.said_helo, reason, (Evidence(hop.raw, "received"),))
 
 
 def chain_findings(hops: Sequence[Hop], origin: Origin | None) -> list[Finding]:
@@ -77,9 +65,8 @@ def chain_findings(hops: Sequence[Hop], origin: Origin | None) -> list[Finding]:
                 message=f"{len(below)} Received header(s) below the origin were written "
                 "before the message reached a server that can be vouched for; they are "
                 "claims by the sender, not facts",
-                evidence=received(
-                    *(h.raw for h in reversed(below))
-                ),  # as they stand in the message
+                # as they stand in the message
+                evidence=tuple([Evidence(h.raw, "received") for h in reversed(below)]),
             )
         )
     findings.extend(_custody(hops, floor))
@@ -87,9 +74,11 @@ def chain_findings(hops: Sequence[Hop], origin: Origin | None) -> list[Finding]:
     return findings
 
 
-def _names(hop: Hop) -> set[str]:
+def _names(hop: Hop) -> list[str]:
+    """The names the client went by (HELO, rDNS), lower-case, without a final dot; a name
+    may come twice. A list: a set costs more than the one or two comparisons it saves."""
     c = hop.client
-    return {n.lower().rstrip(".") for n in (c.helo, c.rdns) if n and not n.startswith("[")}
+    return [n.lower().rstrip(".") for n in (c.helo, c.rdns) if n and not n.startswith("[")]
 
 
 def custody_holds(older: Hop, newer: Hop) -> bool | None:
@@ -97,18 +86,21 @@ def custody_holds(older: Hop, newer: Hop) -> bool | None:
 
     ``None`` when the headers do not give enough to compare.
     """
-    by = older.server
     if newer.kind not in ("relay", "fetch") or older.kind == "fetch":
         return None
-    client = newer.client
-    if by.ip is not None and client.ip is not None and by.ip == client.ip:
+    by = older.server
+    ip = newer.client.ip
+    if ip is not None and by.ip == ip:
         return True
-    names = _names(newer)
-    host = (by.host or "").lower().rstrip(".")
-    if not host or not names or host in ("localhost", "unknown"):
-        return None
-    if client.ip is not None and is_loopback(client.ip):
+    # Each test below that gives up gives ``None``: cheapest first.
+    if ip is not None and is_loopback(ip):
         return None  # a content filter on the same machine
+    host = (by.host or "").lower().rstrip(".")
+    if not host or host in ("localhost", "unknown"):
+        return None
+    names = _names(newer)
+    if not names:
+        return None
     if host in names:
         return True
     label = host.split(".", 1)[0]
@@ -124,7 +116,7 @@ def _custody(hops: Sequence[Hop], floor: int) -> list[Finding]:
         if custody_holds(older, newer) is not False:
             continue
         trusted = newer.index > floor
-        names = ", ".join(sorted(_names(newer)))
+        names = ", ".join(sorted(set(_names(newer))))
         out.append(
             Finding(
                 code="custody-break",
@@ -142,8 +134,9 @@ def _custody(hops: Sequence[Hop], floor: int) -> list[Finding]:
 
 def _time_travel(hops: Sequence[Hop], floor: int) -> list[Finding]:
     out: list[Finding] = []
+    least = -TIME_TOLERANCE_SECONDS
     for hop in hops:
-        if hop.delay_seconds is None or hop.delay_seconds >= -TIME_TOLERANCE_SECONDS:
+        if hop.delay_seconds is None or hop.delay_seconds >= least:
             continue
         previous = next((h for h in reversed(hops[: hop.index]) if h.timestamp is not None), None)
         out.append(

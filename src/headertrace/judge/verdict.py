@@ -81,9 +81,18 @@ def judge(
     origin: Origin | None = None,
 ) -> tuple[Verdict, list[Finding]]:
     """The verdict, plus the findings that belong to the judgement (see ``checks``)."""
-    verdict, findings = _judge(hops, org, block, origin)
-    if verdict.evidence:
-        verdict = replace(verdict, evidence=tuple(dict.fromkeys(verdict.evidence)))
+    findings: list[Finding] = []
+    if org is None:  # most traces: no custody to walk, no findings of the judgement
+        verdict = _no_org(origin)
+    else:
+        verdict, findings = _judge(hops, org, block)
+    evidence = verdict.evidence
+    if len(evidence) > 1:
+        # ``replace`` costs more than the rest of a verdict without an organisation: only
+        # when a quote repeats (most verdicts quote one header, or several distinct ones).
+        unique = tuple(dict.fromkeys(evidence))
+        if len(unique) < len(evidence):
+            verdict = replace(verdict, evidence=unique)
     return verdict, findings
 
 
@@ -106,13 +115,8 @@ def _fetched(entry: Hop, fetch: Hop, server: str, custody_raw: tuple[Evidence, .
 
 
 def _judge(
-    hops: Sequence[Hop],
-    org: Organisation | None,
-    block: HeaderBlock,
-    origin: Origin | None,
+    hops: Sequence[Hop], org: Organisation, block: HeaderBlock
 ) -> tuple[Verdict, list[Finding]]:
-    if org is None:
-        return _no_org(origin), []
     if not hops:
         return (
             Verdict(
@@ -161,14 +165,15 @@ def _no_org(origin: Origin | None) -> Verdict:
             "taken as the origin",
             confidence="low",
         )
-    words = _client_words(origin.ip, origin.rdns, origin.helo, "present")
+    ip, rdns, helo = origin.ip, origin.rdns, origin.helo
+    words = _client_words(ip, rdns, helo, "present")
     return Verdict(
         kind="no_organisation",
         summary=f"no organisation was given; the inferred origin is {words} at hop {origin.hop} "
         f"({origin.reason})",
         confidence="low",
         hop=origin.hop,
-        sender=_sender(origin.ip, origin.rdns, origin.helo),
+        sender=Sender(ip, rdns, helo),
         evidence=origin.evidence,
     )
 
