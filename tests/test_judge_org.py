@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from headertrace import ConfigurationError, Organisation
+from headertrace.addresses import normalise_ip
 from headertrace.cli import main
 
 JUDGE = Path(__file__).parent / "fixtures" / "judge"
@@ -145,3 +149,48 @@ def test_cli_bad_network_is_a_usage_error() -> None:
     )
     assert result.exit_code == 2
     assert "networks" in result.output and "10.0.0.0/33" in result.output
+
+
+def _reference_our_server(org: Organisation, host: str | None) -> bool:
+    """is_our_server as it was (main at 54e92ba), before it was remembered."""
+    h = (host or "").strip().rstrip(".").lower()
+    if h and not h.startswith("[") and any(fnmatchcase(h, p) for p in org.servers):
+        return True
+    return "." in h and not h.startswith("[") and org.is_our_domain(h)
+
+
+def _reference_our_address(org: Organisation, ip: str | None) -> bool:
+    norm = normalise_ip(ip) if ip else None
+    if norm is None:
+        return False
+    addr = ipaddress.ip_address(norm)
+    return any(
+        addr.version == net.version and addr in net
+        for net in org.networks + org.submission_networks
+    )
+
+
+ORG = {
+    "domains": ["example.com"],
+    "servers": ["exchange.example.net", "*.mx.example.org"],
+    "networks": ["203.0.113.0/24", "10.0.0.0/8", "2001:db8::/32"],
+    "submission_networks": ["198.51.100.128/25"],
+}
+HOSTS = ["mx.example.com", "MX.Example.COM.", "exchange.example.net", "a.mx.example.org", "x"]
+HOSTS += ["[10.0.0.1]", "", "example.com", "<a.example.com>", "bob@example.com", "evil.org"]
+ADDRESSES = ["10.1.2.3", "[203.0.113.9]", "198.51.100.200", "2001:db8::5", "::1", "x", ""]
+
+
+@given(
+    st.one_of(st.none(), st.sampled_from(HOSTS), st.text(max_size=12)),
+    st.one_of(st.none(), st.sampled_from(ADDRESSES), st.text(max_size=12)),
+)
+def test_remembered_answers_equal_the_questions_asked_afresh(
+    host: str | None, ip: str | None
+) -> None:
+    for org in (Organisation.from_dict(ORG), Organisation()):
+        assert org.is_our_server(host) == _reference_our_server(org, host)
+        assert org.is_our_server(host) == _reference_our_server(org, host)  # remembered
+        assert org.is_our_address(ip) == _reference_our_address(org, ip)
+    listed = Organisation(domains=["example.com"], servers=["*.mx.example.org"])  # type: ignore[arg-type]
+    assert listed.is_our_server(host) == _reference_our_server(listed, host)

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -149,38 +150,32 @@ class Organisation:
 
     def is_our_domain(self, addr_or_domain: str | None) -> bool:
         """True for one of our domains, a subdomain of one, or an address at one."""
-        if not addr_or_domain:
-            return False
-        text = addr_or_domain.strip().strip("<>").strip()
-        if "@" in text:
-            text = text.rsplit("@", 1)[1]
-        d = _clean_name(text)
-        return any(d == ours or d.endswith("." + ours) for ours in self.domains)
+        return _our_domain(addr_or_domain, self.domains)
 
     def is_our_server(self, host: str | None) -> bool:
         """True for a name matching ``servers`` or under one of our domains."""
-        if self.is_configured_server(host):
-            return True
-        h = _clean_name(host or "")
-        return "." in h and not h.startswith("[") and self.is_our_domain(h)
+        # The custody walk asks about the same few names some twenty times a message.
+        try:
+            return _our_server(host, self.servers, self.domains)
+        except TypeError:  # lists where tuples are declared: unhashable, so not remembered
+            return _our_server.__wrapped__(host, self.servers, self.domains)
 
     def is_configured_server(self, host: str | None) -> bool:
         """True for a name matching ``servers``: one the administrator listed, not merely a
         name under one of our domains (any machine of ours may take such a name)."""
-        h = _clean_name(host or "")
-        if not h or h.startswith("["):
-            return False
-        return any(fnmatchcase(h, pattern) for pattern in self.servers)
+        return _configured_server(host, self.servers)
 
     def is_our_address(self, ip: str | None) -> bool:
         """True for an address in ``networks`` or ``submission_networks``."""
         addr = _address(ip)
         if addr is None:
             return False
-        return any(
-            addr.version == net.version and addr in net
-            for net in self.networks + self.submission_networks
-        )
+        version = addr.version  # a property: once, not once a network
+        for networks in (self.networks, self.submission_networks):
+            for net in networks:
+                if net.version == version and addr in net:
+                    return True
+        return False
 
     def is_submission_address(self, ip: str | None) -> bool:
         addr = _address(ip)
@@ -213,7 +208,38 @@ class Organisation:
         }
 
 
+def _our_domain(addr_or_domain: str | None, domains: tuple[str, ...]) -> bool:
+    if not addr_or_domain:
+        return False
+    text = addr_or_domain.strip().strip("<>").strip()
+    if "@" in text:
+        text = text.rsplit("@", 1)[1]
+    d = _clean_name(text)
+    return any(d == ours or d.endswith("." + ours) for ours in domains)
+
+
+def _configured_server(host: str | None, servers: tuple[str, ...]) -> bool:
+    h = _clean_name(host or "")
+    if not h or h.startswith("["):
+        return False
+    return any(fnmatchcase(h, pattern) for pattern in servers)
+
+
+@lru_cache(maxsize=4096)
+def _our_server(host: str | None, servers: tuple[str, ...], domains: tuple[str, ...]) -> bool:
+    """:meth:`Organisation.is_our_server`, remembered by name and organisation (bounded:
+    the key holds the two tuples it reads, not the organisation, whose networks hash
+    slowly)."""
+    if _configured_server(host, servers):
+        return True
+    h = _clean_name(host or "")
+    return "." in h and not h.startswith("[") and _our_domain(h, domains)
+
+
+@lru_cache(maxsize=4096)
 def _address(ip: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``ip`` read as an address. Cached (addresses are immutable): the custody walk asks
+    about each hop's addresses several times, and ``ip_address`` costs more than the test."""
     if not ip:
         return None
     norm = normalise_ip(ip)
