@@ -20,8 +20,8 @@ from headertrace.models import Evidence, Finding, Hop, Origin, received
 TIME_TOLERANCE_SECONDS = 300.0
 """Clock skew tolerated between two servers before time running backwards is flagged."""
 
-
 _OUTSIDE = "first outside client below the recipient's servers that did not authenticate"
+"""The reason given for an origin whose client is outside and did not log in."""
 
 
 def infer_origin(hops: Sequence[Hop]) -> Origin | None:
