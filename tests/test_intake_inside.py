@@ -14,6 +14,7 @@ import codecs
 import csv
 import quopri
 from collections import Counter
+from email.message import Message
 from pathlib import Path
 from unittest.mock import patch
 
@@ -22,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mailparser.utils import decode_base64_payload
 
-from headertrace.intake import complaint
+from headertrace.intake import complaint, fields, mime
 from headertrace.intake.complaint import open_complaint
 from headertrace.intake.inside import (
     _ASCII_CODECS,
@@ -40,6 +41,8 @@ from headertrace.intake.mime import (
     entity_from_bytes,
     header_block_end,
     parse_entity,
+    parse_headers,
+    parse_headers_compat32,
     split_multipart,
 )
 from headertrace.intake.model import Complaint
@@ -446,6 +449,89 @@ def test_spans_are_handed_on_and_kept_back() -> None:
         assert glance(kept_back, 20)[1] is None, kept_back
         assert_glance_agrees(kept_back)
     assert glance(b"From a\rb Tue Jun  1 2021\n" + plain, 20) == (False, None)
+
+
+# -- the walk's header reading: plain blocks without the feed parser -----------------------
+
+
+def _message_state(msg: Message) -> dict[str, object]:
+    """All a ``Message`` holds; defects by type and arguments (they compare by identity)."""
+    state = dict(vars(msg))
+    state["defects"] = [(type(d), d.args) for d in msg.defects]
+    return state
+
+
+def assert_headers_read_alike(data: bytes) -> bool:
+    """``parse_headers`` builds the Message the standard library's parser builds; True where
+    it read the block without it."""
+    with patch.object(mime, "parse_headers_compat32", wraps=parse_headers_compat32) as slow:
+        read = parse_headers(data)
+    assert _message_state(read) == _message_state(parse_headers_compat32(data)), data[:300]
+    return not slow.called
+
+
+@pytest.mark.corpus
+def test_the_walks_header_reading_equals_compat32_on_the_corpus(corpus: Path) -> None:
+    """Every header block the walk reads, walking every corpus message."""
+    blocks = []
+
+    def recording(data: bytes) -> Message:
+        blocks.append(data)
+        return parse_headers_compat32(data)
+
+    with (
+        patch.object(mime, "parse_headers", recording),
+        patch.object(fields, "parse_headers", recording),
+    ):
+        for path in corpus_paths(corpus):
+            Unwrapper(20).run(path.read_bytes())
+    plain = sum(map(assert_headers_read_alike, blocks))
+    print(f"\nthe walk reads {len(blocks)} header blocks, {plain} of them plain")
+    assert plain > len(blocks) / 2
+
+
+_BLOCK_LINES = [
+    b"Received: from a by b; Tue, 1 Jun 2021 10:00:00 +0000",
+    b"Subject:",
+    b"Subject:   ",
+    b"Subject: \tcaf\xc3\xa9 ",
+    b"X-Odd: a\x0bb\x0c\x1cc\x85",
+    b"X-Colons: a: b: c",
+    b"\tcontinued",
+    b" ",
+    b"",
+    b":no name",
+    b"Name : value",
+    b"From a Tue Jun  1 2021",
+    b"X-\xe9: y",
+    b"garbage",
+    b"X-Cr: a\rb",
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_BLOCK_LINES), st.sampled_from([b"\n", b"\r\n", b"\r"]))
+    ).map(lambda lines: b"".join(line + end for line, end in lines)),
+    st.sampled_from([b"", b"\n", b"\r\n", b"\n\n", b"x", b"\r"]),
+)
+def test_the_walks_header_reading_equals_compat32_on_generated_blocks(
+    block: bytes, tail: bytes
+) -> None:
+    assert_headers_read_alike(block + tail)
+
+
+def test_plain_blocks_are_read_without_the_feed_parser() -> None:
+    """The property above is not vacuous: these take the plain reading."""
+    for data in (
+        b"From: a\r\nSubject:  caf\xc3\xa9 \r\n\tfolded\r\n",
+        b"From: a\nSubject:\n folded\n\n",
+        b"X: a: b\r\n\r\n",
+    ):
+        assert assert_headers_read_alike(data)
+    for data in (b"From: a", b"From: a\n\nbody", b"From: a\rb\n", b"From a b\nX: y\n", b""):
+        assert not assert_headers_read_alike(data)
 
 
 # -- the pieces, proved equal to what the walk uses ----------------------------------------

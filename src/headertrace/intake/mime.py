@@ -56,11 +56,40 @@ def header_block_end(buf: bytes, start: int, end: int) -> tuple[int, int, bool]:
 
 
 def parse_headers(data: bytes) -> Message:
-    """Parse a header block (compat32, 8-bit bytes kept as surrogate escapes)."""
+    """Parse a header block (compat32, 8-bit bytes kept as surrogate escapes). A plain block
+    is read by two expressions into the same ``Message`` as the standard library's parser
+    (``parse_headers_compat32``, the reference) builds, line by line in Python."""
+    plain = _PLAIN_FIELDS.match(data)
+    if (
+        plain is None
+        or data[plain.end() :] not in (b"", b"\n", b"\r\n")
+        or (b"\r" in data and _LONE_CR.search(data, 0, plain.end()) is not None)
+    ):
+        return parse_headers_compat32(data)
+    text = data[: plain.end()].decode("ascii", "surrogateescape")
+    msg = Message()
+    # compat32's header_source_parse: the first line's value without its leading blanks,
+    # the continuation lines as written, the last line end removed.
+    for name, value in _FIELD.findall(text):
+        msg.set_raw(name, value.rstrip("\r\n"))  # as the feed parser stores each field
+    msg.set_payload("")  # what headers-only parsing leaves: nothing after the empty line
+    return msg
+
+
+def parse_headers_compat32(data: bytes) -> Message:
+    """The standard library's reading of a header block (compat32)."""
     try:
         return BytesHeaderParser(policy=policy.compat32).parsebytes(data)
     except Exception:  # the stdlib parser is lenient; this is a last resort
         return Message()
+
+
+# Fields as compat32's feed parser reads them (its headerRE), each line ended by LF; a line
+# holds no lone CR (checked apart), which the parser would take for a line end. Names and
+# continuation lines start with different characters: one way to match, linear.
+_PLAIN_FIELDS = re.compile(rb"(?:[!-9;-~]+:[^\n]*\n(?:[ \t][^\n]*\n)*)+")
+_FIELD = re.compile(r"([!-9;-~]+):[ \t]*([^\n]*\n(?:[ \t][^\n]*\n)*)")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 def header(msg: Message, name: str) -> str | None:
