@@ -60,19 +60,22 @@ def parse_headers(data: bytes) -> Message:
     is read by two expressions into the same ``Message`` as the standard library's parser
     (``parse_headers_compat32``, the reference) builds, line by line in Python."""
     plain = _PLAIN_FIELDS.match(data)
-    if (
-        plain is None
-        or data[plain.end() :] not in (b"", b"\n", b"\r\n")
-        or (b"\r" in data and _LONE_CR.search(data, 0, plain.end()) is not None)
-    ):
+    end = plain.end() if plain else 0
+    if data.startswith(b"\r\n", end):
+        body = end + 2
+    elif data.startswith(b"\n", end) or end == len(data):
+        body = end + 1
+    else:
+        body = -1  # no field, or a line after them that the parser may read its own way
+    if body < 0 or (data.find(b"\r", 0, end) >= 0 and _LONE_CR.search(data, 0, end)):
         return parse_headers_compat32(data)
-    text = data[: plain.end()].decode("ascii", "surrogateescape")
     msg = Message()
     # compat32's header_source_parse: the first line's value without its leading blanks,
     # the continuation lines as written, the last line end removed.
-    for name, value in _FIELD.findall(text):
+    for name, value in _FIELD.findall(data[:end].decode("ascii", "surrogateescape")):
         msg.set_raw(name, value.rstrip("\r\n"))  # as the feed parser stores each field
-    msg.set_payload("")  # what headers-only parsing leaves: nothing after the empty line
+    # Headers-only parsing keeps what follows the empty line, as written, as the payload.
+    msg.set_payload(data[body:].decode("ascii", "surrogateescape"))
     return msg
 
 
