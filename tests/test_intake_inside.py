@@ -40,6 +40,7 @@ from headertrace.intake.mime import (
     decode_base64,
     entity_from_bytes,
     header_block_end,
+    header_block_end_by_lines,
     parse_entity,
     parse_headers,
     parse_headers_compat32,
@@ -522,6 +523,27 @@ def test_the_walks_header_reading_equals_compat32_on_generated_blocks(
     block: bytes, tail: bytes
 ) -> None:
     assert_headers_read_alike(block + tail)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"a", b"X: y", b" ", b"\r", b"\n", b"\r\n", b"\n\r"])).map(b"".join),
+    st.integers(0, 4),
+    st.integers(0, 4),
+)
+def test_header_block_end_equals_the_line_reading(buf: bytes, start: int, cut: int) -> None:
+    end = max(start, len(buf) - cut)
+    assert header_block_end(buf, start, end) == header_block_end_by_lines(buf, start, end)
+
+
+@pytest.mark.corpus
+def test_header_block_end_equals_the_line_reading_on_the_corpus(corpus: Path) -> None:
+    """Every corpus message's top block and parts (``_heads``), and each body as a block."""
+    for path in corpus_paths(corpus):
+        raw = path.read_bytes()
+        for buf, start, end in _heads(raw):
+            for at in (start, header_block_end(buf, start, end)[1]):
+                assert header_block_end(buf, at, end) == header_block_end_by_lines(buf, at, end)
 
 
 def test_plain_blocks_are_read_without_the_feed_parser() -> None:

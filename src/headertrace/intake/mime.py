@@ -45,6 +45,35 @@ def header_block_end(buf: bytes, start: int, end: int) -> tuple[int, int, bool]:
     Any mix of CRLF, LF and CR line ends is accepted.
     """
     limit = min(end, start + MAX_HEADER_BYTES)
+    first = _EOL.match(buf, start, limit)
+    if first is not None:
+        return start, first.end(), True  # the block is empty
+    # An empty line follows a line end, and is one: LF LF, LF CR (a CRLF ends in LF) or
+    # CR CR (a CR before a CR is a line end of its own). Each search stops at the best end
+    # found; the first, for the pair the first line end suggests, may run past the block.
+    first_lf = buf.find(b"\n", start, limit)
+    crlf = first_lf > start and buf[first_lf - 1] == 13
+    blank = limit
+    for pair in _CRLF_FIRST if crlf else _LF_FIRST:
+        at = buf.find(pair, start, blank)
+        if at >= 0:
+            blank = at + 1
+        if not crlf and buf.find(b"\r", start, blank) < 0:
+            break  # the other pairs hold a CR
+    if blank < limit:
+        return blank, blank + (2 if buf.startswith(b"\r\n", blank, limit) else 1), True
+    if limit < end:
+        return limit, limit, False
+    return end, end, False
+
+
+_LF_FIRST = (b"\n\n", b"\n\r", b"\r\r")
+_CRLF_FIRST = (b"\n\r", b"\n\n", b"\r\r")
+
+
+def header_block_end_by_lines(buf: bytes, start: int, end: int) -> tuple[int, int, bool]:
+    """``header_block_end`` line by line: the reference (tests/test_intake_inside.py)."""
+    limit = min(end, start + MAX_HEADER_BYTES)
     line_start = start
     for m in _EOL.finditer(buf, start, limit):
         if m.start() == line_start:
