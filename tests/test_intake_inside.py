@@ -14,6 +14,7 @@ import codecs
 import csv
 import quopri
 from collections import Counter
+from email.message import Message
 from pathlib import Path
 from unittest.mock import patch
 
@@ -22,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mailparser.utils import decode_base64_payload
 
-from headertrace.intake import complaint
+from headertrace.intake import complaint, fields, mime
 from headertrace.intake.complaint import open_complaint
 from headertrace.intake.inside import (
     _ASCII_CODECS,
@@ -30,6 +31,7 @@ from headertrace.intake.inside import (
     _SINGLE_BYTE_CODECS,
     _plain_head,
     _plain_view,
+    glance,
     nothing_inside,
 )
 from headertrace.intake.mailbox import is_from_line, looks_like_mbox
@@ -38,18 +40,22 @@ from headertrace.intake.mime import (
     decode_base64,
     entity_from_bytes,
     header_block_end,
+    header_block_end_by_lines,
     parse_entity,
+    parse_headers,
+    parse_headers_compat32,
     split_multipart,
 )
 from headertrace.intake.model import Complaint
 from headertrace.intake.unwrap import FORWARD_MARKERS, Unwrapper, _is_message_file
+from headertrace.parse.headers import split_header_block
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def walked(raw: bytes, max_depth: int = 20) -> Complaint:
     """``open_complaint`` with the glance switched off: every message is walked."""
-    with patch.object(complaint, "nothing_inside", return_value=False):
+    with patch.object(complaint, "glance", return_value=(False, None)):
         return open_complaint(raw, max_depth=max_depth)
 
 
@@ -73,7 +79,19 @@ def assert_glance_agrees(raw: bytes, max_depth: int = 20) -> bool:
     decided = nothing_inside(raw, max_depth)
     if decided:
         assert walk_finds_itself(raw, max_depth), raw[:300]
+    assert_span_splits_alike(raw, max_depth)
     return decided
+
+
+def assert_span_splits_alike(raw: bytes, max_depth: int = 20) -> bool:
+    """The header block's span that the glance hands on is split as the whole message is."""
+    inside, span = glance(raw, max_depth)
+    assert inside == nothing_inside(raw, max_depth)
+    if span is None:
+        return False
+    assert inside
+    assert split_header_block(raw, span) == split_header_block(raw), raw[:300]
+    return True
 
 
 # -- every corpus message and fixture ----------------------------------------------------
@@ -87,17 +105,20 @@ def corpus_paths(corpus: Path) -> list[Path]:
 @pytest.mark.corpus
 def test_glance_equals_walk_on_every_corpus_message(corpus: Path) -> None:
     paths = corpus_paths(corpus)
-    decided = 0
+    decided = spans = 0
     for path in paths:
         raw = path.read_bytes()
         if nothing_inside(raw, 20):
             decided += 1
             assert open_complaint(raw) == walked(raw), path
+            spans += assert_span_splits_alike(raw)
     share = decided / len(paths)
     print(
-        f"\nglance decides {decided} of {len(paths)} corpus messages ({share:.1%}), walks the rest"
+        f"\nglance decides {decided} of {len(paths)} corpus messages ({share:.1%}), walks the rest;"
+        f" hands the split the header block of {spans}"
     )
     assert share > 0.9
+    assert spans > 0.9 * decided
 
 
 @pytest.mark.corpus
@@ -119,6 +140,7 @@ def test_glance_equals_walk_on_every_intake_fixture(path: Path) -> None:
     for depth in (20, 1, 0):
         if nothing_inside(raw, depth):
             assert open_complaint(raw, max_depth=depth) == walked(raw, depth)
+            assert_span_splits_alike(raw, depth)
 
 
 def test_glance_walks_every_complaint_fixture() -> None:
@@ -374,6 +396,168 @@ def test_generated_messages_are_often_decided() -> None:
         b'multipart/alternative; boundary="b"',
     )
     assert assert_glance_agrees(alternative)
+
+
+# -- the header block's span, handed to the split ------------------------------------------
+
+_LINE_ENDS = [b"\n", b"\r\n"]
+_SPAN_LINES = [
+    b"Received: from a.example by mx.example; Tue, 1 Jun 2021 10:00:00 +0000",
+    b"Subject: caf\xc3\xa9",
+    b"Subject: caf\xe9",
+    b"X-Empty:",
+    b"X-Blank:   ",
+    b"X-Tab:\tvalue\t",
+    b"\tcontinued",
+    b" ",
+    b"X-Odd: a\x0bb\x0c",
+    b"X-Nbsp: a\xc2\xa0",
+]
+_FROM_LINES = [b"", b"From a@a.example Tue Jun  1 10:00:00 2021", b"From \xe9 Tue Jun  1 2021"]
+_SEPARATORS = [b"\n", b"\r\n", b"\r", b"\r\r", b"\n\r"]
+
+
+@st.composite
+def span_messages(draw: st.DrawFn) -> bytes:
+    """Messages whose header blocks end their lines and the block in every way the glance
+    reads as plain, with bytes that are not UTF-8 in the block or in a From_ line."""
+    lines = [b"From: a@a.example", *draw(st.lists(st.sampled_from(_SPAN_LINES), max_size=6))]
+    raw = b"".join(line + draw(st.sampled_from(_LINE_ENDS)) for line in lines)
+    from_line = draw(st.sampled_from(_FROM_LINES))
+    if from_line:
+        raw = from_line + draw(st.sampled_from(_LINE_ENDS)) + raw
+    return raw + draw(st.sampled_from(_SEPARATORS)) + b"hello\r\nX-Late: y\r\n\r\nbody"
+
+
+@settings(max_examples=800, deadline=None)
+@given(span_messages())
+def test_the_span_splits_as_the_message(raw: bytes) -> None:
+    assert_glance_agrees(raw)
+
+
+def test_spans_are_handed_on_and_kept_back() -> None:
+    """The property above is not vacuous: spans are handed on, and kept back where the split
+    would end the block elsewhere or decode it otherwise."""
+    plain = b"From: a\r\nSubject: b\r\n\r\nbody"
+    assert glance(plain, 20) == (True, (0, plain.index(b"\r\n\r\n")))
+    from_line = b"From a Tue Jun  1 2021\n" + plain.replace(b"\r\n", b"\n")
+    assert glance(from_line, 20) == (True, (from_line.index(b"From:"), from_line.index(b"\n\n")))
+    for kept_back in (
+        plain.replace(b"\r\n\r\n", b"\r\n\n"),  # the split ends it one byte further
+        plain.replace(b"\r\n\r\n", b"\r\n\rX: y\r\n\r\n"),  # the split reads on
+        b"From \xe9 Tue Jun  1 2021\n" + plain,  # Latin-1 for the split
+    ):
+        assert glance(kept_back, 20)[1] is None, kept_back
+        assert_glance_agrees(kept_back)
+    assert glance(b"From a\rb Tue Jun  1 2021\n" + plain, 20) == (False, None)
+
+
+# -- the walk's header reading: plain blocks without the feed parser -----------------------
+
+
+def _message_state(msg: Message) -> dict[str, object]:
+    """All a ``Message`` holds; defects by type and arguments (they compare by identity)."""
+    state = dict(vars(msg))
+    state["defects"] = [(type(d), d.args) for d in msg.defects]
+    return state
+
+
+def assert_headers_read_alike(data: bytes) -> bool:
+    """``parse_headers`` builds the Message the standard library's parser builds; True where
+    it read the block without it."""
+    with patch.object(mime, "parse_headers_compat32", wraps=parse_headers_compat32) as slow:
+        read = parse_headers(data)
+    assert _message_state(read) == _message_state(parse_headers_compat32(data)), data[:300]
+    return not slow.called
+
+
+@pytest.mark.corpus
+def test_the_walks_header_reading_equals_compat32_on_the_corpus(corpus: Path) -> None:
+    """Every header block the walk reads, walking every corpus message."""
+    blocks = []
+
+    def recording(data: bytes) -> Message:
+        blocks.append(data)
+        return parse_headers_compat32(data)
+
+    with (
+        patch.object(mime, "parse_headers", recording),
+        patch.object(fields, "parse_headers", recording),
+    ):
+        for path in corpus_paths(corpus):
+            Unwrapper(20).run(path.read_bytes())
+    plain = sum(map(assert_headers_read_alike, blocks))
+    print(f"\nthe walk reads {len(blocks)} header blocks, {plain} of them plain")
+    assert plain > len(blocks) / 2
+
+
+_BLOCK_LINES = [
+    b"Received: from a by b; Tue, 1 Jun 2021 10:00:00 +0000",
+    b"Subject:",
+    b"Subject:   ",
+    b"Subject: \tcaf\xc3\xa9 ",
+    b"X-Odd: a\x0bb\x0c\x1cc\x85",
+    b"X-Colons: a: b: c",
+    b"\tcontinued",
+    b" ",
+    b"",
+    b":no name",
+    b"Name : value",
+    b"From a Tue Jun  1 2021",
+    b"X-\xe9: y",
+    b"garbage",
+    b"X-Cr: a\rb",
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_BLOCK_LINES), st.sampled_from([b"\n", b"\r\n", b"\r"]))
+    ).map(lambda lines: b"".join(line + end for line, end in lines)),
+    st.sampled_from(
+        [b"", b"\n", b"\r\n", b"\n\n", b"x", b"\r", b"\r\nX: y\rz\n\n", b"\n\xe9\r\n", b"\r\r\n"]
+    ),
+)
+def test_the_walks_header_reading_equals_compat32_on_generated_blocks(
+    block: bytes, tail: bytes
+) -> None:
+    assert_headers_read_alike(block + tail)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"a", b"X: y", b" ", b"\r", b"\n", b"\r\n", b"\n\r"])).map(b"".join),
+    st.integers(0, 4),
+    st.integers(0, 4),
+)
+def test_header_block_end_equals_the_line_reading(buf: bytes, start: int, cut: int) -> None:
+    end = max(start, len(buf) - cut)
+    assert header_block_end(buf, start, end) == header_block_end_by_lines(buf, start, end)
+
+
+@pytest.mark.corpus
+def test_header_block_end_equals_the_line_reading_on_the_corpus(corpus: Path) -> None:
+    """Every corpus message's top block and parts (``_heads``), and each body as a block."""
+    for path in corpus_paths(corpus):
+        raw = path.read_bytes()
+        for buf, start, end in _heads(raw):
+            for at in (start, header_block_end(buf, start, end)[1]):
+                assert header_block_end(buf, at, end) == header_block_end_by_lines(buf, at, end)
+
+
+def test_plain_blocks_are_read_without_the_feed_parser() -> None:
+    """The property above is not vacuous: these take the plain reading."""
+    for data in (
+        b"From: a\r\nSubject:  caf\xc3\xa9 \r\n\tfolded\r\n",
+        b"From: a\nSubject:\n folded\n\n",
+        b"X: a: b\r\n\r\n",
+        b"From: a\nSubject: b\n\n\n",  # intake.fields reads delivery-status blocks so
+        b"From: a\n\nbody\r\nX: \xe9\r",
+    ):
+        assert assert_headers_read_alike(data)
+    for data in (b"From: a", b"From: a\rb\n", b"From: a\n\rb", b"From a b\nX: y\n"):
+        assert not assert_headers_read_alike(data)
 
 
 # -- the pieces, proved equal to what the walk uses ----------------------------------------

@@ -92,7 +92,7 @@ def trace_all(
         enricher = Enricher(lookup)
     traces = []
     for reported in complaint.reported:
-        t = trace_bytes(reported.raw, source=reported.source, org=org)
+        t = trace_bytes(reported.raw, source=reported.source, org=org, span=reported.span)
         extra = (*complaint.findings, *reported.findings, *crosscheck(reported.source, t.hops))
         if extra:
             t = replace(t, findings=(*extra, *t.findings))
@@ -114,10 +114,15 @@ def _empty_trace(complaint: Complaint, org: Organisation | None) -> Trace:
 
 
 def trace_bytes(
-    data: bytes, *, source: Source | None = None, org: Organisation | None = None
+    data: bytes,
+    *,
+    source: Source | None = None,
+    org: Organisation | None = None,
+    span: tuple[int, int] | None = None,
 ) -> Trace:
-    """Trace raw message bytes (only the header block is read)."""
-    block = split_header_block(data)
+    """Trace raw message bytes (only the header block is read; ``span``, where intake found
+    it, see ``split_header_block``)."""
+    block = split_header_block(data, span)
     return trace_headers(block, source=source, org=org)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from headertrace.intake.inside import nothing_inside
+from headertrace.intake.inside import glance
 from headertrace.intake.mailbox import as_directory, iter_messages, looks_like_mbox, split_mbox
 from headertrace.intake.mime import OLE_MAGIC
 from headertrace.intake.model import Complaint, Reported
@@ -56,8 +56,9 @@ def _collect(
         if not unwrap:
             reported.append(entry)
             continue
-        if nothing_inside(entry.raw, max_depth):
-            reported.append(entry)
+        inside, span = glance(entry.raw, max_depth)
+        if inside:
+            reported.append(Reported(entry.raw, entry.source, entry.findings, span))
             continue
         walker = Unwrapper(max_depth)
         hits = walker.run(entry.raw)

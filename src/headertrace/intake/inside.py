@@ -137,28 +137,56 @@ the charset, the transfer encoding, and whether a file name or type may be an at
 def nothing_inside(raw: bytes, max_depth: int) -> bool:
     """True when ``Unwrapper(max_depth).run(raw)`` would return ``raw`` itself, unwrapped and
     with no finding; False when that is not certain (the walk then decides)."""
+    return glance(raw, max_depth)[0]
+
+
+def glance(raw: bytes, max_depth: int) -> tuple[bool, tuple[int, int] | None]:
+    """``nothing_inside``, and where it is True, the header block's span for
+    ``split_header_block`` when the glance knows it (see ``_split_span``), so that the
+    top block is scanned once."""
     start = 0
     if raw.startswith(b"From "):  # an mbox From_ line, which compat32 sets aside
         start = raw.find(b"\n", 0, 4096) + 1
         if start == 0 or raw.find(b"\r", 0, start) not in (-1, start - 2):
-            return False
+            return _WALK
     if raw.find(b":", start, start + 201) <= start:
-        return False  # mime.looks_like_header_block: a first name of 1 to 200 characters
+        return _WALK  # mime.looks_like_header_block: a first name of 1 to 200 characters
     found = _plain_head(raw, start, len(raw), MAX_HEADER_BYTES - 8)
     if found is None or found[0] == start:
-        return False
+        return _WALK
     end, body_start = found
     if _NOT_BLANK.search(raw, body_start) is None:
-        return False  # headers only: maybe a pasted block (pasted.py)
+        return _WALK  # headers only: maybe a pasted block (pasted.py)
     head = raw[:end]
     low = head.lower()
     if _forward_subject(head, low):
-        return False
+        return _WALK
     view = _plain_view(head, low)
     if view is None:
-        return False
+        return _WALK
     levels = max(0, min(max_depth, MAX_LEVELS))  # as the walk clamps max_depth, lower
-    return _Glance(raw, levels).entity(view, body_start, len(raw), 0)
+    if not _Glance(raw, levels).entity(view, body_start, len(raw), 0):
+        return _WALK
+    return True, _split_span(raw, start, end)
+
+
+_WALK = (False, None)
+
+
+def _split_span(raw: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """``(start, end)`` for ``split_header_block``, or None where it must find the block
+    itself. ``raw[start:end]`` is a plain block (every line a field or a continuation, ended by
+    LF or CRLF, no lone CR), after a From_ line if any: the split reads it alike when that
+    line is ASCII (it decodes the whole block as UTF-8 or else Latin-1) and when
+    ``header_end`` ends the block at ``end`` too. Its separators (LF LF, CRLF CRLF, LF CRLF,
+    CR CR) are not in a plain block; after the last line end, a lone CR or (after a CRLF) an
+    LF ends the block for compat32 but not for ``header_end``."""
+    if not raw.startswith(_SPLIT_ENDS, end) or (start and not raw[:start].isascii()):
+        return None
+    return start, end
+
+
+_SPLIT_ENDS = (b"\n\n", b"\r\n\r\n", b"\n\r\n")
 
 
 class _Glance:

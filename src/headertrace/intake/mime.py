@@ -45,6 +45,35 @@ def header_block_end(buf: bytes, start: int, end: int) -> tuple[int, int, bool]:
     Any mix of CRLF, LF and CR line ends is accepted.
     """
     limit = min(end, start + MAX_HEADER_BYTES)
+    first = _EOL.match(buf, start, limit)
+    if first is not None:
+        return start, first.end(), True  # the block is empty
+    # An empty line follows a line end, and is one: LF LF, LF CR (a CRLF ends in LF) or
+    # CR CR (a CR before a CR is a line end of its own). Each search stops at the best end
+    # found; the first, for the pair the first line end suggests, may run past the block.
+    first_lf = buf.find(b"\n", start, limit)
+    crlf = first_lf > start and buf[first_lf - 1] == 13
+    blank = limit
+    for pair in _CRLF_FIRST if crlf else _LF_FIRST:
+        at = buf.find(pair, start, blank)
+        if at >= 0:
+            blank = at + 1
+        if not crlf and buf.find(b"\r", start, blank) < 0:
+            break  # the other pairs hold a CR
+    if blank < limit:
+        return blank, blank + (2 if buf.startswith(b"\r\n", blank, limit) else 1), True
+    if limit < end:
+        return limit, limit, False
+    return end, end, False
+
+
+_LF_FIRST = (b"\n\n", b"\n\r", b"\r\r")
+_CRLF_FIRST = (b"\n\r", b"\n\n", b"\r\r")
+
+
+def header_block_end_by_lines(buf: bytes, start: int, end: int) -> tuple[int, int, bool]:
+    """``header_block_end`` line by line: the reference (tests/test_intake_inside.py)."""
+    limit = min(end, start + MAX_HEADER_BYTES)
     line_start = start
     for m in _EOL.finditer(buf, start, limit):
         if m.start() == line_start:
@@ -56,11 +85,43 @@ def header_block_end(buf: bytes, start: int, end: int) -> tuple[int, int, bool]:
 
 
 def parse_headers(data: bytes) -> Message:
-    """Parse a header block (compat32, 8-bit bytes kept as surrogate escapes)."""
+    """Parse a header block (compat32, 8-bit bytes kept as surrogate escapes). A plain block
+    is read by two expressions into the same ``Message`` as the standard library's parser
+    (``parse_headers_compat32``, the reference) builds, line by line in Python."""
+    plain = _PLAIN_FIELDS.match(data)
+    end = plain.end() if plain else 0
+    if data.startswith(b"\r\n", end):
+        body = end + 2
+    elif data.startswith(b"\n", end) or end == len(data):
+        body = end + 1
+    else:
+        body = -1  # no field, or a line after them that the parser may read its own way
+    if body < 0 or (data.find(b"\r", 0, end) >= 0 and _LONE_CR.search(data, 0, end)):
+        return parse_headers_compat32(data)
+    msg = Message()
+    # compat32's header_source_parse: the first line's value without its leading blanks,
+    # the continuation lines as written, the last line end removed.
+    for name, value in _FIELD.findall(data[:end].decode("ascii", "surrogateescape")):
+        msg.set_raw(name, value.rstrip("\r\n"))  # as the feed parser stores each field
+    # Headers-only parsing keeps what follows the empty line, as written, as the payload.
+    msg.set_payload(data[body:].decode("ascii", "surrogateescape"))
+    return msg
+
+
+def parse_headers_compat32(data: bytes) -> Message:
+    """The standard library's reading of a header block (compat32)."""
     try:
         return BytesHeaderParser(policy=policy.compat32).parsebytes(data)
     except Exception:  # the stdlib parser is lenient; this is a last resort
         return Message()
+
+
+# Fields as compat32's feed parser reads them (its headerRE), each line ended by LF; a line
+# holds no lone CR (checked apart), which the parser would take for a line end. Names and
+# continuation lines start with different characters: one way to match, linear.
+_PLAIN_FIELDS = re.compile(rb"(?:[!-9;-~]+:[^\n]*\n(?:[ \t][^\n]*\n)*)+")
+_FIELD = re.compile(r"([!-9;-~]+):[ \t]*([^\n]*\n(?:[ \t][^\n]*\n)*)")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 def header(msg: Message, name: str) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from headertrace.models import Finding, JSONDict, Source, SourceKind, Wrapper
 
@@ -19,6 +19,9 @@ class Reported:
     """How it was found: kind, file path, MIME part path and the wrappers (outermost first)."""
     findings: tuple[Finding, ...] = ()
     """What the tracer should say about this message (``pasted-headers``, ``report-truncated``)."""
+    span: tuple[int, int] | None = field(default=None, compare=False, repr=False)
+    """Where intake's glance found the header block in ``raw``, for ``split_header_block``
+    (None: not known). Found on the way; not part of what was reported."""
 
     def to_dict(self) -> JSONDict:
         return {

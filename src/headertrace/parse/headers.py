@@ -134,7 +134,7 @@ def decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def split_header_block(data: bytes) -> HeaderBlock:
+def split_header_block(data: bytes, span: tuple[int, int] | None = None) -> HeaderBlock:
     """Split the header block at the start of ``data`` into ``(name, value)`` fields.
 
     A field starts at the beginning of a line with a name (printable ASCII, no blank, no
@@ -142,8 +142,17 @@ def split_header_block(data: bytes) -> HeaderBlock:
     that is neither is kept in the value before it and recorded as a defect. A block with
     nothing to report is split by one regular expression; any other goes through
     :func:`read_header_lines`, the reference, which names the defects.
+
+    ``span`` is where intake's glance found the block (``intake.inside.glance``): its
+    fields, with LF or CRLF line ends only, no lone CR and no mbox From_ line, so the block
+    is not searched for again.
     """
-    text, defects = header_text(data)
+    if span is None:
+        text, defects = header_text(data)
+    else:
+        text, defects = decode(data[span[0] : span[1]]), []
+        if "\r" in text:
+            text = text.replace("\r", "")  # every CR ends a CRLF: _lf_line_ends' first case
     fields = _clean_fields(text)
     if fields is None:
         return read_header_lines(text, defects)
