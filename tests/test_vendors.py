@@ -24,9 +24,12 @@ from headertrace.parse.headers import split_header_block
 from headertrace.parse.received import parse_received_general
 from headertrace.vendors import (
     amavis,
+    cyrus,
     exim,
     fetchmail,
     google,
+    intermail,
+    iplanet,
     microsoft,
     postfix,
     qmail,
@@ -63,6 +66,12 @@ EXAMPLES = (
     yahoo.EGP_EXAMPLE,
     *zmailer.LISTEXPAND_EXAMPLES,
     *zmailer.SMTP_EXAMPLES,
+    *postfix.OWN_EXAMPLES,
+    *microsoft.IMS_EXAMPLES,
+    *qmail.LDAP_EXAMPLES,
+    *intermail.EXAMPLES,
+    *iplanet.EXAMPLES,
+    *cyrus.EXAMPLES,
 )
 
 
