@@ -24,14 +24,18 @@ from headertrace.parse.headers import split_header_block
 from headertrace.parse.received import parse_received_general
 from headertrace.vendors import (
     amavis,
+    communigate,
     cyrus,
     exim,
     fetchmail,
     google,
+    hmailserver,
+    imail,
     intermail,
     iplanet,
     microsoft,
     postfix,
+    powermta,
     qmail,
     read_direct,
     sendmail,
@@ -72,6 +76,10 @@ EXAMPLES = (
     *intermail.EXAMPLES,
     *iplanet.EXAMPLES,
     *cyrus.EXAMPLES,
+    *powermta.EXAMPLES,
+    *communigate.EXAMPLES,
+    *imail.EXAMPLES,
+    *hmailserver.EXAMPLES,
 )
 
 
@@ -121,6 +129,18 @@ def test_direct_readers_stay_linear_on_hostile_headers() -> None:
         "(majordomo@a) by b via listexpand id c (ORCPT <rfc822;" + "a" * 200_000,
         'from a ([192.0.2.7]:1 "EHLO ' + "x " * 100_000,
         'from a ([192.0.2.7]:1 "EHLO x" rhost-flags-' + "OK-" * 60_000,
+        "by a (Postfix) via " + "B" * 200_000,
+        "from a (b [192.0.2.7]) by c with SMTP (Microsoft Exchange Internet Mail Service"
+        " Version " + "5." * 100_000,
+        "from a (" + "x" * 200_000 + "@[192.0.2.7]) (envelope-sender <b>) by c (qmail-ldap-1",
+        "from a ([192.0.2.7]) by c (InterMail vM.5 " + "1-" * 100_000,
+        "from a ([192.0.2.7]) by c (iPlanet Messaging Server 5 " + "1 " * 100_000,
+        "from a ([192.0.2.7]) by c (Cyrus v" + "2." * 100_000,
+        "from a (192.0.2.7) by c (PowerMTA(TM) v" + "1." * 100_000,
+        "from a ([192.0.2.7] verified) by c (CommuniGate Pro SMTP " + "4." * 100_000,
+        "from a [192.0.2.7] by c with ESMTP (SMTPD32-" + "7." * 100_000,
+        "from a ([192.0.2.7]) by c with hMailServer" + " " * 200_000,
+        "from a (" + "u" * 200_000 + "@[192.0.2.7]) by c (8.1/8.1) with SMTP id " + "d" * 99,
     ):
         assert read_direct(header) is None
 
