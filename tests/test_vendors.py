@@ -56,6 +56,7 @@ EXAMPLES = (
     *sendmail.EXAMPLES,
     sendmail.IDENT_EXAMPLE,
     fetchmail.EXAMPLE,
+    fetchmail.NAME_ONLY_EXAMPLE,
     *microsoft.EXAMPLES,
     google.EXAMPLE,
     *google.SMTP_EXAMPLES,

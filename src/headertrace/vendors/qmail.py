@@ -6,8 +6,9 @@
     (qmail 5087 invoked by uid 110); 9 Jun 2008 01:34:06 -0000
     (qmail 5063 invoked from network); 9 Jun 2008 01:34:05 -0000
 
-qmail-smtpd writes the reverse name (``unknown`` for none) and the bare address, the HELO
-only where it differs from the name; qmail never names itself there, so the shape is the
+qmail-smtpd writes the reverse name (``unknown`` for none) and the bare address (after the
+ident reply and an ``@`` where tcpserver got one), the HELO only where it differs from the
+name; qmail never names itself there, so the shape is the
 sign (``FROM_STYLES["qmail"]``), unless the host names other software. qmail-queue writes
 a stamp of its own: the process id, and who handed the message over.
 """
@@ -29,6 +30,7 @@ from headertrace.vendors import _build as b
 EXAMPLES = (
     "from mx.example.org (HELO laptop) (192.0.2.7) by mail.example.com with SMTP;"
     " 9 Jun 2008 01:34:05 -0000",
+    "from localhost (bob@127.0.0.1) by mail.example.com with SMTP; 9 Jun 2008 01:34:05 -0000",
     "from unknown (192.0.2.7) by mail.example.com with SMTP; 9 Jun 2008 01:34:05 -0000",
     "(qmail 5087 invoked by uid 110); 9 Jun 2008 01:34:06 -0000",
     "(qmail 5063 invoked from network); 9 Jun 2008 01:34:05 -0000",
@@ -36,7 +38,8 @@ EXAMPLES = (
 
 _SMTPD = re.compile(
     rf"from (?P<name>{b.HOST})(?: \(HELO (?:(?P<helo>{b.HOST})|(?P<helo_lit>\[{b.LITERAL}\]))\))?"
-    rf" \((?P<ip>[0-9A-Fa-f:.]+)\) by (?P<by>{b.HOST}) with (?P<proto>[A-Za-z0-9]+);{b.DATE}"
+    rf" \((?:(?P<ident>[A-Za-z0-9_.+-]+)@)?(?P<ip>[0-9A-Fa-f:.]+)\) by (?P<by>{b.HOST})"
+    rf" with (?P<proto>[A-Za-z0-9]+);{b.DATE}"
 )
 _QUEUE = re.compile(
     r"\(qmail [0-9]+ invoked (?:by uid (?P<uid>[0-9]+)|(?P<network>from network)"
@@ -57,17 +60,20 @@ def read(
         return None
     no_name = name.lower() in tables.NO_NAME or normalise_ip(name) is not None
     helo = m["helo"] or m["helo_lit"]
+    ident = m["ident"]  # the ident reply (tcpserver's TCPREMOTEINFO): "(bob@192.0.2.7)"
+    if ident is not None and ident.lower().startswith(("tls", "ssl")):
+        return None  # the comment reader may take it for a TLS version
     if helo is not None:  # "from NAME (HELO H) (IP)": NAME is the rDNS
         if no_name:
-            client = new_client(helo=helo, rdns_status="none", ip=ip)
+            client = new_client(helo=helo, rdns_status="none", ip=ip, ident=ident)
         else:
-            client = new_client(
-                helo=helo, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip
-            )
+            rdns = name.rstrip(".") or None
+            client = new_client(helo=helo, rdns=rdns, rdns_status="present", ip=ip, ident=ident)
     elif no_name:  # "from unknown (IP)"
-        client = new_client(rdns_status="none", ip=ip)
+        client = new_client(rdns_status="none", ip=ip, ident=ident)
     else:  # "from NAME (IP)": the HELO was NAME
-        client = new_client(helo=name, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip)
+        rdns = name.rstrip(".") or None
+        client = new_client(helo=name, rdns=rdns, rdns_status="present", ip=ip, ident=ident)
     server = b.server(by, software, None)
     kind = b.kind_of(protocol, client)
     if server is None or kind is None:
