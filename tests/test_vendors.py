@@ -26,6 +26,7 @@ from headertrace.vendors import (
     amavis,
     communigate,
     cyrus,
+    dovecot,
     exim,
     fetchmail,
     google,
@@ -33,6 +34,7 @@ from headertrace.vendors import (
     imail,
     intermail,
     iplanet,
+    ironport,
     microsoft,
     postfix,
     powermta,
@@ -81,6 +83,8 @@ EXAMPLES = (
     *communigate.EXAMPLES,
     *imail.EXAMPLES,
     *hmailserver.EXAMPLES,
+    *dovecot.EXAMPLES,
+    *ironport.EXAMPLES,
 )
 
 
@@ -108,7 +112,7 @@ def test_parse_received_uses_the_direct_reader_and_falls_back() -> None:
     assert parse_received(postfix.EXAMPLE) == parse_received_general(postfix.EXAMPLE)
     odd = "from x (y [192.0.2.7]) by mx (Postfix) with ESMTP id Q; not a date"
     assert read_direct(odd) is not None and parse_received(odd).defects == ("unparseable-date",)
-    assert read_direct("from x ([192.0.2.7]) by mx with ESMTP; Mon, 1 Jan 2024") is None
+    assert read_direct("from x ([192.0.2.7]) by mx with ESMTP (z); Mon, 1 Jan 2024") is None
 
 
 def test_direct_readers_stay_linear_on_hostile_headers() -> None:
@@ -141,6 +145,8 @@ def test_direct_readers_stay_linear_on_hostile_headers() -> None:
         "from a ([192.0.2.7] verified) by c (CommuniGate Pro SMTP " + "4." * 100_000,
         "from a [192.0.2.7] by c with ESMTP (SMTPD32-" + "7." * 100_000,
         "from a ([192.0.2.7]) by c with hMailServer" + " " * 200_000,
+        "from a ([192.0.2.7]) by c with LMTP id d (envelope-from <" + "e" * 200_000,
+        "from a ([192.0.2.7]) by c with ESMTP/TLS/" + "A" * 200_000,
         "from a (" + "u" * 200_000 + "@[192.0.2.7]) by c (8.1/8.1) with SMTP id " + "d" * 99,
     ):
         assert read_direct(header) is None
