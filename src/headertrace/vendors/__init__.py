@@ -98,11 +98,15 @@ def read_direct(
 ) -> Hop | None:
     """The hop of ``value`` if a direct reader takes it whole, else ``None``."""
     readers = READERS.get(value[: value.find(" ")])
-    if readers is None:
-        if not value.startswith(_OTHER_COMMENT):
-            return None
-        readers = READERS[_OTHER_COMMENT]
     text = unfold(value)
+    if readers is None:
+        # Folded right after the first word ("from\n mx.example.org ..."), as Exchange
+        # Online folds long lines: the word is looked up again once unfolded.
+        readers = READERS.get(text[: text.find(" ")])
+        if readers is None:
+            if not text.startswith(_OTHER_COMMENT):
+                return None
+            readers = READERS[_OTHER_COMMENT]
     for gate, read in readers:
         if gate:  # a loop, not any() over a generator: this runs for every header
             for mark in gate:

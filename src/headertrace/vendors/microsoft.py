@@ -41,12 +41,14 @@ EXAMPLES = (
     "from MN2PR18MB3168.namprd18.prod.outlook.com ([fe80::dce7:4d37:fb7e:327c]) by"
     " MN2PR18MB3168.namprd18.prod.outlook.com ([fe80::dce7:4d37:fb7e:327c%7]) with mapi"
     " id 15.20.2073.012; Wed, 17 Jul 2019 16:08:59 +0000",
+    "from [192.168.0.100] (198.51.100.7) by EX01.example.com (10.3.19.209) with Microsoft"
+    " SMTP Server id 14.3.487.0; Wed, 16 Sep 2020 22:52:31 +0800",
 )
 
 # The address in a comment: bare "(192.0.2.7)", "(::1)", or a literal "([fe80::1%7])".
 _ADDRESS = r"\((?:(?P<{0}>[0-9A-Fa-f:.]+)|\[(?P<{0}_lit>[0-9A-Fa-f:.%]+)\])\)"
 _FROM_BY = (
-    rf"from (?P<helo>{b.HOST}) {_ADDRESS.format('ip')}"
+    rf"from (?:(?P<helo>{b.HOST})|\[(?P<helo_lit>{b.LITERAL})\]) {_ADDRESS.format('ip')}"
     rf" by (?P<by>{b.HOST})(?: {_ADDRESS.format('by_ip')})?"
 )
 _SMTP = re.compile(
@@ -81,11 +83,16 @@ def read(
             return None
     _, ip = _address(m, "ip")
     by_written, by_ip = _address(m, "by_ip")
-    helo, hop_id = m["helo"], m["id"]
+    helo, hop_id, helo_lit = m["helo"], m["id"], m["helo_lit"]
+    port = None
+    if helo_lit is not None:  # "from [192.168.0.100] (198.51.100.7)": a client's literal
+        helo, port = f"[{helo_lit}]", literal_address(helo_lit)[1]
+        if m["ip_lit"] is not None:
+            port = literal_address(m["ip_lit"])[1] or port
     if (
         ip is None
         or (by_written and by_ip is None)
-        or not b.plain(helo)
+        or (helo_lit is None and not b.plain(helo))
         or (hop_id is not None and not b.plain(hop_id))
     ):
         return None
@@ -107,9 +114,9 @@ def read(
     )
     server = b.server(m["by"], software, version, by_ip)
     if helo.lower() in tables.NO_NAME_NOT_HELO:
-        client = new_client(rdns_status="none", ip=ip)
+        client = new_client(rdns_status="none", ip=ip, port=port)
     else:
-        client = new_client(helo=helo, ip=ip)
+        client = new_client(helo=helo, ip=ip, port=port)
     kind = b.kind_of(protocol, client)
     if server is None or kind is None:
         return None
