@@ -24,11 +24,20 @@ from headertrace.parse.headers import split_header_block
 from headertrace.parse.received import parse_received_general
 from headertrace.vendors import (
     amavis,
+    communigate,
+    cyrus,
+    dovecot,
     exim,
     fetchmail,
     google,
+    hmailserver,
+    imail,
+    intermail,
+    iplanet,
+    ironport,
     microsoft,
     postfix,
+    powermta,
     qmail,
     read_direct,
     sendmail,
@@ -49,6 +58,7 @@ EXAMPLES = (
     *sendmail.EXAMPLES,
     sendmail.IDENT_EXAMPLE,
     fetchmail.EXAMPLE,
+    fetchmail.NAME_ONLY_EXAMPLE,
     *microsoft.EXAMPLES,
     google.EXAMPLE,
     *google.SMTP_EXAMPLES,
@@ -63,6 +73,18 @@ EXAMPLES = (
     yahoo.EGP_EXAMPLE,
     *zmailer.LISTEXPAND_EXAMPLES,
     *zmailer.SMTP_EXAMPLES,
+    *postfix.OWN_EXAMPLES,
+    *microsoft.IMS_EXAMPLES,
+    *qmail.LDAP_EXAMPLES,
+    *intermail.EXAMPLES,
+    *iplanet.EXAMPLES,
+    *cyrus.EXAMPLES,
+    *powermta.EXAMPLES,
+    *communigate.EXAMPLES,
+    *imail.EXAMPLES,
+    *hmailserver.EXAMPLES,
+    *dovecot.EXAMPLES,
+    *ironport.EXAMPLES,
 )
 
 
@@ -90,7 +112,7 @@ def test_parse_received_uses_the_direct_reader_and_falls_back() -> None:
     assert parse_received(postfix.EXAMPLE) == parse_received_general(postfix.EXAMPLE)
     odd = "from x (y [192.0.2.7]) by mx (Postfix) with ESMTP id Q; not a date"
     assert read_direct(odd) is not None and parse_received(odd).defects == ("unparseable-date",)
-    assert read_direct("from x ([192.0.2.7]) by mx with ESMTP; Mon, 1 Jan 2024") is None
+    assert read_direct("from x ([192.0.2.7]) by mx with ESMTP (z); Mon, 1 Jan 2024") is None
 
 
 def test_direct_readers_stay_linear_on_hostile_headers() -> None:
@@ -112,6 +134,20 @@ def test_direct_readers_stay_linear_on_hostile_headers() -> None:
         "(majordomo@a) by b via listexpand id c (ORCPT <rfc822;" + "a" * 200_000,
         'from a ([192.0.2.7]:1 "EHLO ' + "x " * 100_000,
         'from a ([192.0.2.7]:1 "EHLO x" rhost-flags-' + "OK-" * 60_000,
+        "by a (Postfix) via " + "B" * 200_000,
+        "from a (b [192.0.2.7]) by c with SMTP (Microsoft Exchange Internet Mail Service"
+        " Version " + "5." * 100_000,
+        "from a (" + "x" * 200_000 + "@[192.0.2.7]) (envelope-sender <b>) by c (qmail-ldap-1",
+        "from a ([192.0.2.7]) by c (InterMail vM.5 " + "1-" * 100_000,
+        "from a ([192.0.2.7]) by c (iPlanet Messaging Server 5 " + "1 " * 100_000,
+        "from a ([192.0.2.7]) by c (Cyrus v" + "2." * 100_000,
+        "from a (192.0.2.7) by c (PowerMTA(TM) v" + "1." * 100_000,
+        "from a ([192.0.2.7] verified) by c (CommuniGate Pro SMTP " + "4." * 100_000,
+        "from a [192.0.2.7] by c with ESMTP (SMTPD32-" + "7." * 100_000,
+        "from a ([192.0.2.7]) by c with hMailServer" + " " * 200_000,
+        "from a ([192.0.2.7]) by c with LMTP id d (envelope-from <" + "e" * 200_000,
+        "from a ([192.0.2.7]) by c with ESMTP/TLS/" + "A" * 200_000,
+        "from a (" + "u" * 200_000 + "@[192.0.2.7]) by c (8.1/8.1) with SMTP id " + "d" * 99,
     ):
         assert read_direct(header) is None
 

@@ -16,11 +16,20 @@ from headertrace.models import Hop
 from headertrace.parse.headers import unfold
 from headertrace.vendors import (
     amavis,
+    communigate,
+    cyrus,
+    dovecot,
     exim,
     fetchmail,
     google,
+    hmailserver,
+    imail,
+    intermail,
+    iplanet,
+    ironport,
     microsoft,
     postfix,
+    powermta,
     qmail,
     sendmail,
     yahoo,
@@ -55,13 +64,26 @@ READERS: dict[str, tuple[tuple[Gate, Reader], ...]] = {
         (("(Exim",), exim.read_more),
         (("(Exim",), exim.read_local),
         ((" SMTPSVC",), microsoft.read_smtpsvc),
+        (("Internet Mail Service Version",), microsoft.read_ims),
         ((") by ",), qmail.read),
+        (("(qmail-ldap-",), qmail.read_ldap),
+        (("(InterMail ",), intermail.read),
+        ((" Messaging Server ",), iplanet.read),
+        (("(Cyrus",), cyrus.read),
+        (("(PowerMTA",), powermta.read),
+        ((" verified) by ",), communigate.read),
+        (("(SMTPD32-",), imail.read),
+        ((" with hMailServer",), hmailserver.read),
+        ((" with LMTP id ",), dovecot.read),
         ((" id ",), google.read_smtp),
+        (("]) by ",), ironport.read),
         ((), yahoo.read),
     ),
     "by": (
         ((" with ",), google.read),
         (("(Postfix, from userid ",), postfix.read_pickup),
+        (("(Postfix) ",), postfix.read_own),
+        (("(PowerMTA",), powermta.read),
         ((" with ",), google.read_http),
     ),
     "(from": (((), sendmail.read_submission),),
@@ -76,11 +98,15 @@ def read_direct(
 ) -> Hop | None:
     """The hop of ``value`` if a direct reader takes it whole, else ``None``."""
     readers = READERS.get(value[: value.find(" ")])
-    if readers is None:
-        if not value.startswith(_OTHER_COMMENT):
-            return None
-        readers = READERS[_OTHER_COMMENT]
     text = unfold(value)
+    if readers is None:
+        # Folded right after the first word ("from\n mx.example.org ..."), as Exchange
+        # Online folds long lines: the word is looked up again once unfolded.
+        readers = READERS.get(text[: text.find(" ")])
+        if readers is None:
+            if not text.startswith(_OTHER_COMMENT):
+                return None
+            readers = READERS[_OTHER_COMMENT]
     for gate, read in readers:
         if gate:  # a loop, not any() over a generator: this runs for every header
             for mark in gate:

@@ -32,6 +32,7 @@ from headertrace.parse import tables
 from headertrace.parse.dates import parse_date
 from headertrace.parse.headers import one_line
 from headertrace.parse.literals import literal_address
+from headertrace.parse.software import software_named
 from headertrace.parse.vendors import DEFAULT_STYLE, FROM_STYLES, FromStyle
 
 # Pattern pieces. A host name or HELO word as servers write it; the text of an address
@@ -48,11 +49,12 @@ _ZONE = r"(?P<zone>[A-Za-z]{1,8}(?: DST)?|[+-][0-9]{2,4})"
 _ENVELOPE = rf"\(envelope-from (?:<(?P<env>{ANGLE_ADDR})>|(?P<env_bare>{ANGLE_ADDR}))\)"
 DATE = rf"(?P<date>{_DATE_CHARS}(?:\({_ZONE}\){_DATE_CHARS})?(?:{_ENVELOPE}{_DATE_CHARS})?)"
 # "from HELO (RDNS [IP])", "from [HELO] (RDNS [IP])", "from HELO ([IP])", and with
-# sendmail's ident: "from HELO (USER@RDNS [IP])", "(IDENT:USER@RDNS [IP])"; sendmail's
+# sendmail's ident: "from HELO (USER@RDNS [IP])", "(IDENT:USER@RDNS [IP])", with no name
+# "(USER@[IP])"; sendmail's
 # "(RDNS [IP] (may be forged))": the name does not resolve back (a defect of the hop).
 FROM_RDNS = (
     rf"from (?:(?P<helo>{HOST})|\[(?P<helo_lit>{LITERAL})\])"
-    rf" \((?:(?:(?P<ident_tag>IDENT:)?(?P<ident>[A-Za-z0-9_.+-]+)@)?(?P<rdns>{HOST}) )?"
+    rf" \((?:(?P<ident_tag>IDENT:)?(?P<ident>[A-Za-z0-9_.+-]+)@)?(?:(?P<rdns>{HOST}) )?"
     rf"\[(?P<ip>{LITERAL})\](?P<forged> \(may be forged\))?\)"
 )
 RECIPIENT = rf"(?: for (?:<(?P<rcpt>{ANGLE_ADDR})>|(?P<rcpt_bare>{ANGLE_ADDR})))?"
@@ -88,6 +90,14 @@ def from_client(m: re.Match[str], records_rdns: bool = True) -> Client | None:
     )
 
 
+def named_client(
+    helo: str, rdns: str | None, literal: str, *, records_rdns: bool = True
+) -> Client | None:
+    """:func:`from_client` of ``from HELO (RDNS [LITERAL])``, the name left out where
+    ``rdns`` is ``None``: no ident, no literal HELO."""
+    return _from_client(helo, None, None, rdns, literal, records_rdns=records_rdns)
+
+
 @lru_cache(maxsize=4096)
 def _from_client(
     helo: str | None,
@@ -111,9 +121,9 @@ def _from_client(
         return None
     if rdns is None:
         if helo_lit is None and helo.lower() in tables.NO_NAME_NOT_HELO:
-            return new_client(rdns_status="none", ip=ip, port=port)
+            return new_client(rdns_status="none", ip=ip, port=port, ident=ident)
         status: RdnsStatus = "none" if records_rdns else "not_recorded"
-        return new_client(helo=helo, rdns_status=status, ip=ip, port=port)
+        return new_client(helo=helo, rdns_status=status, ip=ip, port=port, ident=ident)
     low = rdns.lower()
     if (
         low in _MARKER_WORDS
@@ -321,3 +331,55 @@ def style_of(software: str | None) -> FromStyle:
     """The from-part layout of ``software`` as the general reader chooses it for a from
     part whose address is in brackets (``style_for(software)``; no qmail shape)."""
     return FROM_STYLES.get(software or "", DEFAULT_STYLE)
+
+
+ID = rf"(?:<(?P<id_angle>{ANGLE_ADDR})>|(?P<id>{QUEUE_ID}))"
+"""A queue id, bare or in angle brackets (``id <0H3N006X7ZLZ03@mta6.example.net>``)."""
+
+
+def named_relay(
+    value: str,
+    m: re.Match[str],
+    name: str,
+    *,
+    index: int,
+    header_index: int,
+    after: datetime | None,
+) -> Hop | None:
+    """The hop of a header in sendmail's layout (:data:`FROM_RDNS`, ``by`` host, a comment
+    naming the software, then ``with`` and ``id``, either may be missing) whose comment
+    (group ``stamp``) names ``name``, a family that lays out its from part as the HELO
+    first. The software and version are named as the general reader names them, from
+    that comment and the with clause; ``None`` where that names another family."""
+    protocol, hop_id, by = m["proto"], m["id"], m["by"]
+    if (hop_id is not None and not plain(hop_id)) or (
+        protocol is not None and (not plain(protocol) or protocol.lower() == "microsoft")
+    ):
+        return None  # a keyword opens a clause there; "with Microsoft ..." reads whole
+    software, version = software_named(
+        (m["stamp"],), (protocol or "", "", ""), (), False, by.lower().rstrip(".")
+    )
+    style = style_of(software)
+    if software != name or style.bare != "helo_first":
+        return None
+    client = from_client(m, style.records_rdns)
+    by_server = server(by, software, version)
+    if client is None or by_server is None:
+        return None
+    kind = kind_of(protocol, client)
+    if kind is None:
+        return None
+    return hop(
+        value,
+        m,
+        client=client,
+        server=by_server,
+        protocol=protocol,
+        hop_id=hop_id or m["id_angle"],
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=None if protocol is None else tls_of(protocol),
+        auth=NO_AUTH if protocol is None else auth_of(protocol, software, True),
+    )

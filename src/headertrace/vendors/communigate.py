@@ -1,5 +1,5 @@
-"""CommuniGate Pro: its forms for the general reader, with their examples (no direct
-reader).
+"""CommuniGate Pro: the direct reader of its SMTP receipt from a client whose name
+checked out, and its forms for the general reader, with their examples.
 
     from [198.51.100.84] (account bob@example.com HELO laptop)
         by mail.example.com (CommuniGate Pro SMTP 6.1.10)
@@ -14,9 +14,90 @@ name the client gave resolves to it.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
+from headertrace.addresses import normalise_ip
+from headertrace.models import Client, Hop, new_client
+from headertrace.parse import tables
 from headertrace.parse.facts import Facts, Reader, following, set_auth
 from headertrace.parse.lexer import Kind, Token
+from headertrace.parse.literals import literal_address
+from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FromStyle
+from headertrace.vendors import _build as b
+
+# The name the client gave, and the address it connected from, which that name resolves
+# to ("verified"): the name stands as the reverse name too. Examples:
+EXAMPLES = (
+    "from mx.example.org ([192.0.2.7] verified) by mail.example.com"
+    " (CommuniGate Pro SMTP 5.0.14) with ESMTP id 3346851 for bob@example.com;"
+    " Fri, 16 May 2008 10:49:21 -0700",
+    "from [192.0.2.8] ([192.0.2.8] verified) by mail.example.com"
+    " (CommuniGate Pro SMTP 4.0b7) with ESMTP id 205148 for <bob@example.com>;"
+    " Thu, 12 Sep 2002 09:05:51 -0400",
+)
+
+_VERIFIED = re.compile(
+    rf"from (?:(?P<helo>{b.HOST})|\[(?P<helo_lit>{b.LITERAL})\])"
+    rf" \(\[(?P<ip>{b.LITERAL})\] verified\) by (?P<by>{b.HOST})"
+    r" \((?P<stamp>CommuniGate Pro SMTP [0-9][A-Za-z0-9./]*)\)"
+    rf" with (?P<proto>[A-Za-z0-9]+) id (?P<id>{b.QUEUE_ID}){b.RECIPIENT};{b.DATE}"
+)
+_NAME = "CommuniGate Pro"
+
+
+def read(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _VERIFIED.fullmatch(text)
+    if m is None:
+        return None
+    by, protocol, hop_id = m["by"], m["proto"], m["id"]
+    address = b.client_literal(m["ip"])
+    if address is None or not b.plain(protocol) or not b.plain(hop_id):
+        return None
+    software, version = software_named(
+        (m["stamp"],), (protocol, "", ""), (), False, by.lower().rstrip(".")
+    )
+    server = b.server(by, software, version)
+    client = _verified_client(m, address)
+    if software != _NAME or server is None or client is None:
+        return None
+    kind = b.kind_of(protocol, client)
+    if kind is None:
+        return None
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol=protocol,
+        hop_id=hop_id,
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=b.tls_of(protocol),
+        auth=b.auth_of(protocol, software, True),
+    )
+
+
+def _verified_client(m: re.Match[str], address: tuple[str, int | None]) -> Client | None:
+    """``STYLES["CommuniGate Pro"]``: the word after ``from`` is the HELO; verified, a name
+    is the reverse name as well (an address literal or a bare address is not)."""
+    ip, port = address
+    helo_lit = m["helo_lit"]
+    if helo_lit is not None:
+        return new_client(helo=f"[{helo_lit}]", ip=ip, port=port or literal_address(helo_lit)[1])
+    helo = m["helo"]
+    if not b.plain(helo) or helo.lower() in tables.NO_NAME_NOT_HELO:
+        return None
+    if normalise_ip(helo) is not None:
+        return new_client(helo=helo, ip=ip, port=port)
+    rdns = helo.rstrip(".") or None
+    return new_client(helo=helo, rdns=rdns, rdns_status="present", ip=ip, port=port)
+
 
 GENERAL_EXAMPLES = (
     "from [198.51.100.84] (account bob@example.com HELO laptop)"

@@ -41,12 +41,14 @@ EXAMPLES = (
     "from MN2PR18MB3168.namprd18.prod.outlook.com ([fe80::dce7:4d37:fb7e:327c]) by"
     " MN2PR18MB3168.namprd18.prod.outlook.com ([fe80::dce7:4d37:fb7e:327c%7]) with mapi"
     " id 15.20.2073.012; Wed, 17 Jul 2019 16:08:59 +0000",
+    "from [192.168.0.100] (198.51.100.7) by EX01.example.com (10.3.19.209) with Microsoft"
+    " SMTP Server id 14.3.487.0; Wed, 16 Sep 2020 22:52:31 +0800",
 )
 
 # The address in a comment: bare "(192.0.2.7)", "(::1)", or a literal "([fe80::1%7])".
 _ADDRESS = r"\((?:(?P<{0}>[0-9A-Fa-f:.]+)|\[(?P<{0}_lit>[0-9A-Fa-f:.%]+)\])\)"
 _FROM_BY = (
-    rf"from (?P<helo>{b.HOST}) {_ADDRESS.format('ip')}"
+    rf"from (?:(?P<helo>{b.HOST})|\[(?P<helo_lit>{b.LITERAL})\]) {_ADDRESS.format('ip')}"
     rf" by (?P<by>{b.HOST})(?: {_ADDRESS.format('by_ip')})?"
 )
 _SMTP = re.compile(
@@ -81,11 +83,16 @@ def read(
             return None
     _, ip = _address(m, "ip")
     by_written, by_ip = _address(m, "by_ip")
-    helo, hop_id = m["helo"], m["id"]
+    helo, hop_id, helo_lit = m["helo"], m["id"], m["helo_lit"]
+    port = None
+    if helo_lit is not None:  # "from [192.168.0.100] (198.51.100.7)": a client's literal
+        helo, port = f"[{helo_lit}]", literal_address(helo_lit)[1]
+        if m["ip_lit"] is not None:
+            port = literal_address(m["ip_lit"])[1] or port
     if (
         ip is None
         or (by_written and by_ip is None)
-        or not b.plain(helo)
+        or (helo_lit is None and not b.plain(helo))
         or (hop_id is not None and not b.plain(hop_id))
     ):
         return None
@@ -107,9 +114,9 @@ def read(
     )
     server = b.server(m["by"], software, version, by_ip)
     if helo.lower() in tables.NO_NAME_NOT_HELO:
-        client = new_client(rdns_status="none", ip=ip)
+        client = new_client(rdns_status="none", ip=ip, port=port)
     else:
-        client = new_client(helo=helo, ip=ip)
+        client = new_client(helo=helo, ip=ip, port=port)
     kind = b.kind_of(protocol, client)
     if server is None or kind is None:
         return None
@@ -193,6 +200,82 @@ def read_smtpsvc(
 
 
 _PICKUP = Client()
+
+
+# Exchange 5.0 and 5.5's Internet Mail Service, taking a message in over SMTP: the HELO,
+# the reverse name and the address in a comment when it has them, and its own name and
+# build in a comment after the protocol, with examples.
+IMS_EXAMPLES = (
+    "from mx.example.org (host.example.org [192.0.2.7]) by exch.example.com with SMTP"
+    " (Microsoft Exchange Internet Mail Service Version 5.5.2653.13) id QX1RT2B7;"
+    " Thu, 22 Aug 2002 10:14:23 +0100",
+    "from laptop ([192.0.2.7]) by exch.example.com with SMTP (Microsoft Exchange Internet"
+    " Mail Service Version 5.5.2650.21) id 3GXS74QT; Mon, 22 Jul 2002 17:02:46 -0700",
+    "from mx.example.org (192.0.2.7 [192.0.2.7]) by exch.example.com with SMTP (Microsoft"
+    " Exchange Internet Mail Service Version 5.5.2653.13) id R3BBVS74;"
+    " Fri, 23 Aug 2002 06:14:34 -0500",
+    "from dialup.example.net by exch.example.com with SMTP (Microsoft Exchange Internet"
+    " Mail Service Version 5.0.1457.7) id 311VBZWC; Mon, 2 Jul 2001 18:40:37 +0300",
+    "from 192.0.2.7 by exch.example.com with SMTP (Microsoft Exchange Internet Mail Service"
+    " Version 5.0.1459.74) id PN3GPNRT; Mon, 22 Jul 2002 14:53:50 +0100",
+)
+
+_IMS_NAME = "Microsoft Exchange Internet Mail Service Version"
+_IMS = re.compile(
+    rf"from (?P<helo>{b.HOST})(?: \((?:(?P<rdns>{b.HOST}) )?\[(?P<ip>{b.LITERAL})\]\))?"
+    rf" by (?P<by>{b.HOST}) with SMTP \((?P<name>{_IMS_NAME} [0-9][0-9.]*)\)"
+    rf" id (?P<id>{b.QUEUE_ID});{b.DATE}"
+)
+
+
+def read_ims(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _IMS.fullmatch(text)
+    if m is None:
+        return None
+    by, helo, hop_id = m["by"], m["helo"], m["id"]
+    software, version = software_named(
+        (), (f"SMTP {m['name']}", "", ""), (), False, by.lower().rstrip(".")
+    )
+    server = b.server(by, software, version)
+    if server is None or software != _IMS_SOFTWARE or not b.plain(hop_id):
+        return None
+    client = _ims_client(m, helo)
+    if client is None:
+        return None
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol="SMTP",
+        hop_id=hop_id,
+        kind="relay",
+        index=index,
+        header_index=header_index,
+        after=after,
+    )
+
+
+_IMS_SOFTWARE = "Microsoft Exchange IMS"
+
+
+def _ims_client(m: re.Match[str], helo: str) -> Client | None:
+    """The from part as the general reader reads it with IMS's layout: the word after
+    ``from`` is the HELO; IMS looks no name up where it writes none."""
+    if not b.plain(helo) or helo.lower() in tables.NO_NAME_NOT_HELO:
+        return None
+    literal, rdns = m["ip"], m["rdns"]
+    if literal is None:  # "from HELO by": no address; "from 192.0.2.7 by": no HELO
+        ip = normalise_ip(helo)
+        return new_client(helo=helo) if ip is None else new_client(ip=ip)
+    if rdns is not None and rdns.replace(".", "").isdigit():
+        # "(192.0.2.7 [192.0.2.7])": no name found, the address written in its place; the
+        # comment reader takes the bare address, the literal after it says no more.
+        ip = normalise_ip(rdns)
+        return None if ip is None else new_client(helo=helo, ip=ip)
+    return b.named_client(helo, rdns, literal, records_rdns=False)
 
 
 # === For the general reader =================================================================

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from headertrace.models import Auth, Hop, new_client
+from headertrace.models import Auth, Client, Hop, new_client
 from headertrace.parse.facts import (
     Facts,
     Reader,
@@ -26,6 +26,7 @@ from headertrace.parse.facts import (
     set_auth,
 )
 from headertrace.parse.lexer import Kind, Token
+from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FromStyle
 from headertrace.vendors import _build as b
 
@@ -160,6 +161,65 @@ def read_more(
         tls=tls,
         auth=auth,
     )
+
+
+# Postfix's own headers with no from part: a bounce or a notice it wrote itself (the
+# bounce daemon, "via BOUNCE"), and a submission whose client part a site's header_checks
+# cut away. No client is recorded.
+OWN_EXAMPLES = (
+    "by mail.example.com (Postfix) id 4B2D3C1A2F; Mon, 1 Jan 2024 10:00:00 +0000 (UTC)",
+    "by mail.example.com (Postfix) via BOUNCE id 4B2D3C1A2F; Mon,  1 Jan 2024 10:00:00 -0500 (EST)",
+    "by mail.example.com (Postfix) with ESMTPSA id 4B2D3C1A2F for <bob@example.org>;"
+    " Mon, 1 Jan 2024 10:00:00 +0000 (UTC)",
+    "by mail.example.com (Postfix) with ESMTPA; Mon, 1 Jan 2024 10:00:00 -0400 (EDT)",
+)
+
+_OWN = re.compile(
+    rf"by (?P<by>{b.HOST}) \(Postfix\)(?: via (?P<via>[A-Za-z]+))?"
+    rf"(?: with (?P<proto>[A-Za-z0-9]+))?(?: id (?P<id>{b.QUEUE_ID}))?{b.RECIPIENT};{b.DATE}"
+)
+
+
+def read_own(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _OWN.fullmatch(text)
+    if m is None:
+        return None
+    via, protocol, hop_id = m["via"], m["proto"], m["id"]
+    for word in (via, protocol, hop_id):
+        if word is not None and not b.plain(word):
+            return None  # a keyword: the general reader opens a clause there
+    by = m["by"]
+    named = software_named(
+        _POSTFIX, (protocol or "", "", via or ""), (), False, by.lower().rstrip(".")
+    )
+    server = b.server(by, "Postfix", None)
+    if server is None or named != _NAMED or (protocol or "").lower() == "microsoft":
+        return None  # "with Microsoft ...": a protocol name the general reader reads whole
+    kind = b.kind_of(protocol, _NO_CLIENT)
+    if kind is None:
+        return None
+    return b.hop(
+        value,
+        m,
+        client=_NO_CLIENT,
+        server=server,
+        protocol=protocol,
+        hop_id=hop_id,
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=None if protocol is None else b.tls_of(protocol),
+        auth=b.NO_AUTH if protocol is None else b.auth_of(protocol, "Postfix", False),
+        via=via,
+    )
+
+
+_NO_CLIENT = Client()
+_POSTFIX = ("Postfix",)
+_NAMED = ("Postfix", None)
 
 
 # === For the general reader =================================================================

@@ -6,8 +6,9 @@
     (qmail 5087 invoked by uid 110); 9 Jun 2008 01:34:06 -0000
     (qmail 5063 invoked from network); 9 Jun 2008 01:34:05 -0000
 
-qmail-smtpd writes the reverse name (``unknown`` for none) and the bare address, the HELO
-only where it differs from the name; qmail never names itself there, so the shape is the
+qmail-smtpd writes the reverse name (``unknown`` for none) and the bare address (after the
+ident reply and an ``@`` where tcpserver got one), the HELO only where it differs from the
+name; qmail never names itself there, so the shape is the
 sign (``FROM_STYLES["qmail"]``), unless the host names other software. qmail-queue writes
 a stamp of its own: the process id, and who handed the message over.
 """
@@ -18,7 +19,7 @@ import re
 from datetime import datetime
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import Hop, Server, new_client, new_server
+from headertrace.models import Client, Hop, Server, new_client, new_server
 from headertrace.parse import tables
 from headertrace.parse.facts import Facts, Reader, hostlike
 from headertrace.parse.lexer import Kind, Token
@@ -29,6 +30,7 @@ from headertrace.vendors import _build as b
 EXAMPLES = (
     "from mx.example.org (HELO laptop) (192.0.2.7) by mail.example.com with SMTP;"
     " 9 Jun 2008 01:34:05 -0000",
+    "from localhost (bob@127.0.0.1) by mail.example.com with SMTP; 9 Jun 2008 01:34:05 -0000",
     "from unknown (192.0.2.7) by mail.example.com with SMTP; 9 Jun 2008 01:34:05 -0000",
     "(qmail 5087 invoked by uid 110); 9 Jun 2008 01:34:06 -0000",
     "(qmail 5063 invoked from network); 9 Jun 2008 01:34:05 -0000",
@@ -36,7 +38,8 @@ EXAMPLES = (
 
 _SMTPD = re.compile(
     rf"from (?P<name>{b.HOST})(?: \(HELO (?:(?P<helo>{b.HOST})|(?P<helo_lit>\[{b.LITERAL}\]))\))?"
-    rf" \((?P<ip>[0-9A-Fa-f:.]+)\) by (?P<by>{b.HOST}) with (?P<proto>[A-Za-z0-9]+);{b.DATE}"
+    rf" \((?:(?P<ident>[A-Za-z0-9_.+-]+)@)?(?P<ip>[0-9A-Fa-f:.]+)\) by (?P<by>{b.HOST})"
+    rf" with (?P<proto>[A-Za-z0-9]+);{b.DATE}"
 )
 _QUEUE = re.compile(
     r"\(qmail [0-9]+ invoked (?:by uid (?P<uid>[0-9]+)|(?P<network>from network)"
@@ -57,17 +60,20 @@ def read(
         return None
     no_name = name.lower() in tables.NO_NAME or normalise_ip(name) is not None
     helo = m["helo"] or m["helo_lit"]
+    ident = m["ident"]  # the ident reply (tcpserver's TCPREMOTEINFO): "(bob@192.0.2.7)"
+    if ident is not None and ident.lower().startswith(("tls", "ssl")):
+        return None  # the comment reader may take it for a TLS version
     if helo is not None:  # "from NAME (HELO H) (IP)": NAME is the rDNS
         if no_name:
-            client = new_client(helo=helo, rdns_status="none", ip=ip)
+            client = new_client(helo=helo, rdns_status="none", ip=ip, ident=ident)
         else:
-            client = new_client(
-                helo=helo, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip
-            )
+            rdns = name.rstrip(".") or None
+            client = new_client(helo=helo, rdns=rdns, rdns_status="present", ip=ip, ident=ident)
     elif no_name:  # "from unknown (IP)"
-        client = new_client(rdns_status="none", ip=ip)
+        client = new_client(rdns_status="none", ip=ip, ident=ident)
     else:  # "from NAME (IP)": the HELO was NAME
-        client = new_client(helo=name, rdns=name.rstrip(".") or None, rdns_status="present", ip=ip)
+        rdns = name.rstrip(".") or None
+        client = new_client(helo=name, rdns=rdns, rdns_status="present", ip=ip, ident=ident)
     server = b.server(by, software, None)
     kind = b.kind_of(protocol, client)
     if server is None or kind is None:
@@ -154,6 +160,80 @@ def read_queue_network(
     if hop is None or hop.timestamp is None:
         return None  # an undated stamp: the general reader says "unparsed"
     return hop
+
+
+# qmail-ldap's qmail-smtpd: the reverse name (``unknown`` for none), the HELO where it
+# differs, the ident reply (often empty) before the address literal, the envelope sender
+# in a comment, and its own name and version after the by host; examples.
+LDAP_EXAMPLES = (
+    "from mx.example.org (@[192.0.2.7]) (envelope-sender <bob@example.org>) by"
+    " mail.example.com (qmail-ldap-1.03) with SMTP for <alice@example.com>;"
+    " 22 Aug 2002 15:25:56 -0000",
+    "from unknown (HELO laptop) ([192.0.2.7]) (envelope-sender <bob@example.org>) by"
+    " 198.51.100.5 (qmail-ldap-1.03) with SMTP for <alice@example.com>;"
+    " 26 Aug 2002 19:24:22 -0000",
+    "from localhost (HELO mx.example.org) (a1B2+c3/D4?@[127.0.0.1])"
+    " (envelope-sender <>) by localhost (qmail-ldap-1.03) with ESMTP for"
+    " <alice@example.com>; 22 Aug 2002 15:25:53 -0000",
+)
+
+_LDAP = re.compile(
+    rf"from (?P<name>{b.HOST})(?: \(HELO (?:(?P<helo>{b.HOST})|(?P<helo_lit>\[{b.LITERAL}\]))\))?"
+    rf" \((?:(?P<ident>[A-Za-z0-9_.+/?-]*)@)?\[(?P<ip>{b.LITERAL})\]\)"
+    rf"(?: \(envelope-sender <(?P<sender>{b.ANGLE_ADDR})?>\))?"
+    rf" by (?P<by>{b.HOST}) \((?P<stamp>qmail-ldap-[0-9][0-9.]*)\) with (?P<proto>[A-Za-z0-9]+)"
+    rf"{b.RECIPIENT};{b.DATE}"
+)
+
+
+def read_ldap(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _LDAP.fullmatch(text)
+    if m is None:
+        return None
+    name, by, protocol = m["name"], m["by"], m["proto"]
+    address = b.client_literal(m["ip"])
+    if address is None or not b.plain(name) or not b.plain(protocol):
+        return None
+    software, version = software_named(
+        (m["stamp"],), (protocol, "", ""), (), False, by.lower().rstrip(".")
+    )
+    server = b.server(by, software, version)
+    client = _ldap_client(m, name, address)
+    kind = b.kind_of(protocol, client)
+    if server is None or kind is None or software != "qmail-ldap":
+        return None
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol=protocol,
+        hop_id=None,
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=b.tls_of(protocol),
+        auth=b.auth_of(protocol, software, True),
+        envelope_from=m["sender"],
+    )
+
+
+def _ldap_client(m: re.Match[str], name: str, address: tuple[str, int | None]) -> Client:
+    """qmail's layout (``STYLES["qmail-ldap"]``): the name is the reverse lookup's, and
+    the HELO too where none is written."""
+    ip, port = address
+    ident = m["ident"] or None
+    helo = m["helo"] or m["helo_lit"]
+    no_name = name.lower() in tables.NO_NAME or normalise_ip(name) is not None
+    if no_name:
+        return new_client(helo=helo, rdns_status="none", ip=ip, port=port, ident=ident)
+    rdns = name.rstrip(".") or None
+    return new_client(
+        helo=helo or name, rdns=rdns, rdns_status="present", ip=ip, port=port, ident=ident
+    )
 
 
 # === For the general reader =================================================================

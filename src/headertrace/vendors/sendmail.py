@@ -34,6 +34,11 @@ from headertrace.vendors import _build as b
 EXAMPLES = (
     "from mx.example.org (host.example.org [192.0.2.7]) by mail.example.com (8.14.4/8.14.4)"
     " with ESMTP id q0AA0xx1012345 for <bob@example.com>; Mon, 1 Jan 2024 10:00:00 +0000",
+    "from laptop (dsl.example.net [192.0.2.9]) (authenticated bits=0) by mail.example.com"
+    " (8.13.8/8.13.8) with ESMTP id l2FH1xYZ012345 for <bob@example.com>;"
+    " Thu, 15 Mar 2007 18:01:59 +0100",
+    "from laptop (bob@[192.0.2.10]) by mail.example.com (8.9.3/8.9.3) with ESMTP"
+    " id QAA32731; Mon, 22 Jul 2002 16:02:25 +0100",
     "from mx.example.org ([192.0.2.7]) by mail.example.com (8.12.8/8.12.8) with SMTP"
     " id h1234; Mon, 1 Jan 2024 10:00:00 +0000",
     "(from apache@localhost) by mail.example.com (8.11.6/8.11.6) id fB69L7c12619;"
@@ -41,7 +46,8 @@ EXAMPLES = (
 )
 
 _SMTP = re.compile(
-    rf"{b.FROM_RDNS} by (?P<by>{b.HOST}) \((?P<version>[A-Za-z0-9][A-Za-z0-9./+_-]*)\)"
+    rf"{b.FROM_RDNS}(?: \((?P<authn>authenticated(?: bits=[0-9]+)?)\))?"
+    rf" by (?P<by>{b.HOST}) \((?P<version>[A-Za-z0-9][A-Za-z0-9./+_-]*)\)"
     rf" with (?P<proto>[A-Za-z0-9]+) id (?P<id>{b.QUEUE_ID})"
     r"(?: \(version=(?P<tls>[A-Za-z0-9./_-]+) cipher=(?P<cipher>[A-Za-z0-9_-]+)"
     r" bits=[0-9]+(?:/[0-9]+)? verify=(?P<verify>[A-Za-z]+)\))?"
@@ -108,8 +114,23 @@ def read(
         header_index=header_index,
         after=after,
         tls=b.tls(m["tls"], m["cipher"]) if m["tls"] else tls,
-        auth=_VERIFIED if (m["verify"] or "").upper() == "OK" else auth,
+        auth=_auth(m, auth),
     )
+
+
+def _auth(m: re.Match[str], auth: Auth) -> Auth:
+    """The client's login as the general reader finds it: the from part's comment first
+    (``(authenticated bits=0)``, sendmail's confRECEIVED_HEADER with ``{auth_type}``), then
+    a verified certificate, else what the protocol says."""
+    logged_in = m["authn"]
+    if logged_in is not None:
+        return _logged_in(logged_in)
+    return _VERIFIED if (m["verify"] or "").upper() == "OK" else auth
+
+
+@lru_cache(maxsize=64)
+def _logged_in(evidence: str) -> Auth:
+    return Auth(True, None, None, evidence)
 
 
 # sendmail's from part for a client with no address it recorded (a connection over the
