@@ -32,7 +32,7 @@ class HeaderBlock:
     _lower: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def get_all(self, name: str) -> list[str]:
-        names = self._names()
+        names = self.names()
         key = name.lower()
         values, at = [], -1
         for _ in range(names.count(key)):  # C scans; the loop runs once per value found
@@ -42,13 +42,13 @@ class HeaderBlock:
 
     def get(self, name: str) -> str | None:
         try:  # the name is there for nearly every call: one scan, no test before it
-            return self.fields[self._names().index(name.lower())][1]
+            return self.fields[self.names().index(name.lower())][1]
         except ValueError:
             return None
 
     def get_each(self, names: Iterable[str]) -> list[str | None]:
         """:meth:`get` of each name, in one call (``message_info`` asks for six)."""
-        lower, fields = self._names(), self.fields
+        lower, fields = self.names(), self.fields
         values: list[str | None] = []
         for name in names:
             try:
@@ -57,7 +57,7 @@ class HeaderBlock:
                 values.append(None)
         return values
 
-    def _names(self) -> list[str]:
+    def names(self) -> list[str]:
         """The names lower-cased, in field order; built once (again if fields were added).
         Scanning this list in C costs less than building a dict of all the fields: tracing
         asks for seven names."""
