@@ -173,21 +173,26 @@ class Lexer:
         word, quoted, closers = Kind.WORD, Kind.QUOTED, _CLOSERS
         kind_of = _FIRST_KIND.get
         pos = 0
-        prev_end = -1
+        # Each token starts where the last ended, plus its blanks: joined is "no blanks"
+        # (but for the first token, which nothing stands before).
         for blanks, value in _TOKEN.findall(self.text, 0, stop):
             start = pos + len(blanks)
             end = pos = start + len(value)
             kind = kind_of(value[0], word)
             if kind is word:
-                append(_new(Token, (word, value, start, end, start == prev_end)))
+                append(_new(Token, (word, value, start, end, not blanks)))
             elif kind not in closers:  # ";" or ","
-                append(_new(Token, (kind, value, start, end, start == prev_end)))
+                append(_new(Token, (kind, value, start, end, not blanks)))
             elif len(value) < 2 or value[-1] != closers[kind] or (kind is quoted and end == stop):
                 return None
             else:
-                append(_new(Token, (kind, value[1:-1], start, end, start == prev_end)))
-            prev_end = end
-        return out if len(out) <= MAX_TOKENS else None
+                append(_new(Token, (kind, value[1:-1], start, end, not blanks)))
+        if len(out) > MAX_TOKENS:
+            return None
+        if out and out[0][4]:
+            kind, value, start, end, _ = out[0]
+            out[0] = _new(Token, (kind, value, start, end, False))
+        return out
 
     def _comment_end(self, start: int) -> int:
         """Return the offset just past the ``)`` that closes the comment at ``start``.

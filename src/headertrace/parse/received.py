@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from headertrace.addresses import normalise_ip
 from headertrace.models import (
@@ -62,6 +63,7 @@ from headertrace.vendors import (
     squirrelmail,
     zimbra,
 )
+from headertrace.vendors._build import tls as shared_tls
 from headertrace.vendors._general import style_for
 
 MAX_HEADER_LENGTH = 16_384
@@ -177,7 +179,7 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         _via(parts.get("via")),
         hop_id,
         _recipient(parts.get("for")),
-        next((f.envelope_from for f in every if f.envelope_from), None)
+        _envelope_from(every)
         or _sender_after_for(parts.get("for"))
         or haraka.envelope_from(clauses.parts),
         _tls(protocol, proto_tls, every),
@@ -191,6 +193,13 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         tuple(dict.fromkeys(defects)),
         None,
     )
+
+
+def _envelope_from(every: tuple[Facts, ...]) -> str | None:
+    for facts in every:
+        if facts.envelope_from:
+            return facts.envelope_from
+    return None
 
 
 def _read_facts(
@@ -328,7 +337,8 @@ def _split_at_last_semicolon(
     if len(trailer) > room:
         return None
     if trailer and trailer[0].start == semi + 1:
-        trailer[0] = trailer[0]._replace(joined=True)  # as the whole text's lexing says
+        kind, value, start, end, _ = trailer[0]  # joined, as the whole text's lexing says
+        trailer[0] = Token(kind, value, start, end, True)
     return tokens, text[semi + 1 :], trailer, lexer.defects
 
 
@@ -372,15 +382,18 @@ def _split_clauses(tokens: list[Token]) -> _Clauses:
 
 
 def _read_part_comments(tokens: list[Token], facts: Facts, defects: list[str]) -> None:
+    comment, word = Kind.COMMENT, Kind.WORD
+    words = facts.words  # the same list throughout: reading extends it, never replaces it
     for tok in tokens:
-        if tok.kind is Kind.COMMENT:
+        kind = tok.kind
+        if kind is comment:
             read_comment(tok.text, facts, defects)
-        elif tok.kind is Kind.WORD:
+        elif kind is word:
             # Free words after a clause: OpenSMTPD "auth=yes user=bob", Exim "tls CIPHER".
             low = tok.text.lower()
             if low.startswith(("auth=", "user=")):
                 read_comment(tok.text, facts, defects)
-            facts.words.append(low)
+            words.append(low)
 
 
 def _via(part: list[Token] | None) -> str | None:
@@ -468,21 +481,30 @@ def _encrypted_with(
 def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | None]:
     """Which MTA wrote the header, from the comments of ``by`` and the ``with`` clause."""
     parts = clauses.parts
-    by_comments = tuple(t.text for t in parts.get("by", [])[1:] if t.kind is Kind.COMMENT)
+    by_comments = tuple([t.text for t in parts.get("by", [])[1:] if t.kind is Kind.COMMENT])
     # Each clause is read as one text, so that a name spread over words ("with Microsoft
     # SMTP Server") is found and a version is never taken from another clause. The queue
     # id itself names no software; leaving it out lets the answer be reused.
     id_part = parts.get("id", [])
     if id_part and id_part[0].kind is Kind.WORD:
         id_part = id_part[1:]
-    clause_texts = tuple(
-        " ".join(t.text for t in part if t.kind is not Kind.ANGLE)
-        for part in (parts.get("with", []), id_part, parts.get("via", []))
+    clause_texts = (
+        _clause_text(parts.get("with")),
+        _clause_text(id_part),
+        _clause_text(parts.get("via")),
     )
-    preamble = tuple(t.text for t in clauses.preamble if t.kind is Kind.COMMENT)
+    preamble = tuple([t.text for t in clauses.preamble if t.kind is Kind.COMMENT])
     lhlo = "lhlo" in by_facts.words or zimbra.lhlo_in(parts.get("from", []))
     host = (first_value(parts.get("by")) or "").lower().rstrip(".")
     return software_named(by_comments, clause_texts, preamble, lhlo, host)
+
+
+def _clause_text(part: list[Token] | None) -> str:
+    """A clause's tokens as one text for ``software_named``, addresses left out."""
+    if not part:
+        return ""
+    angle = Kind.ANGLE
+    return " ".join([t.text for t in part if t.kind is not angle])
 
 
 def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: bool) -> Client:
@@ -716,16 +738,18 @@ def _server(part: list[Token], facts: Facts, software: str | None, version: str 
 def _auth(
     protocol: str | None, software: str | None, every: tuple[Facts, ...], clauses: _Clauses
 ) -> Auth:
+    denied = False
     for facts in every:
         if facts.auth_evidence is not None:
             return Auth(True, facts.auth_mechanism, facts.auth_identity, facts.auth_evidence)
+        denied = denied or facts.auth_denied
     low = (protocol or "").lower()
     if low in tables.AUTH_PROTOCOLS:
-        return Auth(True, None, None, protocol)
+        return _shared_auth(True, protocol)
     if low in microsoft.MAILBOX_PROTOCOLS:
-        return Auth(True, None, None, f"with {protocol}")  # Outlook, logged in to a mailbox
-    if any(f.auth_denied for f in every):
-        return Auth(False, None, None, "auth=no")
+        return _shared_auth(True, f"with {protocol}")  # Outlook, logged in to a mailbox
+    if denied:
+        return _shared_auth(False, "auth=no")
     has_client = "from" in clauses.parts
     if (
         has_client
@@ -733,8 +757,15 @@ def _auth(
         and not (software or "").startswith(microsoft.NAME_PREFIX)
     ):
         # These families write ...A when the client authenticated (RFC 3848).
-        return Auth(False, None, None, f"with {protocol}")
-    return Auth()
+        return _shared_auth(False, f"with {protocol}")
+    return _shared_auth(None, None)
+
+
+@lru_cache(maxsize=256)
+def _shared_auth(authenticated: bool | None, evidence: str | None) -> Auth:
+    """An ``Auth`` with no mechanism or identity: what the protocol or a comment's
+    ``auth=no`` says. A few stand in most headers, and records are frozen: shared."""
+    return Auth(authenticated, None, None, evidence)
 
 
 def _tls(
@@ -749,7 +780,7 @@ def _tls(
             cipher = cipher or facts.tls_cipher
     low = (protocol or "").lower()
     if seen or low in tables.TLS_PROTOCOLS or low == "https":
-        return TLS(version=version, cipher=cipher)
+        return shared_tls(version, cipher)
     return None
 
 
@@ -763,12 +794,11 @@ def _kind(
     low = (protocol or "").lower()
     if low in tables.FETCH_PROTOCOLS:
         return "fetch"
-    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX) or smail.from_stdin(
-        clauses.parts.get("via", [])
-    ):
+    via = clauses.parts.get("via")  # most headers have none
+    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX) or (via is not None and smail.from_stdin(via)):
         return "local"
-    words = [w for f in every for w in f.words]
-    if any(f.local_user or f.local_socket for f in every) or qmail.local_stamp(words):
+    words = [*every[0].words, *every[1].words, *every[2].words, *every[3].words]
+    if _names_local(every) or qmail.local_stamp(words):
         return "local"
     if client.ip is None and client.ident is not None and "@" in client.ident:
         return "local"  # "from bob@example.org by host": a sender, not a client
@@ -791,6 +821,15 @@ def _kind(
     if qmail.network_stamp(words):
         return "relay"  # "(qmail 123 invoked from network)"
     return "unknown"
+
+
+def _names_local(every: tuple[Facts, ...]) -> bool:
+    """A comment names a local user or a local socket (a loop: any() over a generator
+    costs a generator's frame, for every header)."""
+    for facts in every:  # noqa: SIM110
+        if facts.local_user or facts.local_socket:
+            return True
+    return False
 
 
 def _status(
