@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from headertrace.parse.headers import split_header_block, unfold
 from headertrace.parse.lexer import MAX_TOKENS, Kind, Lexer, Token
 from headertrace.parse.received import (
+    _KEYWORD_SPELLINGS,
     _READ_AFTER_DATE,
+    KEYWORDS,
     _split_at_last_semicolon,
     _split_date,
 )
@@ -114,3 +116,15 @@ def test_only_ascii_letters_lower_case_to_an_id() -> None:
 def test_read_after_date_finds_a_delimiter_or_an_id(text: str) -> None:
     expected = any(c in text for c in '([<"') or "id" in text.lower()
     assert (_READ_AFTER_DATE.search(text) is not None) == expected
+
+
+def test_keyword_spellings_are_the_words_that_lower_case_to_a_keyword() -> None:
+    # _split_clauses looks words up in _KEYWORD_SPELLINGS instead of lower() in KEYWORDS.
+    assert len(_KEYWORD_SPELLINGS) == sum(2 ** len(word) for word in KEYWORDS)
+    assert all(_KEYWORD_SPELLINGS[w] == w.lower() in KEYWORDS for w in _KEYWORD_SPELLINGS)
+    letters = {c for word in KEYWORDS for c in word}
+    lowered = {chr(c) for c in range(0x110000) if set(chr(c).lower()) & letters}
+    # Only ASCII letters, and U+0130, whose lower case ("i" and a combining dot) is two
+    # characters, so that no word holding it lower-cases to a keyword.
+    assert lowered == {c for c in lowered if c.isascii()} | {"\u0130"}
+    assert all(c.lower() in letters for c in lowered if c.isascii())

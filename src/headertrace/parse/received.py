@@ -71,6 +71,19 @@ MAX_HEADER_LENGTH = 16_384
 
 KEYWORDS = frozenset(("from", "by", "via", "with", "id", "for"))
 
+
+def _spellings(word: str) -> list[str]:
+    """``word`` in every mix of upper and lower case."""
+    if not word:
+        return [""]
+    return [head + rest for head in {word[0], word[0].upper()} for rest in _spellings(word[1:])]
+
+
+# Each keyword as it may be written, to its lower case: a word is a keyword exactly when it
+# is one of these (no other character lower-cases to one of their letters), found with
+# one lookup instead of a length test and lower() for each word.
+_KEYWORD_SPELLINGS = {spelled: word for word in KEYWORDS for spelled in _spellings(word)}
+
 # What the text after the last ";" holds when its tokens must be read: a comment, a
 # delimiter the lexer may name a defect of, Courier's "id" in any case (no other character
 # lower-cases to "i" or "d"; see _split_at_last_semicolon). Written as one character class
@@ -369,11 +382,11 @@ def _split_clauses(tokens: list[Token]) -> _Clauses:
     parts, order = clauses.parts, clauses.order
     current: list[Token] = clauses.preamble
     word = Kind.WORD
+    keyword = _KEYWORD_SPELLINGS.get
     for tok in tokens:
-        # Keywords are at most four letters: longer words need no lower() and no lookup.
-        if tok.kind is word and len(tok.text) <= 4:
-            low = tok.text.lower()
-            if low in KEYWORDS and low not in parts:
+        if tok.kind is word:
+            low = keyword(tok.text)
+            if low is not None and low not in parts:
                 current = parts[low] = []
                 order.append(low)
                 continue
