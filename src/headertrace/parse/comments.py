@@ -41,7 +41,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from types import MappingProxyType
 
 from headertrace.addresses import normalise_ip
 from headertrace.parse.facts import Facts, Reader, following, hostlike, next_word, set_auth
@@ -61,9 +60,11 @@ def read_comment(text: str, facts: Facts, defects: list[str], depth: int = 0) ->
         # yields depends on its text alone, so it is read once ("(Postfix)",
         # "(localhost [127.0.0.1])" and "(8.14.4/8.14.4)" stand in header after header).
         found, found_defects, words = _read_alone(text)
-        vars(facts).update(found)
+        if found:
+            vars(facts).update(found)
         facts.words.extend(words)
-        defects.extend(found_defects)
+        if found_defects:
+            defects.extend(found_defects)
         return
     _read_text(text, facts, defects, depth)
 
@@ -76,12 +77,14 @@ def _read_text(text: str, facts: Facts, defects: list[str], depth: int) -> None:
 
 @lru_cache(maxsize=8192)
 def _read_alone(text: str) -> tuple[Mapping[str, object], tuple[str, ...], tuple[str, ...]]:
-    """The facts, defects and words one comment yields when read into empty facts."""
+    """The facts, defects and words one comment yields when read into empty facts. The
+    facts are a plain dict, shared and never written (``read_comment`` only copies it):
+    ``dict.update`` takes another dict in one step, a read-only proxy key by key."""
     facts = Facts()
     defects: list[str] = []
     _read_text(text, facts, defects, 0)
     found = {name: value for name, value in vars(facts).items() if name != "words"}
-    return MappingProxyType(found), tuple(defects), tuple(facts.words)
+    return found, tuple(defects), tuple(facts.words)
 
 
 @lru_cache(maxsize=8192)

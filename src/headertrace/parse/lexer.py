@@ -112,15 +112,17 @@ class Lexer:
         pos = offset
         prev_end = -1
         restart = True
-        # findall builds every pair in C, but of the whole text: past _SHORT, tokens are
-        # read lazily, so those past the cap are never built.
-        lazy = pos > 0 or len(text) > _SHORT
+        # findall builds every pair in C, but of the whole rest of the text: past _SHORT,
+        # tokens are read lazily, so those past the cap are never built.
+        lazy = len(text) - pos > _SHORT
         while restart:  # runs again only after a comment read by _comment_end
             restart = False
             # After a deep comment the rest is read lazily, so that many deep comments do
             # not each rescan the rest of the header.
             pairs: Iterator[tuple[str, str]] = (
-                map(_GROUPS, _TOKEN.finditer(text, pos)) if lazy else iter(_TOKEN.findall(text))
+                map(_GROUPS, _TOKEN.finditer(text, pos))
+                if lazy
+                else iter(_TOKEN.findall(text, pos))
             )
             lazy = True
             for blanks, value in islice(pairs, MAX_TOKENS - len(out)):
@@ -150,6 +152,46 @@ class Lexer:
                 prev_end = end
             if not restart and next(pairs, None) is not None:
                 self.defects.append("token-cap")
+        return out
+
+    def tokens_before(self, stop: int) -> list[Token] | None:
+        """The tokens of the text before ``stop`` (at most ``MAX_TOKENS``), when they are
+        the first tokens :meth:`tokens` gives for the whole text; else ``None``.
+
+        The pattern reads the text before ``stop`` as it reads the whole text unless a
+        token reaches ``stop`` unfinished: a delimiter left open (which, in the whole text,
+        may close after ``stop``), a comment ``_TOKEN`` does not read in one match (its
+        ``(`` alone), or a quoted string ending at ``stop`` (``"a\\"``, whose last quote
+        is escaped). Each of those answers ``None``; so do a text of more tokens than the
+        cap and one longer than ``_SHORT`` (:meth:`tokens` reads those lazily). The
+        general reader lexes a header up to its last ``;`` with this, and the date after
+        it only when something there must be read (``received.py``)."""
+        if len(self.text) > _SHORT:
+            return None
+        out: list[Token] = []
+        append = out.append
+        word, quoted, closers = Kind.WORD, Kind.QUOTED, _CLOSERS
+        kind_of = _FIRST_KIND.get
+        pos = 0
+        # Each token starts where the last ended, plus its blanks: joined is "no blanks"
+        # (but for the first token, which nothing stands before).
+        for blanks, value in _TOKEN.findall(self.text, 0, stop):
+            start = pos + len(blanks)
+            end = pos = start + len(value)
+            kind = kind_of(value[0], word)
+            if kind is word:
+                append(_new(Token, (word, value, start, end, not blanks)))
+            elif kind not in closers:  # ";" or ","
+                append(_new(Token, (kind, value, start, end, not blanks)))
+            elif len(value) < 2 or value[-1] != closers[kind] or (kind is quoted and end == stop):
+                return None
+            else:
+                append(_new(Token, (kind, value[1:-1], start, end, not blanks)))
+        if len(out) > MAX_TOKENS:
+            return None
+        if out and out[0][4]:
+            kind, value, start, end, _ = out[0]
+            out[0] = _new(Token, (kind, value, start, end, False))
         return out
 
     def _comment_end(self, start: int) -> int:

@@ -16,17 +16,38 @@ Nothing here raises: what cannot be read is kept in ``raw`` and named in ``defec
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from headertrace.addresses import normalise_ip
-from headertrace.models import TLS, Auth, Client, Hop, HopKind, ParseStatus, RdnsStatus, Server
+from headertrace.models import (
+    TLS,
+    Auth,
+    Client,
+    Hop,
+    HopKind,
+    ParseStatus,
+    RdnsStatus,
+    Server,
+    new_client,
+    new_hop,
+    new_server,
+)
 from headertrace.parse import tables
 from headertrace.parse.comments import read_comment
 from headertrace.parse.dates import looks_like_date_start, parse_date
 from headertrace.parse.facts import Facts, first_value, no_name
 from headertrace.parse.headers import one_line, unfold
-from headertrace.parse.lexer import MAX_COMMENTS, Kind, Lexer, Token, cut_comments
+from headertrace.parse.lexer import (
+    MAX_COMMENTS,
+    MAX_TOKENS,
+    Kind,
+    Lexer,
+    Token,
+    cut_comments,
+)
 from headertrace.parse.literals import literal_address, split_port
 from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FromStyle
@@ -42,12 +63,33 @@ from headertrace.vendors import (
     squirrelmail,
     zimbra,
 )
+from headertrace.vendors._build import tls as shared_tls
 from headertrace.vendors._general import style_for
 
 MAX_HEADER_LENGTH = 16_384
 """Longer values are cut (a defect); real Received headers are well under 2 KB."""
 
 KEYWORDS = frozenset(("from", "by", "via", "with", "id", "for"))
+
+
+def _spellings(word: str) -> list[str]:
+    """``word`` in every mix of upper and lower case."""
+    if not word:
+        return [""]
+    return [head + rest for head in {word[0], word[0].upper()} for rest in _spellings(word[1:])]
+
+
+# Each keyword as it may be written, to its lower case: a word is a keyword exactly when it
+# is one of these (no other character lower-cases to one of their letters), found with
+# one lookup instead of a length test and lower() for each word.
+_KEYWORD_SPELLINGS = {spelled: word for word in KEYWORDS for spelled in _spellings(word)}
+
+# What the text after the last ";" holds when its tokens must be read: a comment, a
+# delimiter the lexer may name a defect of, Courier's "id" in any case (no other character
+# lower-cases to "i" or "d"; see _split_at_last_semicolon). Written as one character class
+# first, which the engine scans for in C: four times faster than '[(\[<"]|id' with
+# IGNORECASE.
+_READ_AFTER_DATE = re.compile(r'[(\[<"iI](?:(?<=[iI])[dD]|(?<![iI]))')
 
 # The caps that leave part of the value unread: the hop is then never "parsed".
 _CUTS = frozenset(("header-too-long", "comment-cap", "token-cap"))
@@ -117,13 +159,7 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
     if text.count("(") > MAX_COMMENTS:  # counted here: a call for each header costs more
         text = cut_comments(text) or text  # hostile: thousands of comments; raw keeps it all
         defects.append("comment-cap")
-    lexer = Lexer(text)
-    tokens = lexer.tokens()
-    defects.extend(lexer.defects)
-    if text is not whole or "token-cap" in lexer.defects:
-        tokens = _with_date_after_cut(whole, tokens, defects)
-
-    tokens, date_text, trailer = _split_date(whole, tokens)
+    tokens, date_text, trailer = _lex(whole, text, defects)
     clauses = _split_clauses(tokens)
     every = _read_facts(clauses, trailer, defects)
     by_facts = every[1]
@@ -145,29 +181,38 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         status = "partial"  # what was not read might have said otherwise
     if status == "unparsed":
         defects.append("unparsed")
-    return Hop(
-        raw=value,
-        client=client,
-        server=server,
-        protocol=protocol,
-        via=_via(parts.get("via")),
-        id=hop_id,
-        recipient=_recipient(parts.get("for")),
-        envelope_from=next((f.envelope_from for f in every if f.envelope_from), None)
+    # new_hop: every field, in field order, without the frozen dataclass's __init__.
+    return new_hop(
+        index,
+        header_index,
+        value,
+        client,
+        server,
+        protocol,
+        _via(parts.get("via")),
+        hop_id,
+        _recipient(parts.get("for")),
+        _envelope_from(every)
         or _sender_after_for(parts.get("for"))
         or haraka.envelope_from(clauses.parts),
-        tls=_tls(protocol, proto_tls, every),
-        auth=_auth(protocol, software, every, clauses),
-        timestamp=timestamp,
-        timestamp_raw=one_line(date_text) if date_text is not None else None,
-        kind=kind,
-        status=status,
-        defects=tuple(dict.fromkeys(defects)),
-        index=index,
-        header_index=header_index,
+        _tls(protocol, proto_tls, every),
+        _auth(protocol, software, every, clauses),
+        timestamp,
+        one_line(date_text) if date_text is not None else None,
         # total_seconds(), never .seconds: a negative delay must stay negative.
-        delay_seconds=(timestamp - after).total_seconds() if timestamp and after else None,
+        (timestamp - after).total_seconds() if timestamp and after else None,
+        kind,
+        status,
+        tuple(dict.fromkeys(defects)),
+        None,
     )
+
+
+def _envelope_from(every: tuple[Facts, ...]) -> str | None:
+    for facts in every:
+        if facts.envelope_from:
+            return facts.envelope_from
+    return None
 
 
 def _read_facts(
@@ -200,7 +245,7 @@ def _hop_client(clauses: _Clauses, every: tuple[Facts, ...], software: str | Non
     if "from" not in clauses.parts and other.ip is not None:
         # qmail-queue's "(qmail 1 invoked from network[192.0.2.7/host.example])",
         # NAVGW's "(from helo [192.0.2.7])"
-        return Client(
+        return new_client(
             helo=other.helo,
             rdns=other.host,
             rdns_status="present" if other.host else "not_recorded",
@@ -221,7 +266,7 @@ def _checked_client(
     if every[0].forged:
         defects.append("rdns-may-be-forged")
     if _by_in_helo(clauses):
-        client = Client(helo=client.helo, helo_inferred=client.helo_inferred)
+        client = new_client(helo=client.helo, helo_inferred=client.helo_inferred)
         defects.append("ambiguous-from")
     return client
 
@@ -237,6 +282,23 @@ def _timestamp(date_text: str | None, defects: list[str]) -> datetime | None:
 
 
 # --- splitting ------------------------------------------------------------------------------
+
+
+def _lex(whole: str, text: str, defects: list[str]) -> tuple[list[Token], str | None, list[Token]]:
+    """The tokens before the date, the date, and the tokens after the ``;`` (see
+    :func:`_split_date`); ``text``: ``whole`` cut at a cap, or ``whole`` itself."""
+    if text is whole:
+        split = _split_at_last_semicolon(Lexer(text))
+        if split is not None:
+            tokens, date_text, trailer, lex_defects = split
+            defects.extend(lex_defects)
+            return tokens, date_text, trailer
+    lexer = Lexer(text)
+    tokens = lexer.tokens()
+    defects.extend(lexer.defects)
+    if text is not whole or "token-cap" in lexer.defects:
+        tokens = _with_date_after_cut(whole, tokens, defects)
+    return _split_date(whole, tokens)
 
 
 def _split_date(text: str, tokens: list[Token]) -> tuple[list[Token], str | None, list[Token]]:
@@ -262,6 +324,35 @@ def _split_date(text: str, tokens: list[Token]) -> tuple[list[Token], str | None
             if parse_date(candidate).value is not None:
                 return tokens[:k], candidate, tokens[k + 1 :]
     return tokens, None, []
+
+
+def _split_at_last_semicolon(
+    lexer: Lexer,
+) -> tuple[list[Token], str, list[Token], list[str]] | None:
+    """What ``_split_date(text, tokens)`` gives for the tokens of the whole text, and the
+    lexer's defects, when its last ``;`` stands outside any comment, literal or quoted
+    text: every token before it then ends before it (``Lexer.tokens_before``). The date
+    after it (a third of a header's tokens) is lexed only when something there is read:
+    a comment (PowerMTA's "(envelope-from <x>)"), Courier's ``id`` after the date, or a
+    delimiter whose defect the lexer would name; else its tokens are words and commas,
+    which nothing reads. ``None``: read the whole text with ``Lexer.tokens``."""
+    text = lexer.text
+    semi = text.rfind(";")
+    if semi < 0:
+        return None
+    tokens = lexer.tokens_before(semi)
+    if tokens is None:
+        return None
+    room = MAX_TOKENS - len(tokens) - 1  # the ";" is a token too
+    if _READ_AFTER_DATE.search(text, semi + 1) is None and len(text) - semi - 1 <= room:
+        return tokens, text[semi + 1 :], [], []  # each token is a character at least
+    trailer = lexer.tokens(semi + 1)
+    if len(trailer) > room:
+        return None
+    if trailer and trailer[0].start == semi + 1:
+        kind, value, start, end, _ = trailer[0]  # joined, as the whole text's lexing says
+        trailer[0] = Token(kind, value, start, end, True)
+    return tokens, text[semi + 1 :], trailer, lexer.defects
 
 
 def _with_date_after_cut(text: str, tokens: list[Token], defects: list[str]) -> list[Token]:
@@ -291,11 +382,11 @@ def _split_clauses(tokens: list[Token]) -> _Clauses:
     parts, order = clauses.parts, clauses.order
     current: list[Token] = clauses.preamble
     word = Kind.WORD
+    keyword = _KEYWORD_SPELLINGS.get
     for tok in tokens:
-        # Keywords are at most four letters: longer words need no lower() and no lookup.
-        if tok.kind is word and len(tok.text) <= 4:
-            low = tok.text.lower()
-            if low in KEYWORDS and low not in parts:
+        if tok.kind is word:
+            low = keyword(tok.text)
+            if low is not None and low not in parts:
                 current = parts[low] = []
                 order.append(low)
                 continue
@@ -304,15 +395,18 @@ def _split_clauses(tokens: list[Token]) -> _Clauses:
 
 
 def _read_part_comments(tokens: list[Token], facts: Facts, defects: list[str]) -> None:
+    comment, word = Kind.COMMENT, Kind.WORD
+    words = facts.words  # the same list throughout: reading extends it, never replaces it
     for tok in tokens:
-        if tok.kind is Kind.COMMENT:
+        kind = tok.kind
+        if kind is comment:
             read_comment(tok.text, facts, defects)
-        elif tok.kind is Kind.WORD:
+        elif kind is word:
             # Free words after a clause: OpenSMTPD "auth=yes user=bob", Exim "tls CIPHER".
             low = tok.text.lower()
             if low.startswith(("auth=", "user=")):
                 read_comment(tok.text, facts, defects)
-            facts.words.append(low)
+            words.append(low)
 
 
 def _via(part: list[Token] | None) -> str | None:
@@ -400,30 +494,39 @@ def _encrypted_with(
 def _software(clauses: _Clauses, by_facts: Facts) -> tuple[str | None, str | None]:
     """Which MTA wrote the header, from the comments of ``by`` and the ``with`` clause."""
     parts = clauses.parts
-    by_comments = tuple(t.text for t in parts.get("by", [])[1:] if t.kind is Kind.COMMENT)
+    by_comments = tuple([t.text for t in parts.get("by", [])[1:] if t.kind is Kind.COMMENT])
     # Each clause is read as one text, so that a name spread over words ("with Microsoft
     # SMTP Server") is found and a version is never taken from another clause. The queue
     # id itself names no software; leaving it out lets the answer be reused.
     id_part = parts.get("id", [])
     if id_part and id_part[0].kind is Kind.WORD:
         id_part = id_part[1:]
-    clause_texts = tuple(
-        " ".join(t.text for t in part if t.kind is not Kind.ANGLE)
-        for part in (parts.get("with", []), id_part, parts.get("via", []))
+    clause_texts = (
+        _clause_text(parts.get("with")),
+        _clause_text(id_part),
+        _clause_text(parts.get("via")),
     )
-    preamble = tuple(t.text for t in clauses.preamble if t.kind is Kind.COMMENT)
+    preamble = tuple([t.text for t in clauses.preamble if t.kind is Kind.COMMENT])
     lhlo = "lhlo" in by_facts.words or zimbra.lhlo_in(parts.get("from", []))
     host = (first_value(parts.get("by")) or "").lower().rstrip(".")
     return software_named(by_comments, clause_texts, preamble, lhlo, host)
+
+
+def _clause_text(part: list[Token] | None) -> str:
+    """A clause's tokens as one text for ``software_named``, addresses left out."""
+    if not part:
+        return ""
+    angle = Kind.ANGLE
+    return " ".join([t.text for t in part if t.kind is not angle])
 
 
 def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: bool) -> Client:
     """Read the ``from`` part with the layout of the server's family; ``qmail_by``: the
     ``by`` part is written as qmail writes it."""
     if not part:
-        return Client()
+        return new_client()
     if facts.ip is None and _clientless(part):
-        return Client(ident=facts.ident)
+        return new_client(ident=facts.ident)
     head = part[0]
     value, value_ip = _head_value(part, facts)
     later = _address_after_helo_comment(part)
@@ -442,13 +545,13 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
         style = style_for(software, facts.ip_bare and head.kind is Kind.WORD and qmail_by)
     if ip is None and _one_word(part):
         if style.local_without_address:
-            return Client(helo=facts.helo, ident=value)
+            return new_client(helo=facts.helo, ident=value)
         if value is not None and "@" in value:
             # qmail-scanner "from bob@example.org by host by uid 502", AOL "from bob@aol.com
             # by imo...": the sender's address, not a HELO.
-            return Client(ident=value)
+            return new_client(ident=value)
     helo, rdns, status = _helo_and_rdns(value, value_ip, facts, style, ip)
-    return Client(
+    return new_client(
         helo=helo,
         rdns=rdns,
         rdns_status=status,
@@ -614,7 +717,7 @@ def _local_client(client: Client, every: tuple[Facts, ...], has_from: bool) -> C
 
 
 def _with_ident(client: Client, ident: str | None) -> Client:
-    return Client(
+    return new_client(
         helo=client.helo,
         rdns=client.rdns,
         rdns_status=client.rdns_status,
@@ -642,22 +745,24 @@ def _server(part: list[Token], facts: Facts, software: str | None, version: str 
     if ip is None and literal is not None and literal.kind is Kind.LITERAL:
         ip = normalise_ip(literal.text.strip("()"))
     ip = ip or facts.ip
-    return Server(host=host, ip=ip, software=software, version=version)
+    return new_server(host=host, ip=ip, software=software, version=version)
 
 
 def _auth(
     protocol: str | None, software: str | None, every: tuple[Facts, ...], clauses: _Clauses
 ) -> Auth:
+    denied = False
     for facts in every:
         if facts.auth_evidence is not None:
             return Auth(True, facts.auth_mechanism, facts.auth_identity, facts.auth_evidence)
+        denied = denied or facts.auth_denied
     low = (protocol or "").lower()
     if low in tables.AUTH_PROTOCOLS:
-        return Auth(True, None, None, protocol)
+        return _shared_auth(True, protocol)
     if low in microsoft.MAILBOX_PROTOCOLS:
-        return Auth(True, None, None, f"with {protocol}")  # Outlook, logged in to a mailbox
-    if any(f.auth_denied for f in every):
-        return Auth(False, None, None, "auth=no")
+        return _shared_auth(True, f"with {protocol}")  # Outlook, logged in to a mailbox
+    if denied:
+        return _shared_auth(False, "auth=no")
     has_client = "from" in clauses.parts
     if (
         has_client
@@ -665,8 +770,15 @@ def _auth(
         and not (software or "").startswith(microsoft.NAME_PREFIX)
     ):
         # These families write ...A when the client authenticated (RFC 3848).
-        return Auth(False, None, None, f"with {protocol}")
-    return Auth()
+        return _shared_auth(False, f"with {protocol}")
+    return _shared_auth(None, None)
+
+
+@lru_cache(maxsize=256)
+def _shared_auth(authenticated: bool | None, evidence: str | None) -> Auth:
+    """An ``Auth`` with no mechanism or identity: what the protocol or a comment's
+    ``auth=no`` says. A few stand in most headers, and records are frozen: shared."""
+    return Auth(authenticated, None, None, evidence)
 
 
 def _tls(
@@ -681,7 +793,7 @@ def _tls(
             cipher = cipher or facts.tls_cipher
     low = (protocol or "").lower()
     if seen or low in tables.TLS_PROTOCOLS or low == "https":
-        return TLS(version=version, cipher=cipher)
+        return shared_tls(version, cipher)
     return None
 
 
@@ -695,12 +807,11 @@ def _kind(
     low = (protocol or "").lower()
     if low in tables.FETCH_PROTOCOLS:
         return "fetch"
-    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX) or smail.from_stdin(
-        clauses.parts.get("via", [])
-    ):
+    via = clauses.parts.get("via")  # most headers have none
+    if low.startswith(tables.LOCAL_PROTOCOL_PREFIX) or (via is not None and smail.from_stdin(via)):
         return "local"
-    words = [w for f in every for w in f.words]
-    if any(f.local_user or f.local_socket for f in every) or qmail.local_stamp(words):
+    words = [*every[0].words, *every[1].words, *every[2].words, *every[3].words]
+    if _names_local(every) or qmail.local_stamp(words):
         return "local"
     if client.ip is None and client.ident is not None and "@" in client.ident:
         return "local"  # "from bob@example.org by host": a sender, not a client
@@ -723,6 +834,15 @@ def _kind(
     if qmail.network_stamp(words):
         return "relay"  # "(qmail 123 invoked from network)"
     return "unknown"
+
+
+def _names_local(every: tuple[Facts, ...]) -> bool:
+    """A comment names a local user or a local socket (a loop: any() over a generator
+    costs a generator's frame, for every header)."""
+    for facts in every:  # noqa: SIM110
+        if facts.local_user or facts.local_socket:
+            return True
+    return False
 
 
 def _status(
