@@ -247,7 +247,8 @@ def test_a_trace_built_the_dataclass_way_is_the_same() -> None:
     assert models.Trace.__init__ is not DATACLASS_INITS[models.Trace]
     assert fast == slow
     assert fast.to_json() == slow.to_json()
-    assert pickle.dumps(fast) == pickle.dumps(slow)
+    # Not the pickled bytes: which equal values are one object depends on the caches.
+    assert pickle.loads(pickle.dumps(fast)) == slow
 
 
 @pytest.mark.corpus
