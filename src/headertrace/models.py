@@ -13,11 +13,12 @@ and the ``for`` clause is ``Hop.recipient`` (JSON ``"for"``): the one map of suc
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
+from headertrace._frozen import fast_init, slot_filler
 from headertrace._json import as_json_dict
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ EvidenceKind = Literal["received", "header", "note"]
 JSONDict = dict[str, Any]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Client:
     """The ``from`` part: who handed the message to the server that wrote the header."""
@@ -99,6 +101,7 @@ class Client:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Server:
     """The ``by`` part: the server that wrote the header."""
@@ -114,6 +117,7 @@ class Server:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TLS:
     version: str | None = None
@@ -123,6 +127,7 @@ class TLS:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Auth:
     """Whether the client authenticated to the server that wrote the header.
@@ -143,6 +148,7 @@ class Auth:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Hop:
     """One ``Received:`` header as a typed record."""
@@ -192,39 +198,6 @@ class Hop:
 _Record = TypeVar("_Record")
 
 
-def _slot_filler(
-    cls: type[_Record],
-    name: str,
-    params: str,
-    values: Sequence[str],
-    defaults: dict[str, Any] | None = None,
-) -> Callable[..., _Record]:
-    """A function ``name(params)`` returning a new ``cls`` whose fields, in field order,
-    hold ``values`` (expressions over ``params``; ``defaults``: names they may use).
-
-    The ``__init__`` of a frozen slotted dataclass stores each field with
-    ``object.__setattr__(self, "name", value)``, a call that looks the name up on the
-    class, for every field. This fills an instance of a plain twin class with the same
-    slots (plain attribute stores, which the interpreter specialises), then gives it its
-    class: ``__class__`` may be assigned between classes of the same slots. A ``Hop`` in
-    about 5,300 machine instructions instead of 32,600 with ``__init__`` and 15,500 with
-    each slot's own setter (cachegrind); the parser builds one for every Received header,
-    and offline attribution copies each (``with_attribution``: 35,400 before).
-    The records are the same (``==``, ``hash``, ``repr``, pickling, frozen;
-    ``tests/test_models_fast.py``)."""
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    twin = type(f"_{cls.__name__}Twin", (), {"__slots__": cls.__slots__})  # type: ignore[attr-defined]
-    body = "".join(f"    new.{n} = {v}\n" for n, v in zip(names, values, strict=True))
-    source = (
-        f"def {name}({params}):\n    new = _new(_twin)\n{body}"
-        "    new.__class__ = _cls\n    return new\n"
-    )
-    namespace: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
-    namespace.update(defaults or {})
-    exec(source, namespace)  # what dataclasses does to write __init__
-    return cast("Callable[..., _Record]", namespace[name])
-
-
 class HopBuilder(Protocol):
     """:func:`new_hop`: every field of :class:`Hop`, positional, in field order."""
 
@@ -254,10 +227,10 @@ class HopBuilder(Protocol):
 
 
 _HOP_FIELDS = tuple(f.name for f in fields(Hop))
-new_hop: HopBuilder = _slot_filler(Hop, "new_hop", ", ".join(_HOP_FIELDS), _HOP_FIELDS)
+new_hop: HopBuilder = slot_filler(Hop, "new_hop", ", ".join(_HOP_FIELDS), _HOP_FIELDS)
 """``Hop(...)`` with every field given, positionally, in field order: what the direct
-readers build for each header they take (:func:`_slot_filler`)."""
-_hop_with_attribution: Callable[[Hop, Attribution | None], Hop] = _slot_filler(
+readers build for each header they take (:func:`headertrace._frozen.slot_filler`)."""
+_hop_with_attribution: Callable[[Hop, Attribution | None], Hop] = slot_filler(
     Hop,
     "_hop_with_attribution",
     "hop, attribution",
@@ -271,7 +244,7 @@ def _init_like(cls: type[_Record]) -> Callable[..., _Record]:
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
     defaults = {f"_default_{f.name}": f.default for f in fields(cls)}  # type: ignore[arg-type]
     params = "*, " + ", ".join(f"{name}=_default_{name}" for name in names)
-    return _slot_filler(cls, f"new_{cls.__name__.lower()}", params, names, defaults)
+    return slot_filler(cls, f"new_{cls.__name__.lower()}", params, names, defaults)
 
 
 class ClientBuilder(Protocol):
@@ -310,6 +283,7 @@ new_server: ServerBuilder = _init_like(Server)
 """``Server(...)``, built as :func:`new_hop` builds a hop."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One thing a verdict or finding rests on, quoted: what it is, and its text.
@@ -358,6 +332,7 @@ def notes(*texts: str) -> tuple[Evidence, ...]:
     return tuple(Evidence(t, "note") for t in texts)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     """Something worth a person's attention, with the rule that found it and its evidence."""
@@ -372,6 +347,7 @@ class Finding:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Origin:
     """The first client that nothing above it vouches for: where the message came from."""
@@ -389,6 +365,7 @@ class Origin:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class MessageInfo:
     """The message's own identifying headers, decoded."""
@@ -405,6 +382,7 @@ class MessageInfo:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Wrapper:
     """Something the traced message came wrapped in: a report, a bounce or a forward."""
@@ -421,6 +399,7 @@ class Wrapper:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Source:
     """How the traced message was found in what the caller handed over."""
@@ -436,6 +415,7 @@ class Source:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Owner:
     """Who owns the sender's address: what online attribution adds to :class:`Sender`."""
@@ -455,6 +435,7 @@ class Owner:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Sender:
     """Who handed the message to the organisation (the verdict's answer), built once by the
@@ -475,6 +456,7 @@ class Sender:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Verdict:
     """What the organisation's part in the message was (filled by the judge)."""
@@ -493,6 +475,7 @@ class Verdict:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Trace:
     """The result of tracing one message."""
@@ -535,6 +518,7 @@ client agree, and the Message-ID where both have one), ``weak`` (found, but some
 disagrees: see the findings), ``none`` (nothing found)."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LogLine:
     """One line of a mail log, quoted: the file, its line number (1-based), the line."""
@@ -547,6 +531,7 @@ class LogLine:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LogDelivery:
     """One delivery attempt the log records for a recipient."""
@@ -569,6 +554,7 @@ class LogDelivery:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LogFileRead:
     """One log file as read: what time range it covered, and how far it was read."""
@@ -588,6 +574,7 @@ class LogFileRead:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LogEvidence:
     """What our servers' own mail logs say about the message (``trace(..., logs=[...])``)."""

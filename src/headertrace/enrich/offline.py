@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from headertrace._frozen import replace
 from headertrace.addresses import (
     classify_ip,
     helo_kind,
@@ -370,4 +371,4 @@ def enrich_offline(
             held.append((hops[-1], facts))
     new = _found(held, external)
     findings = merge_findings(trace.findings, new) if new else tuple(trace.findings)
-    return dataclasses.replace(trace, hops=tuple(hops), findings=findings)
+    return replace(trace, hops=tuple(hops), findings=findings)

@@ -1,8 +1,8 @@
 """Attribution records: who owns an address, and what the network said about it.
 
 Plain, frozen data with ``to_dict()`` returning JSON-safe values. Nothing here does I/O, and
-nothing here imports the rest of headertrace but the pure JSON rule (``headertrace.models``
-imports this module).
+nothing here imports the rest of headertrace but the pure JSON rule and the fast
+constructors of ``_frozen`` (``headertrace.models`` imports this module).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from headertrace._frozen import fast_init
 from headertrace._json import as_json_dict
 
 JSONDict = dict[str, Any]
@@ -21,6 +22,7 @@ answered with a "we do not answer you" code (Spamhaus 127.255.255.x), never a li
 no IPv6 data, time budget spent)."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LookupIssue:
     """One lookup step that did not produce an answer, and why."""
@@ -37,6 +39,7 @@ class LookupIssue:
         return {"step": self.step, "status": self.status, "detail": self.detail}
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Contact:
     """An RDAP entity: a person, role account or organisation with its roles."""
@@ -54,6 +57,7 @@ class Contact:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class BlocklistResult:
     """What one DNS blocklist zone said about one address."""
@@ -80,6 +84,7 @@ class BlocklistResult:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class IpInfo:
     """What the network said about one address (Team Cymru, RDAP, reverse DNS)."""
@@ -116,6 +121,7 @@ class IpInfo:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class HostInfo:
     """What the network said about one host name."""
@@ -130,6 +136,7 @@ class HostInfo:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Domains:
     """Registered domains (public-suffix list) of a hop's names: ``None`` where none."""
@@ -142,6 +149,7 @@ class Domains:
         return as_json_dict(self)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Attribution:
     """Who owns a hop's client address and names.

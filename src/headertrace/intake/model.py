@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from headertrace._frozen import fast_init
 from headertrace.models import Finding, JSONDict, Source, SourceKind, Wrapper
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Reported:
     """One message to trace, found inside what the caller handed over."""
@@ -32,6 +34,7 @@ class Reported:
         }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Complaint:
     """What was found in a complaint, a report, a bounce or a mailbox."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import get_args
 
+from headertrace._frozen import replace
 from headertrace.addresses import is_internal
 from headertrace.judge.checks import org_findings
 from headertrace.judge.custody import ClientMatch, Custody, client_match, walk
