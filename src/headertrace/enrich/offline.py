@@ -18,9 +18,36 @@ from headertrace.addresses import (
     registered_domain,
 )
 from headertrace.enrich.records import Attribution, Domains
-from headertrace.models import Finding, Hop, Severity, Trace, notes, received
+from headertrace.models import Finding, Hop, Severity, Trace, _slot_filler, notes, received
 
 ExternalPredicate = Callable[[Hop], bool]
+
+# The offline records of a new hop shape, built as models builds hops (a twin class of
+# the same slots, then the record's class): a frozen dataclass's ``__init__`` calls
+# ``object.__setattr__`` per field, which made ``Attribution(...)`` the largest single
+# cost of a ``_facts`` miss (16,000 machine instructions of about 51,000 with the
+# helpers' caches warm, cachegrind). tests/test_enrich_offline.py proves the records
+# the same as the constructors' (==, hash, repr, pickled bytes, frozen).
+_new_domains: Callable[[str | None, str | None, str | None], Domains] = _slot_filler(
+    Domains, "_new_domains", "helo, rdns, by", ["helo", "rdns", "by"]
+)
+_new_attribution: Callable[..., Attribution] = _slot_filler(
+    Attribution,
+    "_new_attribution",
+    "ip, ip_class, ip_note, server_ip, server_ip_class, helo_kind, domains, rdns_dynamic",
+    [
+        "ip",
+        "ip_class",
+        "ip_note",
+        "server_ip",
+        "server_ip_class",
+        "helo_kind",
+        "domains",
+        "rdns_dynamic",
+        "None",  # network: filled by online lookups only
+        "()",  # blocklists: likewise
+    ],
+)
 
 
 def attribute_offline(hop: Hop, *, include_private: bool = False) -> Attribution:
@@ -71,7 +98,9 @@ class _Rule:
     helo_kind: str | None = None
     """The condition: only for a HELO of this shape (``None``: any, or none)..."""
     holds: Callable[[_Names], bool] | None = None
-    """...and where this holds too (``None``: always)."""
+    """...where this holds (``None``: always)..."""
+    spelled_rdns: bool = False
+    """...and, if set, only where the rDNS name spells out the address."""
     outside_only: bool = False
     """Only for a client from outside."""
     recorded_only: bool = False
@@ -134,13 +163,13 @@ def _facts(  # noqa: PLR0917 - lru_cache keys a keyword argument about 4x slower
         rdns_embeds_address(rdns, ip),
     )
     if include_private:
-        domains = Domains(
+        domains = _new_domains(
             registered_domain(helo, include_private=True),
             registered_domain(rdns, include_private=True),
             registered_domain(server_host, include_private=True),
         )
     else:
-        domains = Domains(helo_domain, rdns_domain, by_domain)
+        domains = _new_domains(helo_domain, rdns_domain, by_domain)
     attribution = _attribution(names, domains, server_ip)
     rules = _holding(names)
     outside = attribution.ip_class == "global"  # is_external: classify_ip(ip) == "global"
@@ -161,7 +190,7 @@ def _attribution(names: _Names, domains: Domains, server_ip: str | None) -> Attr
     # One cache entry for each address's spelling, class and note (classify_ip gives
     # "invalid" where ip_facts gives None; a missing address has no class).
     client, server = ip_facts(ip), ip_facts(server_ip)
-    return Attribution(
+    return _new_attribution(
         ip if client is None else client[0],  # ip
         client[1] if client is not None else "invalid" if ip else None,  # ip_class
         None if client is None else client[2],  # ip_note
@@ -283,23 +312,31 @@ _RULES: _Rules = (
         outside_only=True,
         recorded_only=True,
     ),
-    _Rule(_rdns_dynamic, holds=lambda n: n.rdns_dynamic, outside_only=True),
+    _Rule(_rdns_dynamic, spelled_rdns=True, outside_only=True),
 )
 """One rule per finding code, in the order a hop's findings are reported."""
 
 _HELO_KINDS: Final = (None, "literal", "localhost", "bare", "fqdn")
 _RULES_FOR: Final = {
-    kind: tuple(rule for rule in _RULES if rule.helo_kind in (None, kind)) for kind in _HELO_KINDS
+    (kind, spelled): tuple(
+        rule
+        for rule in _RULES
+        if rule.helo_kind in (None, kind) and (spelled or not rule.spelled_rdns)
+    )
+    for kind in _HELO_KINDS
+    for spelled in (False, True)
 }
-"""The rules a HELO of each shape (what :func:`helo_kind` says) can make hold: a hop
-without one asks the rDNS rule alone, not all six."""
+"""The rules that may hold for a HELO of each shape (what :func:`helo_kind` says) and an
+rDNS name that does or does not spell out the address, as declared: a hop without a
+HELO and with a fixed server's rDNS asks none, one with a fully qualified HELO two."""
 
 
 def _holding(names: _Names) -> _Rules:
     """The rules whose condition holds for these names, in report order."""
-    return tuple(
-        [rule for rule in _RULES_FOR[names.helo_kind] if rule.holds is None or rule.holds(names)]
-    )
+    candidates = _RULES_FOR[names.helo_kind, names.rdns_dynamic]
+    if not candidates:
+        return ()
+    return tuple([rule for rule in candidates if rule.holds is None or rule.holds(names)])
 
 
 def consistency_findings(
