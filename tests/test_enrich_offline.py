@@ -620,3 +620,24 @@ def test_the_declared_gates_keep_the_conditions_as_written() -> None:
                         names = offline._Names(ip, helo, kind, helo_dom, rdns_dom, by_dom, dynamic)
                         found = [offline._RULES.index(r) for r in offline._holding(names)]
                         assert found == _conditions_as_written(names), names
+
+
+def test_the_enriched_trace_is_the_one_replace_builds() -> None:
+    """``_trace_with`` against ``dataclasses.replace`` on every fixture message."""
+    import headertrace
+
+    fixtures = sorted((Path(__file__).parent / "fixtures").rglob("*.eml"))
+    assert len(fixtures) > 50
+    for path in fixtures:
+        trace = headertrace.trace(path.read_bytes())
+        hops, findings = tuple(reversed(trace.hops)), trace.findings[:1]
+        fast = offline._trace_with(trace, hops, findings)
+        slow = dataclasses.replace(trace, hops=hops, findings=findings)
+        assert type(fast) is Trace
+        assert fast == slow
+        assert repr(fast) == repr(slow)
+        assert pickle.dumps(fast) == pickle.dumps(slow)
+        assert fast.to_json() == slow.to_json()
+        for field in dataclasses.fields(slow):
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(fast, field.name, None)

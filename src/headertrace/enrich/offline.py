@@ -28,6 +28,17 @@ ExternalPredicate = Callable[[Hop], bool]
 # cost of a ``_facts`` miss (16,000 machine instructions of about 51,000 with the
 # helpers' caches warm, cachegrind). tests/test_enrich_offline.py proves the records
 # the same as the constructors' (==, hash, repr, pickled bytes, frozen).
+_trace_with: Callable[[Trace, tuple[Hop, ...], tuple[Finding, ...]], Trace] = _slot_filler(
+    Trace,
+    "_trace_with",
+    "trace, hops, findings",
+    [
+        f.name if f.name in ("hops", "findings") else f"trace.{f.name}"
+        for f in dataclasses.fields(Trace)
+    ],
+)
+"""``dataclasses.replace(trace, hops=hops, findings=findings)``, once per trace: the
+generic copy reads every field's declaration and calls the frozen ``__init__``."""
 _new_domains: Callable[[str | None, str | None, str | None], Domains] = _slot_filler(
     Domains, "_new_domains", "helo, rdns, by", ["helo", "rdns", "by"]
 )
@@ -415,9 +426,8 @@ def enrich_offline(
     held = []  # the hops for which some rule holds: few
     for hop in trace.hops:
         client, server = hop.client, hop.server  # _facts_of, inlined: it runs for every hop
-        facts = _facts(
-            client.ip, client.said_helo, client.rdns, server.host, server.ip, include_private
-        )
+        helo = None if client.helo_inferred else client.helo  # client.said_helo, inlined
+        facts = _facts(client.ip, helo, client.rdns, server.host, server.ip, include_private)
         attribution = facts.attribution
         if hop.attribution is not None:
             attribution = _with_online_parts(attribution, hop.attribution)
@@ -426,4 +436,4 @@ def enrich_offline(
             held.append((hops[-1], facts))
     new = _found(held, external)
     findings = merge_findings(trace.findings, new) if new else tuple(trace.findings)
-    return dataclasses.replace(trace, hops=tuple(hops), findings=findings)
+    return _trace_with(trace, tuple(hops), findings)
