@@ -437,7 +437,8 @@ def _plain_registered(value: str, *, include_private: bool) -> str | None:
     ``xn--``): its labels are their own decoded and encoded forms, and the only address
     it can spell is a dotted quad, so the answer is its last labels from the suffix's
     own label back. ``tests/test_addresses.py`` proves it equal to the general path."""
-    if _DOTTED_QUAD.fullmatch(value) is not None:
+    # Only a name ending in a digit can be a dotted quad: most end in a letter.
+    if value[-1].isdigit() and _DOTTED_QUAD.fullmatch(value) is not None:
         return None
     labels = value.split(".")
     try:
