@@ -291,7 +291,8 @@ def assert_address_paths_agree(text: str | None) -> None:
     assert parsed == expected, text
     assert type(parsed) is type(expected), text
     walked = None if expected is None else addresses._classify_int(expected.version, int(expected))
-    assert addresses._class_and_note.__wrapped__(text) == walked, text
+    facts = addresses.ip_facts.__wrapped__(text)
+    assert facts == (None if walked is None else (canonical, *walked)), text
     assert classify_ip(text) == (walked[0] if walked else "invalid"), text
     assert ip_note(text) == (walked[1] if walked else None), text
     assert helo_kind.__wrapped__(text) == _ipaddress_helo_kind(text), text
@@ -528,3 +529,132 @@ def test_name_paths_agree_on_every_corpus_name(corpus: Path) -> None:
     assert len(names) > 10_000
     for name in sorted(names):
         assert_name_paths_agree(name)
+
+
+# --- is_internal and the rDNS spelling check, against their readings through ipaddress ------
+
+
+def assert_internal_paths_agree(text: str) -> None:
+    try:
+        expected: bool | None = addresses._is_internal_general(text)
+    except ValueError:
+        expected = None
+    try:
+        found: bool | None = is_internal.__wrapped__(text)
+    except ValueError:
+        found = None
+    assert found == expected, text
+
+
+def test_internal_table_at_every_boundary() -> None:
+    for network in (*addresses._INTERNAL_V4, ipaddress.ip_network("0.0.0.0/0")):
+        first, last = int(network.network_address), int(network.broadcast_address)
+        for value in (first - 1, first, first + 1, last - 1, last, last + 1):
+            if 0 <= value < 1 << 32:
+                assert_internal_paths_agree(str(ipaddress.IPv4Address(value)))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.ip_addresses(v=4).map(str), _DOTTED, st.text(max_size=20)))
+def test_internal_paths_agree_on_generated_text(text: str) -> None:
+    assert_internal_paths_agree(text)
+
+
+def _spells_through_ipaddress(rdns: str, ip: str) -> bool:
+    """``_rdns_embeds_address`` as it was written, on an ``ipaddress`` object: the reference
+    for the reading from the canonical text and for the octet precheck."""
+    name = normalise_host(rdns)
+    address = parse_ip(ip)
+    if name is None or address is None:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        compact = "".join(address.exploded.split(":")[4:])
+        return compact in name.replace(".", "").replace("-", "").replace("_", "")
+    forward = str(address).split(".")
+    hexed = f"{int(address):08x}"
+    at = name.find(hexed)
+    while at >= 0:
+        if not name[at - 1 : at].isdigit() and not name[at + 8 : at + 9].isdigit():
+            return True
+        at = name.find(hexed, at + 1)
+    for start, char in enumerate(name):
+        if not char.isdigit() or name[start - 1 : start].isdigit():
+            continue
+        if addresses._spells_at(name, start, forward, 0) or addresses._spells_at(
+            name, start, forward[::-1], 0
+        ):
+            return True
+    return False
+
+
+def assert_spelling_paths_agree(rdns: str, ip: str) -> None:
+    found = addresses._rdns_embeds_address.__wrapped__(rdns, ip)
+    assert found == _spells_through_ipaddress(rdns, ip), (rdns, ip)
+
+
+_SPELLED = st.ip_addresses(v=4).flatmap(
+    lambda a: st.tuples(
+        st.sampled_from(
+            [
+                "-".join(str(a).split(".")),
+                ".".join(reversed(str(a).split("."))),
+                "".join(f"{int(o):03d}" for o in str(a).split(".")),
+                f"{int(a):08x}",
+                "x".join(str(a).split(".")[:3]),
+                str(a).replace(".", "")[:-1],
+            ]
+        ),
+        st.sampled_from(["", "host-", "ip", "1", "a."]),
+        st.sampled_from(["", ".dyn.example.net", "9.example.com", "-7.pool.example"]),
+        st.just(str(a)),
+    )
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_SPELLED)
+def test_spelling_paths_agree_on_generated_names(parts: tuple[str, str, str, str]) -> None:
+    spelled, before, after, ip = parts
+    assert_spelling_paths_agree(before + spelled + after, ip)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.ip_addresses(v=6), st.text(alphabet="0123456789abcdef.-_", max_size=40))
+def test_spelling_paths_agree_on_ipv6(address: ipaddress.IPv6Address, noise: str) -> None:
+    low = address.exploded.split(":")[4:]
+    for name in (noise, "-".join(low) + noise, noise + ".".join(low), "".join(low)[3:]):
+        assert_spelling_paths_agree(name or "x", str(address))
+
+
+@pytest.mark.corpus
+def test_internal_and_spelling_paths_agree_on_the_corpus(corpus: Path) -> None:
+    ips, names = _corpus_values(corpus)
+    for text in sorted(ips):
+        assert_internal_paths_agree(text)
+    clients = sorted(_corpus_clients(corpus))
+    assert len(clients) > 1_000
+    for rdns, ip in clients:
+        assert_spelling_paths_agree(rdns, ip)
+    # Every corpus name against a few addresses: the precheck meets names it must not skip.
+    for name in sorted(names)[::7]:
+        for ip in ("85.12.34.56", "10.0.0.1", "192.168.1.10", "2001:db8::1"):
+            assert_spelling_paths_agree(name, ip)
+
+
+@lru_cache(maxsize=1)
+def _corpus_clients(corpus: Path) -> frozenset[tuple[str, str]]:
+    """(rDNS name, address) of every corpus hop that has both."""
+    from headertrace.intake import open_complaint
+    from headertrace.parse.headers import split_header_block
+    from headertrace.tracing import hops_from_values
+
+    pairs: set[tuple[str, str]] = set()
+    for path in sorted((corpus / "messages").rglob("*.eml")):
+        for reported in open_complaint(path.read_bytes()).reported:
+            values = split_header_block(reported.raw).get_all("Received")
+            for hop in hops_from_values(values):
+                client = hop.client
+                for name in (client.rdns, client.helo):
+                    if name and client.ip:
+                        pairs.add((name, client.ip))
+    return frozenset(pairs)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
+import pickle
 import socket
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from headertrace.enrich import (
     helo_kind,
     ip_note,
     normalise_ip,
+    offline,
     rdns_embeds_address,
     registered_domain,
 )
@@ -535,3 +539,107 @@ def test_findings_and_attribution_as_written_on_the_corpus(corpus: Path) -> None
                 assert_as_written(hops, external, include_private=False)
             checked += len(hops)
     assert checked > 40_000
+
+
+# --- the records of a new hop shape, built without their frozen __init__ -------------------
+
+
+def _assert_same_record(fast: Any, slow: Any) -> None:
+    assert type(fast) is type(slow)
+    assert fast == slow
+    assert hash(fast) == hash(slow)
+    assert repr(fast) == repr(slow)
+    assert pickle.dumps(fast) == pickle.dumps(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+    assert fast.to_dict() == slow.to_dict()
+    for field in dataclasses.fields(slow):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(fast, field.name, None)
+
+
+_MAYBE = st.one_of(st.none(), st.text(max_size=8))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_MAYBE, min_size=9, max_size=9), st.booleans())
+def test_offline_records_built_fast_equal_the_dataclass_ones(
+    texts: list[str | None], dynamic: bool
+) -> None:
+    helo, rdns, by, ip, ip_class, note, server_ip, server_class, kind = texts
+    domains = offline._new_domains(helo, rdns, by)
+    _assert_same_record(domains, Domains(helo=helo, rdns=rdns, by=by))
+    fast = offline._new_attribution(
+        ip, ip_class, note, server_ip, server_class, kind, domains, dynamic
+    )
+    slow = Attribution(
+        ip=ip,
+        ip_class=ip_class,
+        ip_note=note,
+        server_ip=server_ip,
+        server_ip_class=server_class,
+        helo_kind=kind,
+        domains=Domains(helo=helo, rdns=rdns, by=by),
+        rdns_dynamic=dynamic,
+    )
+    _assert_same_record(fast, slow)
+    assert dataclasses.replace(fast, network=None, blocklists=()) == slow
+
+
+def _conditions_as_written(n: Any) -> list[int]:
+    """The indices in ``_RULES`` of the conditions that hold, each written out whole as
+    before the HELO-shape and spelled-rDNS gates were declared."""
+    literal = n.helo_kind == "literal" and bool(n.ip)
+    if literal:
+        claimed, actual = parse_ip(normalise_host(n.helo)), parse_ip(n.ip)
+        literal = claimed is not None and actual is not None and claimed != actual
+    fqdn = n.helo_kind == "fqdn"
+    conditions = [
+        literal,
+        n.helo_kind == "localhost",
+        n.helo_kind == "bare",
+        fqdn and bool(n.helo_domain) and bool(n.rdns_domain) and n.helo_domain != n.rdns_domain,
+        fqdn
+        and bool(n.helo_domain)
+        and n.helo_domain == n.by_domain
+        and n.rdns_domain != n.helo_domain,
+        n.rdns_dynamic,
+    ]
+    return [index for index, holds in enumerate(conditions) if holds]
+
+
+def test_the_declared_gates_keep_the_conditions_as_written() -> None:
+    """Every combination of the names the conditions read: the rules ``_holding`` finds
+    (declared HELO shape and spelled-rDNS gates first, then each rule's own test) are the
+    conditions as written."""
+    domains = (None, "", "example.org", "example.net")
+    for kind in (None, "literal", "localhost", "bare", "fqdn"):
+        for ip in (None, "", "85.12.34.56", "not-an-ip"):
+            for helo in (None, "[85.12.34.56]", "[10.0.0.1]", "mail.example.org"):
+                for helo_dom, rdns_dom, by_dom in itertools.product(domains, repeat=3):
+                    for dynamic in (False, True):
+                        names = offline._Names(ip, helo, kind, helo_dom, rdns_dom, by_dom, dynamic)
+                        found = [offline._RULES.index(r) for r in offline._holding(names)]
+                        assert found == _conditions_as_written(names), names
+
+
+def test_the_enriched_trace_is_the_one_replace_builds() -> None:
+    """The copy ``enrich_offline`` makes (``headertrace._frozen.replace``) against
+    ``dataclasses.replace`` on every fixture message."""
+    import headertrace
+    from headertrace._frozen import replace
+
+    fixtures = sorted((Path(__file__).parent / "fixtures").rglob("*.eml"))
+    assert len(fixtures) > 50
+    for path in fixtures:
+        trace = headertrace.trace(path.read_bytes())
+        hops, findings = tuple(reversed(trace.hops)), trace.findings[:1]
+        fast = replace(trace, hops=hops, findings=findings)
+        slow = dataclasses.replace(trace, hops=hops, findings=findings)
+        assert type(fast) is Trace
+        assert fast == slow
+        assert repr(fast) == repr(slow)
+        assert pickle.dumps(fast) == pickle.dumps(slow)
+        assert fast.to_json() == slow.to_json()
+        for field in dataclasses.fields(slow):
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(fast, field.name, None)

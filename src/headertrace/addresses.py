@@ -290,29 +290,33 @@ def _class_of(version: int, value: int) -> tuple[str, str | None]:
 
 
 @lru_cache(maxsize=16384)
-def _class_and_note(ip: str | None) -> tuple[str, str | None] | None:
-    """(class, note) of an address, ``None`` when ``ip`` is not one."""
+def ip_facts(ip: str | None) -> tuple[str, str, str | None] | None:
+    """(:func:`normalise_ip`, :func:`classify_ip`, :func:`ip_note`) of an address, or
+    ``None`` when ``ip`` is not one: what offline attribution reads of every client and
+    server address, from one cache entry and one reading of the text."""
     canonical = normalise_ip(ip)
     if canonical is None:
         return None
     if ":" not in canonical:
-        return _class_of(4, _ipv4_int(canonical))
-    return _class_of(6, _ipv6_int(canonical))
+        cls, note = _class_of(4, _ipv4_int(canonical))
+    else:
+        cls, note = _class_of(6, _ipv6_int(canonical))
+    return canonical, cls, note
 
 
 def classify_ip(ip: str | None) -> str:
     """The class of an address: ``private``, ``loopback``, ``link-local``, ``shared``
     (100.64/10), ``documentation``, ``reserved``, ``multicast``, ``unspecified``, ``global``,
     or ``invalid`` when the text is not an address. IPv4-mapped IPv6 is unwrapped first."""
-    found = _class_and_note(ip)
-    return "invalid" if found is None else found[0]
+    found = ip_facts(ip)
+    return "invalid" if found is None else found[1]
 
 
 def ip_note(ip: str | None) -> str | None:
     """The special-purpose block an address belongs to, in words, or ``None`` for a global
     (or invalid) address."""
-    found = _class_and_note(ip)
-    return None if found is None else found[1]
+    found = ip_facts(ip)
+    return None if found is None else found[2]
 
 
 def is_loopback(ip: str) -> bool:
@@ -329,6 +333,17 @@ def is_internal(ip: str) -> bool:
     addresses in examples, and a header that uses one is treated like any outside client.
     ``ip`` must be a normalised address (``ValueError`` otherwise).
     """
+    # A dotted quad is exactly what ``IPv4Address`` accepts of a text of digits and
+    # dots: its integer is looked up directly (``tests/test_addresses.py`` proves it).
+    if _DOTTED_QUAD.fullmatch(ip) is not None:
+        starts, internal = _INTERNAL_TABLE
+        return internal[bisect_right(starts, _ipv4_int(ip)) - 1]
+    return _is_internal_general(ip)
+
+
+def _is_internal_general(ip: str) -> bool:
+    """:func:`is_internal` through ``ipaddress``: any address text, and the reference for
+    the direct reading of dotted quads."""
     addr = ipaddress.ip_address(ip)
     return any(addr in net for net in _INTERNAL_V4 if addr.version == 4) or any(
         addr in net for net in _INTERNAL_V6 if addr.version == 6
@@ -350,6 +365,19 @@ _INTERNAL_V4 = tuple(
 _INTERNAL_V6 = tuple(
     ipaddress.ip_network(n) for n in ("::1/128", "::/128", "fe80::/10", "fc00::/7", "fec0::/10")
 )
+
+
+def _internal_table() -> tuple[tuple[int, ...], tuple[bool, ...]]:
+    """The IPv4 space cut at every internal network's bounds, each range with whether
+    its first address (and so every address of it) is internal."""
+    bounds = [(int(n.network_address), int(n.broadcast_address)) for n in _INTERNAL_V4]
+    cuts = {0} | {first for first, _ in bounds} | {last + 1 for _, last in bounds}
+    starts = tuple(sorted(cut for cut in cuts if cut < 1 << 32))
+    inside = tuple(any(first <= start <= last for first, last in bounds) for start in starts)
+    return starts, inside
+
+
+_INTERNAL_TABLE: Final = _internal_table()
 
 
 # --- names --------------------------------------------------------------------------------
@@ -409,7 +437,8 @@ def _plain_registered(value: str, *, include_private: bool) -> str | None:
     ``xn--``): its labels are their own decoded and encoded forms, and the only address
     it can spell is a dotted quad, so the answer is its last labels from the suffix's
     own label back. ``tests/test_addresses.py`` proves it equal to the general path."""
-    if _DOTTED_QUAD.fullmatch(value) is not None:
+    # Only a name ending in a digit can be a dotted quad: most end in a letter.
+    if value[-1].isdigit() and _DOTTED_QUAD.fullmatch(value) is not None:
         return None
     labels = value.split(".")
     try:
@@ -610,17 +639,22 @@ def _spells_at(name: str, at: int, octets: Sequence[str], k: int) -> bool:
     return False
 
 
-def _spells_ipv4(name: str, address: ipaddress.IPv4Address) -> bool:
+def _spells_ipv4(name: str, canonical: str) -> bool:
     """``203-0-113-5``, ``5.113.0.203``, ``ip203000113005``, ``cb007105`` (hex) in ``name``,
-    not inside a longer run of digits. Plain string work, no pattern compiled per address
-    (compiling one per unique address once cost more than the rest of a trace)."""
-    forward = str(address).split(".")
-    hexed = f"{int(address):08x}"
+    not inside a longer run of digits (``canonical``: an IPv4 text as :func:`normalise_ip`
+    writes it). Plain string work, no pattern compiled per address (compiling one per
+    unique address once cost more than the rest of a trace)."""
+    forward = canonical.split(".")
+    hexed = f"{_ipv4_int(canonical):08x}"
     at = name.find(hexed)
     while at >= 0:
         if not name[at - 1 : at].isdigit() and not name[at + 8 : at + 9].isdigit():
             return True
         at = name.find(hexed, at + 1)
+    # Either spelling writes every octet's digits: a name without one of them (nearly
+    # every name of a fixed server) is not walked character by character.
+    if not all(octet in name for octet in forward):
+        return False
     for start, char in enumerate(name):
         if not char.isdigit() or name[start - 1 : start].isdigit():
             continue  # an octet starts a run of digits
@@ -643,12 +677,14 @@ def _rdns_embeds_address(rdns: str, ip: str) -> bool:
     name = normalise_host(rdns)
     if name is None:
         return False
-    address = parse_ip(ip)
-    if address is None:
+    # From the canonical text: no address object is built for it.
+    canonical = normalise_ip(ip)
+    if canonical is None:
         return False
-    if isinstance(address, ipaddress.IPv4Address):
-        return _spells_ipv4(name, address)
-    compact = "".join(address.exploded.split(":")[4:])
+    if ":" not in canonical:
+        return _spells_ipv4(name, canonical)
+    # The last four hextets as ``exploded`` writes them (zero-padded), without colons.
+    compact = f"{_ipv6_int(canonical):032x}"[16:]
     flat = name.replace(".", "").replace("-", "").replace("_", "")
     return compact in flat
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Final
 
-from headertrace._frozen import replace
+from headertrace._frozen import replace, slot_filler
 from headertrace.addresses import (
     classify_ip,
     helo_kind,
-    ip_note,
+    ip_facts,
     normalise_host,
-    normalise_ip,
     parse_ip,
     rdns_embeds_address,
     rdns_has_dynamic_word,
@@ -22,6 +22,33 @@ from headertrace.enrich.records import Attribution, Domains
 from headertrace.models import Finding, Hop, Severity, Trace, notes, received
 
 ExternalPredicate = Callable[[Hop], bool]
+
+# The offline records of a new hop shape, built as models builds hops (a twin class of
+# the same slots, then the record's class): a frozen dataclass's ``__init__`` calls
+# ``object.__setattr__`` per field, which made ``Attribution(...)`` the largest single
+# cost of a ``_facts`` miss (16,000 machine instructions of about 51,000 with the
+# helpers' caches warm, cachegrind). tests/test_enrich_offline.py proves the records
+# the same as the constructors' (==, hash, repr, pickled bytes, frozen).
+_new_domains: Callable[[str | None, str | None, str | None], Domains] = slot_filler(
+    Domains, "_new_domains", "helo, rdns, by", ["helo", "rdns", "by"]
+)
+_new_attribution: Callable[..., Attribution] = slot_filler(
+    Attribution,
+    "_new_attribution",
+    "ip, ip_class, ip_note, server_ip, server_ip_class, helo_kind, domains, rdns_dynamic",
+    [
+        "ip",
+        "ip_class",
+        "ip_note",
+        "server_ip",
+        "server_ip_class",
+        "helo_kind",
+        "domains",
+        "rdns_dynamic",
+        "None",  # network: filled by online lookups only
+        "()",  # blocklists: likewise
+    ],
+)
 
 
 def attribute_offline(hop: Hop, *, include_private: bool = False) -> Attribution:
@@ -67,9 +94,14 @@ class _Rule:
     """One per-hop check: its condition on the hop's names, its gates, and its finding.
     A hop finds something when the condition holds and the hop passes the gates."""
 
-    holds: Callable[[_Names], bool]
     found: Callable[[Hop, _Names, bool], Finding]
     """The finding, given the hop, its names and whether its client is from outside."""
+    helo_kind: str | None = None
+    """The condition: only for a HELO of this shape (``None``: any, or none)..."""
+    holds: Callable[[_Names], bool] | None = None
+    """...where this holds (``None``: always)..."""
+    spelled_rdns: bool = False
+    """...and, if set, only where the rDNS name spells out the address."""
     outside_only: bool = False
     """Only for a client from outside."""
     recorded_only: bool = False
@@ -116,26 +148,31 @@ def _facts(  # noqa: PLR0917 - lru_cache keys a keyword argument about 4x slower
 ) -> _Facts:
     """Offline attribution and the checks depend on these names alone; the same hop
     shapes (a server's own content filter, its relays) come back message after message."""
+    # The one-argument calls, as the judge makes them: the same cache entries.
+    helo_domain, rdns_domain = registered_domain(helo), registered_domain(rdns)
+    by_domain = registered_domain(server_host)
+    # Records built positionally here and below: a keyword call costs about twice as
+    # much, and this runs for every new hop shape (tests/test_enrich_offline.py checks
+    # every field against the attribution as written, by keyword).
     names = _Names(
-        ip=ip,
-        helo=helo,
-        helo_kind=helo_kind(helo),
-        # The one-argument call, as the judge makes it: the same cache entries.
-        helo_domain=registered_domain(helo),
-        rdns_domain=registered_domain(rdns),
-        by_domain=registered_domain(server_host),
-        rdns_dynamic=rdns_embeds_address(rdns, ip),
+        ip,
+        helo,
+        helo_kind(helo),
+        helo_domain,
+        rdns_domain,
+        by_domain,
+        rdns_embeds_address(rdns, ip),
     )
     if include_private:
-        domains = Domains(
-            helo=registered_domain(helo, include_private=True),
-            rdns=registered_domain(rdns, include_private=True),
-            by=registered_domain(server_host, include_private=True),
+        domains = _new_domains(
+            registered_domain(helo, include_private=True),
+            registered_domain(rdns, include_private=True),
+            registered_domain(server_host, include_private=True),
         )
     else:
-        domains = Domains(helo=names.helo_domain, rdns=names.rdns_domain, by=names.by_domain)
+        domains = _new_domains(helo_domain, rdns_domain, by_domain)
     attribution = _attribution(names, domains, server_ip)
-    rules = tuple(rule for rule in _RULES if rule.holds(names))
+    rules = _holding(names)
     outside = attribution.ip_class == "global"  # is_external: classify_ip(ip) == "global"
     return _Facts(attribution, names, rules, outside, _firing(rules, outside))
 
@@ -151,17 +188,18 @@ def _firing(rules: _Rules, outside: bool) -> tuple[_Rules, _Rules]:
 
 def _attribution(names: _Names, domains: Domains, server_ip: str | None) -> Attribution:
     ip = names.ip
-    normal_ip = normalise_ip(ip)
-    normal_server_ip = normalise_ip(server_ip)
-    return Attribution(
-        ip=normal_ip if normal_ip is not None else ip,
-        ip_class=classify_ip(ip) if ip else None,
-        ip_note=ip_note(ip),
-        server_ip=normal_server_ip if normal_server_ip is not None else server_ip,
-        server_ip_class=classify_ip(server_ip) if server_ip else None,
-        helo_kind=names.helo_kind,
-        domains=domains,
-        rdns_dynamic=names.rdns_dynamic,
+    # One cache entry for each address's spelling, class and note (classify_ip gives
+    # "invalid" where ip_facts gives None; a missing address has no class).
+    client, server = ip_facts(ip), ip_facts(server_ip)
+    return _new_attribution(
+        ip if client is None else client[0],  # ip
+        client[1] if client is not None else "invalid" if ip else None,  # ip_class
+        None if client is None else client[2],  # ip_note
+        server_ip if server is None else server[0],  # server_ip
+        server[1] if server is not None else "invalid" if server_ip else None,  # its class
+        names.helo_kind,
+        domains,
+        names.rdns_dynamic,
     )
 
 
@@ -179,8 +217,8 @@ def _where(hop: Hop) -> str:
     return f"hop {hop.index}"
 
 
-def _literal_mismatch_holds(n: _Names) -> bool:
-    if n.helo_kind != "literal" or not n.ip:
+def _literal_mismatch_holds(n: _Names) -> bool:  # for a literal HELO
+    if not n.ip:
         return False
     claimed, actual = parse_ip(normalise_host(n.helo)), parse_ip(n.ip)
     return claimed is not None and actual is not None and claimed != actual
@@ -218,9 +256,9 @@ def _helo_not_fqdn(hop: Hop, n: _Names, external: bool) -> Finding:
     )
 
 
-def _helo_rdns_mismatch_holds(n: _Names) -> bool:
+def _helo_rdns_mismatch_holds(n: _Names) -> bool:  # for a fully qualified HELO
     helo_dom, rdns_dom = n.helo_domain, n.rdns_domain
-    return n.helo_kind == "fqdn" and bool(helo_dom) and bool(rdns_dom) and helo_dom != rdns_dom
+    return bool(helo_dom) and bool(rdns_dom) and helo_dom != rdns_dom
 
 
 def _helo_rdns_mismatch(hop: Hop, n: _Names, external: bool) -> Finding:
@@ -234,13 +272,8 @@ def _helo_rdns_mismatch(hop: Hop, n: _Names, external: bool) -> Finding:
     )
 
 
-def _helo_claims_receiver_holds(n: _Names) -> bool:
-    return (
-        n.helo_kind == "fqdn"
-        and bool(n.helo_domain)
-        and n.helo_domain == n.by_domain
-        and n.rdns_domain != n.helo_domain
-    )
+def _helo_claims_receiver_holds(n: _Names) -> bool:  # for a fully qualified HELO
+    return bool(n.helo_domain) and n.helo_domain == n.by_domain and n.rdns_domain != n.helo_domain
 
 
 def _helo_claims_receiver(hop: Hop, n: _Names, external: bool) -> Finding:
@@ -269,19 +302,42 @@ def _rdns_dynamic(hop: Hop, n: _Names, external: bool) -> Finding:
 
 
 _RULES: _Rules = (
-    _Rule(_literal_mismatch_holds, _literal_mismatch),
-    _Rule(lambda n: n.helo_kind == "localhost", _helo_localhost, outside_only=True),
-    _Rule(lambda n: n.helo_kind == "bare", _helo_not_fqdn, outside_only=True),
-    _Rule(_helo_rdns_mismatch_holds, _helo_rdns_mismatch),
+    _Rule(_literal_mismatch, "literal", _literal_mismatch_holds),
+    _Rule(_helo_localhost, "localhost", outside_only=True),
+    _Rule(_helo_not_fqdn, "bare", outside_only=True),
+    _Rule(_helo_rdns_mismatch, "fqdn", _helo_rdns_mismatch_holds),
     _Rule(
-        _helo_claims_receiver_holds,
         _helo_claims_receiver,
+        "fqdn",
+        _helo_claims_receiver_holds,
         outside_only=True,
         recorded_only=True,
     ),
-    _Rule(lambda n: n.rdns_dynamic, _rdns_dynamic, outside_only=True),
+    _Rule(_rdns_dynamic, spelled_rdns=True, outside_only=True),
 )
 """One rule per finding code, in the order a hop's findings are reported."""
+
+_HELO_KINDS: Final = (None, "literal", "localhost", "bare", "fqdn")
+_RULES_FOR: Final = {
+    (kind, spelled): tuple(
+        rule
+        for rule in _RULES
+        if rule.helo_kind in (None, kind) and (spelled or not rule.spelled_rdns)
+    )
+    for kind in _HELO_KINDS
+    for spelled in (False, True)
+}
+"""The rules that may hold for a HELO of each shape (what :func:`helo_kind` says) and an
+rDNS name that does or does not spell out the address, as declared: a hop without a
+HELO and with a fixed server's rDNS asks none, one with a fully qualified HELO two."""
+
+
+def _holding(names: _Names) -> _Rules:
+    """The rules whose condition holds for these names, in report order."""
+    candidates = _RULES_FOR[names.helo_kind, names.rdns_dynamic]
+    if not candidates:
+        return ()
+    return tuple([rule for rule in candidates if rule.holds is None or rule.holds(names)])
 
 
 def consistency_findings(
@@ -360,9 +416,8 @@ def enrich_offline(
     held = []  # the hops for which some rule holds: few
     for hop in trace.hops:
         client, server = hop.client, hop.server  # _facts_of, inlined: it runs for every hop
-        facts = _facts(
-            client.ip, client.said_helo, client.rdns, server.host, server.ip, include_private
-        )
+        helo = None if client.helo_inferred else client.helo  # client.said_helo, inlined
+        facts = _facts(client.ip, helo, client.rdns, server.host, server.ip, include_private)
         attribution = facts.attribution
         if hop.attribution is not None:
             attribution = _with_online_parts(attribution, hop.attribution)
