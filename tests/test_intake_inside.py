@@ -554,9 +554,11 @@ def test_plain_blocks_are_read_without_the_feed_parser() -> None:
         b"X: a: b\r\n\r\n",
         b"From: a\nSubject: b\n\n\n",  # intake.fields reads delivery-status blocks so
         b"From: a\n\nbody\r\nX: \xe9\r",
+        b"From a b\nX: y\n",  # an mbox From_ line, kept apart
+        b"From a b\r\n\r\n",
     ):
         assert assert_headers_read_alike(data)
-    for data in (b"From: a", b"From: a\rb\n", b"From: a\n\rb", b"From a b\nX: y\n"):
+    for data in (b"From: a", b"From: a\rb\n", b"From: a\n\rb", b"From a\rb\nX: y\n"):
         assert not assert_headers_read_alike(data)
 
 

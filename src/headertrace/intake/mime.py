@@ -19,9 +19,11 @@ import itertools
 import quopri
 import re
 from dataclasses import dataclass
-from email import policy
+from email import policy, utils
 from email.message import Message
 from email.parser import BytesHeaderParser
+from functools import lru_cache
+from typing import TypeAlias
 
 from mailparser.utils import decode_header_part
 
@@ -86,22 +88,32 @@ def header_block_end_by_lines(buf: bytes, start: int, end: int) -> tuple[int, in
 
 def parse_headers(data: bytes) -> Message:
     """Parse a header block (compat32, 8-bit bytes kept as surrogate escapes). A plain block
-    is read by two expressions into the same ``Message`` as the standard library's parser
-    (``parse_headers_compat32``, the reference) builds, line by line in Python."""
-    plain = _PLAIN_FIELDS.match(data)
-    end = plain.end() if plain else 0
+    (after an mbox From_ line, if any) is read by two expressions into the same ``Message``
+    as the standard library's parser (``parse_headers_compat32``, the reference) builds, line
+    by line in Python."""
+    start = 0
+    if data.startswith(b"From "):
+        # An mbox From_ line first: compat32 keeps it apart (set_unixfrom), without its line end.
+        start = data.find(b"\n") + 1
+        if start == 0 or data.find(b"\r", 0, start) not in (-1, start - 2):
+            return parse_headers_compat32(data)
+    plain = _PLAIN_FIELDS.match(data, start)
+    end = plain.end() if plain else start
     if data.startswith(b"\r\n", end):
         body = end + 2
     elif data.startswith(b"\n", end) or end == len(data):
         body = end + 1
     else:
         body = -1  # no field, or a line after them that the parser may read its own way
-    if body < 0 or (data.find(b"\r", 0, end) >= 0 and _LONE_CR.search(data, 0, end)):
+    if body < 0 or (data.find(b"\r", start, end) >= 0 and _LONE_CR.search(data, start, end)):
         return parse_headers_compat32(data)
     msg = Message()
+    if start:
+        cut = 2 if data[start - 2] == 13 else 1
+        msg.set_unixfrom(data[: start - cut].decode("ascii", "surrogateescape"))
     # compat32's header_source_parse: the first line's value without its leading blanks,
     # the continuation lines as written, the last line end removed.
-    for name, value in _FIELD.findall(data[:end].decode("ascii", "surrogateescape")):
+    for name, value in _FIELD.findall(data[start:end].decode("ascii", "surrogateescape")):
         msg.set_raw(name, value.rstrip("\r\n"))  # as the feed parser stores each field
     # Headers-only parsing keeps what follows the empty line, as written, as the payload.
     msg.set_payload(data[body:].decode("ascii", "surrogateescape"))
@@ -124,6 +136,65 @@ _FIELD = re.compile(r"([!-9;-~]+):[ \t]*([^\n]*\n(?:[ \t][^\n]*\n)*)")
 _LONE_CR = re.compile(rb"\r(?!\n)")
 
 
+_ParamValue: TypeAlias = str | tuple[str | None, str | None, str] | None
+
+
+def get_param(headers: Message, name: str, field: str = "content-type") -> _ParamValue:
+    """``headers.get_param(name, None, field)`` (compat32, the reference): a plain value (see
+    ``_PLAIN_PARAMS``) is read by an expression; compat32's reading is quadratic in the number
+    of semicolons and costs tens of microseconds on an ordinary Content-Type."""
+    value = headers.get(field)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.isascii():
+        plain = _PLAIN_PARAMS.fullmatch(value)
+        if plain is not None:
+            if plain[1].lower() == name.lower():
+                return ""  # the type itself, a bare word, for compat32
+            found = _named_param(name).search(value, plain.start(2))
+            if found is None:
+                return None
+            given = found[1] or ""
+            return given[1:-1] if given[:1] == '"' else given
+    return get_param_compat32(headers, name, field)
+
+
+def get_param_compat32(headers: Message, name: str, field: str = "content-type") -> _ParamValue:
+    return headers.get_param(name, None, field)
+
+
+def get_filename(headers: Message) -> str | None:
+    """compat32's ``Message.get_filename()``, its parameters read by ``get_param``."""
+    found = get_param(headers, "filename", "content-disposition")
+    if found is None:
+        found = get_param(headers, "name")
+    if found is None:
+        return None
+    return utils.collapse_rfc2231_value(found).strip()
+
+
+# A Content-Type or Content-Disposition value whose parameters compat32 returns as written:
+# a type (or disposition) word, then parameters, each after a semicolon: empty, a bare name,
+# or a name and a token or a quoted string without backslash or semicolon; no RFC 2231 "*"
+# in a name, no angle brackets or quote in a token. compat32 splits such a value at every
+# semicolon, strips the pieces, lower-cases names, removes the quotes around a value.
+_BLANKS = r"[ \t\r\n]*"
+_PLAIN_PARAMS = re.compile(
+    _BLANKS + r"([!#$%&'+./0-9A-Z^_`a-z|~-]*)" + _BLANKS + r"((?:;" + _BLANKS
+    + r"(?:[A-Za-z0-9_.-]+" + _BLANKS
+    + r"(?:=" + _BLANKS + r"(?:\"[^\"\\;\r\n]*\"|[!#-:=?-\[\]-~]+)" + _BLANKS + r")?)?)*)"
+)  # fmt: skip
+
+
+@lru_cache(maxsize=16)
+def _named_param(name: str) -> re.Pattern[str]:
+    """The first parameter called ``name`` (any case) among those ``_PLAIN_PARAMS`` read."""
+    return re.compile(
+        r";" + _BLANKS + r"(?i:" + re.escape(name) + r")" + _BLANKS
+        + r"(?:=" + _BLANKS + r"(\"[^\"]*\"|[^\s;\"]+))?" + _BLANKS + r"(?=;|\Z)"
+    )  # fmt: skip
+
+
 def header(msg: Message, name: str) -> str | None:
     """A header's first value as found: 8-bit bytes kept (as surrogate escapes), not replaced."""
     wanted = name.lower()
@@ -138,6 +209,8 @@ def text(value: object) -> str:
     if value is None:
         return ""
     raw = str(value)
+    if raw.isascii() and "=?" not in raw:
+        return " ".join(raw.split())  # all decode_header_part would do: no encoded word
     if _SURROGATES.search(raw):
         octets = raw.encode("utf-8", "surrogateescape")
         try:
@@ -186,7 +259,7 @@ class Entity:
 
     def param(self, name: str) -> str | None:
         try:
-            value = self.headers.get_param(name)
+            value = get_param(self.headers, name)
         except Exception:
             return None
         if isinstance(value, tuple):
@@ -206,7 +279,7 @@ class Entity:
     @property
     def filename(self) -> str:
         try:
-            name = self.headers.get_filename()
+            name = get_filename(self.headers)
         except Exception:
             name = None
         return text(name) if name else ""
