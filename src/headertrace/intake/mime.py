@@ -18,7 +18,7 @@ import codecs
 import itertools
 import quopri
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import policy, utils
 from email.message import Message
 from email.parser import BytesHeaderParser
@@ -249,13 +249,19 @@ class Entity:
     headers: Message
     path: str
     """IMAP-style part number (``""`` for the top of the buffer)."""
+    _ctype: str | None = field(default=None, init=False, repr=False, compare=False)
+    """``content_type`` once read: the walk asks a part's type several times."""
 
     @property
     def content_type(self) -> str:
-        try:
-            return self.headers.get_content_type()
-        except Exception:
-            return "text/plain"
+        found = self._ctype
+        if found is None:
+            try:
+                found = self.headers.get_content_type()
+            except Exception:
+                found = "text/plain"
+            object.__setattr__(self, "_ctype", found)
+        return found
 
     def param(self, name: str) -> str | None:
         try:

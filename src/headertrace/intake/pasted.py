@@ -25,7 +25,7 @@ MAX_BLOCKS = 20
 
 _QUOTE = re.compile(r"[ \t]{0,3}[>|][ ]?")
 _NAME = re.compile(r"([A-Za-z0-9][A-Za-z0-9_-]{0,75})[ \t]?:(?:[ \t]|$)")
-_RECEIVED = re.compile("received", re.IGNORECASE)
+_RECEIVED = re.compile(r"received[ \t]?:", re.IGNORECASE)  # as _NAME reads it
 _FOLDY = (
     "received",
     "x-received",
@@ -139,7 +139,7 @@ class _Run:
 def find_pasted_blocks(body: str) -> list[PastedBlock]:
     """Every run of header lines in ``body`` that holds a ``Received`` header."""
     if _RECEIVED.search(body, 0, MAX_TEXT) is None:
-        return []  # no run can hold one: a Received name is "received" in ASCII, any case
+        return []  # no run can: its Received line holds "received" in ASCII, any case, ":"
     lines = body[:MAX_TEXT].splitlines()[:MAX_LINES]
     runs: list[_Run] = []
     current: _Run | None = None
