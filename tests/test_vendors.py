@@ -19,10 +19,12 @@ from hypothesis import strategies as st
 
 from headertrace import parse_received
 from headertrace.intake import open_complaint
+from headertrace.models import Client
 from headertrace.parse import dates
 from headertrace.parse.headers import split_header_block
 from headertrace.parse.received import parse_received_general
 from headertrace.vendors import (
+    _build,
     amavis,
     communigate,
     cyrus,
@@ -245,3 +247,17 @@ def test_dates_of_any_digits_never_raise(text: str) -> None:
     assert (result.value is None) == (result.defect in ("unparseable-date", "invalid-date"))
     first, _, rest = text.partition(" ")
     dates.looks_like_date_start(first, rest)
+
+
+def test_exchange_smtp_hops_are_relays() -> None:
+    """What microsoft.read takes as given for ``with Microsoft SMTP Server``: a client
+    with an address makes the hop a relay."""
+    assert _build.kind_of("Microsoft SMTP Server", Client(ip="192.0.2.7")) == "relay"
+    assert _build.kind_of("Microsoft SMTP Server", Client(helo="x", ip="::1")) == "relay"
+
+
+@given(st.from_regex(microsoft._SMTP_ID, fullmatch=True))
+def test_exchange_smtp_ids_are_builds(hop_id: str) -> None:
+    """Whatever microsoft.read's pattern takes as the id is a plain word and a build."""
+    assert _build.plain(hop_id)
+    assert microsoft.build_in_id(hop_id) == hop_id

@@ -51,10 +51,12 @@ _FROM_BY = (
     rf"from (?:(?P<helo>{b.HOST})|\[(?P<helo_lit>{b.LITERAL})\]) {_ADDRESS.format('ip')}"
     rf" by (?P<by>{b.HOST})(?: {_ADDRESS.format('by_ip')})?"
 )
+# Exchange's build, written as the id: what read() takes as a plain word and a build.
+_SMTP_ID = r"[0-9]+(?:\.[0-9]+){2,}"
 _SMTP = re.compile(
     rf"{_FROM_BY} with Microsoft SMTP Server"
     r"(?: \(version=(?P<tls>[A-Za-z0-9_.]+), cipher=(?P<cipher>[A-Za-z0-9_-]+)\))?"
-    r" id (?P<id>[0-9]+(?:\.[0-9]+){2,})"
+    rf" id (?P<id>{_SMTP_ID})"
     rf"(?: via (?P<via>[A-Za-z]+(?: [A-Za-z]+)?))?;{b.DATE}"
 )
 _CLIENT = re.compile(
@@ -62,14 +64,15 @@ _CLIENT = re.compile(
 )
 
 
-def _address(m: re.Match[str], name: str) -> tuple[bool, str | None]:
-    """Whether :data:`_ADDRESS` stands, and the address it gives (``None``: none)."""
-    bare, literal = m[name], m[f"{name}_lit"]
+def _address(bare: str | None, literal: str | None) -> str | None:
+    """The address :data:`_ADDRESS` gives, from its groups (``None``: none)."""
     if bare is not None:
-        return True, normalise_ip(bare)
-    if literal is not None:
-        return True, literal_address(literal)[0]
-    return False, None
+        return normalise_ip(bare)
+    return None if literal is None else literal_address(literal)[0]
+
+
+# The groups read from a match of _SMTP or _CLIENT: one call instead of one each.
+_GROUPS = ("helo", "helo_lit", "ip", "ip_lit", "by", "by_ip", "by_ip_lit", "id")
 
 
 def read(
@@ -81,43 +84,46 @@ def read(
         m = _CLIENT.fullmatch(text)
         if m is None:
             return None
-    _, ip = _address(m, "ip")
-    by_written, by_ip = _address(m, "by_ip")
-    helo, hop_id, helo_lit = m["helo"], m["id"], m["helo_lit"]
+    helo, helo_lit, bare, literal, by, by_bare, by_literal, hop_id = m.group(*_GROUPS)
+    ip = _address(bare, literal)
+    by_ip = _address(by_bare, by_literal)
     port = None
     if helo_lit is not None:  # "from [192.168.0.100] (198.51.100.7)": a client's literal
         helo, port = f"[{helo_lit}]", literal_address(helo_lit)[1]
-        if m["ip_lit"] is not None:
-            port = literal_address(m["ip_lit"])[1] or port
+        if literal is not None:
+            port = literal_address(literal)[1] or port
     if (
         ip is None
-        or (by_written and by_ip is None)
+        or (by_ip is None and (by_bare is not None or by_literal is not None))
         or (helo_lit is None and not b.plain(helo))
-        or (hop_id is not None and not b.plain(hop_id))
     ):
         return None
     software: str | None
     if smtp:
+        # The id is digits and dots, three parts or more (the pattern): a build, never a
+        # keyword.
         protocol = software = "Microsoft SMTP Server"
-        via = m["via"]
+        via, version = m["via"], hop_id
         if via is not None and not all(map(b.plain, via.split())):
             return None
-        tls = b.tls(m["tls"], m["cipher"]) if m["tls"] else None
+        tls_version = m["tls"]
+        tls = b.tls(tls_version, m["cipher"]) if tls_version else None
         auth = b.NO_AUTH
     else:
-        protocol, software, via = m["proto"], b.software_by_host(m["by"]), None
+        protocol, software, via = m["proto"], b.software_by_host(by), None
         if software != "Microsoft SMTP Server":
             return None  # another host's "from NAME (IP)" is read as qmail writes it
+        if hop_id is not None and not b.plain(hop_id):
+            return None
+        version = hop_id if _looks_like_version(hop_id) else None
         tls, auth = b.tls_of(protocol), b.auth_of(protocol, software, True)
-    version = (
-        hop_id if software == "Microsoft SMTP Server" and _looks_like_version(hop_id) else None
-    )
-    server = b.server(m["by"], software, version, by_ip)
+    server = b.server(by, software, version, by_ip)
     if helo.lower() in tables.NO_NAME_NOT_HELO:
         client = new_client(rdns_status="none", ip=ip, port=port)
     else:
         client = new_client(helo=helo, ip=ip, port=port)
-    kind = b.kind_of(protocol, client)
+    # Over SMTP, from a client with an address: a relay, as kind_of says.
+    kind = "relay" if smtp else b.kind_of(protocol, client)
     if server is None or kind is None:
         return None
     return b.hop(
