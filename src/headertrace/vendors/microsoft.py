@@ -295,6 +295,10 @@ GENERAL_EXAMPLES = (
     "from EX01.corp.example.com ([fe80::1c2d:3e4f:5a6b:7c8d%12]) by EX01.corp.example.com"
     " ([fe80::1c2d:3e4f:5a6b:7c8d%12]) with mapi id 15.01.2507.006;"
     " Mon, 2 Oct 2023 12:00:00 +0000",
+    "by exch.example.com with Internet Mail Service (5.5.2653.19) id <QX1RT2B7>;"
+    " Wed, 28 Aug 2002 09:56:42 +0100",
+    "from EX01.corp.example.com (10.0.0.5) by EX02.corp.example.com (10.0.0.6) with"
+    " Microsoft SMTP Server (TLS) id 14.3.123.3; Mon, 2 Oct 2023 12:00:00 +0000",
 )
 
 STYLES = {
@@ -343,3 +347,31 @@ def protocol_name(with_part: list[Token]) -> str:
 def build_in_id(hop_id: str | None) -> str | None:
     """The build :data:`SMTP_SERVER` writes as the ``id``: ``id 15.20.6745.21``."""
     return hop_id if hop_id and _looks_like_version(hop_id) else None
+
+
+IMS_WORD = "internet"
+"""The first word, lower-cased, of a with clause :func:`ims_protocol` reads."""
+
+_IMS_PROTOCOL = ("internet", "mail", "service")
+
+
+def ims_protocol(with_part: list[Token]) -> str | None:
+    """Exchange 5.5's Internet Mail Service sending out what the Exchange store handed it
+    names itself as the protocol, its build in a comment: ``by exch with Internet Mail
+    Service (5.5.2653.19) id <QX1RT2B7>``. The protocol is the three words, not the first."""
+    words = [t.text for t in with_part[:3] if t.kind is Kind.WORD]
+    if tuple([w.lower() for w in words]) != _IMS_PROTOCOL:
+        return None
+    return " ".join(words)
+
+
+def tls_noted(with_part: list[Token]) -> bool:
+    """Exchange 2007-2010 write ``(TLS)`` after their name when the session was encrypted,
+    naming neither version nor cipher (2013 and later write ``(version=..., cipher=...)``):
+    ``with Microsoft SMTP Server (TLS) id 14.3.123.3``."""
+    for tok in with_part:
+        if tok.kind is Kind.COMMENT:
+            return tok.text.strip().upper() == "TLS"
+        if tok.kind is not Kind.WORD:
+            return False
+    return False
