@@ -32,7 +32,8 @@ def test_postfix_on_suse_has_no_version_of_its_own() -> None:
     assert hop.server.version is None  # 8.1 is SuSE's release
     assert (
         parse_received_general(
-            "from a (a [192.0.2.7]) by mx (Exim 4.96) with esmtp id 1; Tue, 2 Jul 2002 12:49:36 +0100"
+            "from a (a [192.0.2.7]) by mx (Exim 4.96) with esmtp id 1;"
+            " Tue, 2 Jul 2002 12:49:36 +0100"
         ).server.version
         == "4.96"
     )

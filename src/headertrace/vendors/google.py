@@ -176,6 +176,48 @@ def read_http(
 _NO_CLIENT = Client()
 
 
+# The Gmail API: the Google Cloud project of the calling program and the name it
+# registered, no client, no id (the general reader's ``api_project``).
+API_EXAMPLES = (
+    "from 123456789012 named unknown by gmailapi.google.com with HTTPREST;"
+    " Thu, 26 Jan 2023 11:30:26 -0800",
+)
+
+_API = re.compile(
+    rf"from (?P<project>[0-9]+) named (?P<name>{b.HOST}) by (?P<by>{b.HOST})"
+    rf" with (?P<proto>HTTPREST);{b.DATE}"
+)
+
+
+def read_api(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _API.fullmatch(text)
+    if m is None or not b.plain(m["name"]):
+        return None
+    protocol, by = m["proto"], m["by"]
+    software, version = software_named((), (protocol, "", ""), (), False, by.lower().rstrip("."))
+    server = b.server(by, software, version)
+    client = new_client(ident=m["project"])
+    kind = b.kind_of(protocol, client)
+    if server is None or kind is None:
+        return None
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol=protocol,
+        hop_id=None,
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=b.tls_of(protocol),
+        auth=b.auth_of(protocol, software, True),
+    )
+
+
 # === For the general reader =================================================================
 # What headertrace.parse.received must know of this family, with its example
 # (GENERAL_EXAMPLES), gathered by headertrace.vendors._general.

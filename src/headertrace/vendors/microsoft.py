@@ -278,6 +278,47 @@ def _ims_client(m: re.Match[str], helo: str) -> Client | None:
     return b.named_client(helo, rdns, literal, records_rdns=False)
 
 
+# Exchange 5.5's Internet Mail Service sending out what the Exchange store handed it: no
+# from part, its own name as the protocol and its build in a comment.
+IMS_OUT_EXAMPLES = (
+    "by exch.example.com with Internet Mail Service (5.5.2653.19) id <QX1RT2B7>;"
+    " Wed, 28 Aug 2002 09:56:42 +0100",
+)
+
+_IMS_OUT = re.compile(
+    rf"by (?P<by>{b.HOST}) with (?P<proto>Internet Mail Service)"
+    rf" \((?P<version>[0-9][0-9.]*)\) id {b.ID};{b.DATE}"
+)
+
+
+def read_ims_out(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _IMS_OUT.fullmatch(text)
+    if m is None:
+        return None
+    by, protocol = m["by"], m["proto"]
+    hop_id = m["id_angle"] or m["id"]
+    software, version = software_named(
+        (), (f"{protocol} {m['version']}", "", ""), (), False, by.lower().rstrip(".")
+    )
+    server = b.server(by, software, version)
+    if server is None or software != _IMS_SOFTWARE or not b.plain(hop_id):
+        return None
+    return b.hop(
+        value,
+        m,
+        client=_PICKUP,
+        server=server,
+        protocol=protocol,
+        hop_id=hop_id,
+        kind="unknown",
+        index=index,
+        header_index=header_index,
+        after=after,
+    )
+
+
 # === For the general reader =================================================================
 # What headertrace.parse.received and .comments must know of this family, each with its
 # example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
