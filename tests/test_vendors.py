@@ -37,6 +37,7 @@ from headertrace.vendors import (
     intermail,
     iplanet,
     ironport,
+    mercury,
     microsoft,
     postfix,
     powermta,
@@ -77,6 +78,9 @@ EXAMPLES = (
     *zmailer.SMTP_EXAMPLES,
     *postfix.OWN_EXAMPLES,
     *microsoft.IMS_EXAMPLES,
+    *microsoft.IMS_OUT_EXAMPLES,
+    *google.API_EXAMPLES,
+    *mercury.EXAMPLES,
     *qmail.LDAP_EXAMPLES,
     *intermail.EXAMPLES,
     *iplanet.EXAMPLES,
@@ -150,6 +154,9 @@ def test_direct_readers_stay_linear_on_hostile_headers() -> None:
         "from a ([192.0.2.7]) by c with LMTP id d (envelope-from <" + "e" * 200_000,
         "from a ([192.0.2.7]) by c with ESMTP/TLS/" + "A" * 200_000,
         "from a (" + "u" * 200_000 + "@[192.0.2.7]) by c (8.1/8.1) with SMTP id " + "d" * 99,
+        "from " + "1" * 200_000 + " named x by c with HTTPREST",
+        "by a with Internet Mail Service (" + "5." * 100_000,
+        "from " + "a" * 200_000 + "/SpoolDir by c (Mercury 1." + "4" * 100_000,
     ):
         assert read_direct(header) is None
 

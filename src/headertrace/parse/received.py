@@ -52,10 +52,13 @@ from headertrace.parse.literals import literal_address, split_port
 from headertrace.parse.software import software_named
 from headertrace.parse.vendors import FromStyle
 from headertrace.vendors import (
+    communigate,
     courier,
     exim,
     firewall,
+    google,
     haraka,
+    mercury,
     microsoft,
     qmail,
     read_direct,
@@ -194,7 +197,8 @@ def _parse(value: str, index: int, header_index: int, after: datetime | None) ->
         _recipient(parts.get("for")),
         _envelope_from(every)
         or _sender_after_for(parts.get("for"))
-        or haraka.envelope_from(clauses.parts),
+        or haraka.envelope_from(clauses.parts)
+        or communigate.rules_sender(parts.get("from", []), protocol),
         _tls(protocol, proto_tls, every),
         _auth(protocol, software, every, clauses),
         timestamp,
@@ -455,30 +459,42 @@ def _recipient(part: list[Token] | None) -> str | None:
 # --- the parts --------------------------------------------------------------------------------
 
 
-def _protocol(part: list[Token]) -> tuple[str | None, tuple[str | None, str | None]]:
+_ProtoTLS = tuple[str | None, str | None] | None
+"""TLS written inside the with clause: its version and cipher (either may be unnamed), or
+``None`` when the clause says nothing of TLS."""
+
+_TLS_UNNAMED: _ProtoTLS = (None, None)
+
+
+def _protocol(part: list[Token]) -> tuple[str | None, _ProtoTLS]:
     """The ``with`` protocol; and TLS details written inside it (IronPort's
-    ``ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384``, Exim's ``esmtps (TLS1.2) tls CIPHER``)."""
+    ``ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384``, Exim's ``esmtps (TLS1.2) tls CIPHER``,
+    Exchange's ``Microsoft SMTP Server (TLS)``)."""
     words = [t for t in part if t.kind is Kind.WORD]
     if not words:
-        return None, (None, None)
+        return None, None
     encrypted = _encrypted_with(part, words)
     if encrypted is not None:
         return encrypted
     first = words[0].text
-    if first.lower() == microsoft.PROTOCOL_WORD:
-        return microsoft.protocol_name(part), (None, None)
-    if "/" in first and first.lower().startswith(("esmtp", "smtp")):
+    low = first.lower()
+    if low == microsoft.PROTOCOL_WORD:
+        return microsoft.protocol_name(part), _TLS_UNNAMED if microsoft.tls_noted(part) else None
+    if low == microsoft.IMS_WORD:
+        ims = microsoft.ims_protocol(part)
+        if ims is not None:
+            return ims, None
+    if "/" in first and low.startswith(("esmtp", "smtp")):
         pieces = first.split("/")
         if len(pieces) >= 3 and pieces[1].upper() == "TLS":
             return pieces[0], ("TLS", pieces[2])
-        return pieces[0], (None, None)
+        return pieces[0], None
     # Exim's "with esmtps (TLS1.2) tls CIPHER": three words at least.
-    return first, (None, exim.tls_cipher(words) if len(words) > 2 else None)
+    cipher = exim.tls_cipher(words) if len(words) > 2 else None
+    return first, None if cipher is None else (None, cipher)
 
 
-def _encrypted_with(
-    part: list[Token], words: list[Token]
-) -> tuple[str, tuple[str | None, str | None]] | None:
+def _encrypted_with(part: list[Token], words: list[Token]) -> tuple[str, _ProtoTLS] | None:
     """The cipher written before the protocol: MessageLabs ``with AES256-GCM-SHA384
     encrypted SMTP``, the qmail TLS patch ``with (DHE-RSA-AES256-SHA encrypted) SMTP``."""
     if len(words) >= 3 and words[1].text.lower() == "encrypted":
@@ -527,6 +543,11 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
         return new_client()
     if facts.ip is None and _clientless(part):
         return new_client(ident=facts.ident)
+    if mercury.spool_pickup(part, software):
+        return _NO_CLIENT
+    project = google.api_project(part)
+    if project is not None:
+        return new_client(ident=project)
     head = part[0]
     value, value_ip = _head_value(part, facts)
     later = _address_after_helo_comment(part)
@@ -560,6 +581,9 @@ def _client(part: list[Token], facts: Facts, software: str | None, qmail_by: boo
         ident=facts.ident,
         helo_inferred=helo is not None and _helo_left_out(part, facts, style, ip),
     )
+
+
+_NO_CLIENT = Client()
 
 
 def _clientless(part: list[Token]) -> bool:
@@ -618,7 +642,8 @@ def _helo_and_rdns(
         # qmail "from rdns (HELO ) (ip)": an empty HELO, still not the name.
         helo = facts.helo
         if value is None or value_ip is not None or no_name(value):
-            status = "none" if no_name(value) or value_ip else status
+            literal = value_ip is not None and style.literal_means_no_name
+            status = "none" if no_name(value) or literal else status
         else:
             rdns, status = value, "present"
     elif facts.host is not None or facts.host_unknown:
@@ -781,11 +806,9 @@ def _shared_auth(authenticated: bool | None, evidence: str | None) -> Auth:
     return Auth(authenticated, None, None, evidence)
 
 
-def _tls(
-    protocol: str | None, proto_tls: tuple[str | None, str | None], every: tuple[Facts, ...]
-) -> TLS | None:
-    version, cipher = proto_tls
-    seen = version is not None or cipher is not None
+def _tls(protocol: str | None, proto_tls: _ProtoTLS, every: tuple[Facts, ...]) -> TLS | None:
+    seen = proto_tls is not None
+    version, cipher = proto_tls or (None, None)
     for facts in every:
         if facts.tls_seen:
             seen = True
@@ -820,9 +843,13 @@ def _kind(
     )
     if from_words == microsoft.PICKUP_SERVICE:
         return "local"  # a file dropped in Exchange's pickup folder
+    from_part = clauses.parts.get("from", [])
+    if mercury.spool_pickup(from_part, software):
+        return "local"  # taken out of Mercury's queue directory
+    if communigate.rules_sender(from_part, protocol) is not None:
+        return "local"  # sent on by CommuniGate Pro's Rules engine
     if from_words == exim.AUTHENTICATED_USER:
         return "relay"  # Debian's Exim: a client that logged in, its address not written
-    from_part = clauses.parts.get("from", [])
     if client.ip is None and style_for(software).local_without_address and _one_word(from_part):
         return "local"  # Exim "from amavis by mail with scanned-ok"
     if low in tables.CLIENT_PROTOCOLS and client.ip is None and client.helo is None:

@@ -62,7 +62,8 @@ def version_after(text: str, at: int) -> str | None:
 
     The name's phrase ends at a comma or a colon: what follows is another fact (``Postfix,
     from userid 33``, ``amavisd-new, port 10024``) or another product's version
-    (``qmail-scanner-1.25 (clamdscan: 0.88. ...)``)."""
+    (``qmail-scanner-1.25 (clamdscan: 0.88. ...)``), and at ``on``: the system the program
+    runs on follows (``Postfix on SuSE Linux 8.0 (i386)``)."""
     rest = text[at : at + 60].replace("(", " ").replace(")", " ").split()
     for word in rest[:4]:
         w = word.rstrip(",;")
@@ -70,6 +71,8 @@ def version_after(text: str, at: int) -> str | None:
             w = w[1:]
         if w[:1].isdigit() or (w[:1] in "vV" and w[1:2].isdigit()):
             return w
-        if word.endswith((",", ":")):
+        if word.endswith((",", ":")) or w.lower() == "on":
+            # "(Postfix on SuSE Linux 8.0 (i386))": after "on", the system it runs on,
+            # whose release that number is.
             return None
     return None

@@ -54,6 +54,8 @@ TLS_PROTOCOLS = frozenset(
         "esmtpa+tls",
         "esmtpsa+tls",
         "esmtp+tls",
+        # CommuniGate Pro "with ESMTP-TLS" (4.x): ESMTP over a TLS session.
+        "esmtp-tls",
     )
 )
 FETCH_PROTOCOLS = frozenset(("pop3", "pop", "imap", "imap4", "pop3s", "imaps", "odmr", "etrn"))
@@ -62,8 +64,9 @@ LOCAL_PROTOCOL_PREFIX = "local"
 # Where a message came from when no network client handed it over, written after the
 # via link: smail "by mx via smail from stdin" (read from a local program or UUCP rmail).
 LOCAL_SOURCES = frozenset(("stdin",))
-# Submissions that do not come in over SMTP: webmail/API and Outlook's MAPI.
-CLIENT_PROTOCOLS = frozenset(("http", "https", "mapi", "webmail"))
+# Submissions that do not come in over SMTP: webmail/API and Outlook's MAPI. "httprest":
+# the Gmail API ("from 123456789012 named unknown by gmailapi.google.com with HTTPREST").
+CLIENT_PROTOCOLS = frozenset(("http", "https", "mapi", "webmail", "httprest"))
 
 # What servers write after "for" when the message has several recipients and they name
 # none: Gmail "by smtp.gmail.com with ESMTPSA id x for <multiple recipients>". Not an
@@ -160,6 +163,10 @@ SOFTWARE_MARKERS: tuple[tuple[str, str], ...] = (
     ("mailscanner", "MailScanner"),
     ("mimedefang", "MIMEDefang"),
     ("spamassassin", "SpamAssassin"),
+    # Pegasus Mail's server: "(Mercury 1.44)" on NetWare, "(Mercury/32 v3.21c)" on Windows
+    # (the "/32" names the port, the version follows).
+    ("mercury/32", "Mercury/32"),
+    ("mercury", "Mercury"),
 )
 
 # All needles in one alternation of literals: one scan of a text in C finds every candidate;

@@ -44,6 +44,10 @@ class FromStyle:
     """The HELO is left out where it equalled the verified name or the address literal
     (or none was sent), so ``from NAME ([IP])`` and ``from [IP]`` say what it was: the
     client's ``helo`` is then inferred, never recorded."""
+    literal_means_no_name: bool = True
+    """``from [192.0.2.7] (HELO x)``: the address literal stands where the reverse name
+    would, so the lookup found none (rDNS ``none``). False where the family never writes a
+    reverse name there (``not_recorded``)."""
 
 
 FROM_STYLES: dict[str, FromStyle] = {}

@@ -31,9 +31,11 @@ from headertrace.vendors import (
     domino,
     exim,
     firewall,
+    google,
     haraka,
     kerio,
     mdaemon,
+    mercury,
     microsoft,
     opensmtpd,
     postfix,
@@ -61,8 +63,11 @@ FAMILIES: tuple[ModuleType, ...] = (
     opensmtpd,
     haraka,
     smail,
+    mercury,
+    google,
 )
-"""Every family with a quirk of the general reader, in the order of :data:`FROM_STYLES`."""
+"""Every family with a quirk of the general reader, in the order of :data:`FROM_STYLES`
+(those with no from-part layout last)."""
 
 COMMENT_MARKERS: dict[str, Reader] = {
     **sendmail.COMMENT_MARKERS,

@@ -100,6 +100,11 @@ def _verified_client(m: re.Match[str], address: tuple[str, int | None]) -> Clien
 
 
 GENERAL_EXAMPLES = (
+    "from [198.51.100.73] (HELO laptop.example.net) by mail.example.com"
+    " (CommuniGate Pro SMTP 4.1.5) with ESMTP-TLS id 734102 for bob@example.com;"
+    " Mon, 27 Oct 2003 09:40:52 +0300",
+    "from <owner-list@example.org> by mail.example.com (CommuniGate Pro RULES 3.4)"
+    " with RULES id 734103; Mon, 02 Apr 2001 06:23:54 -0400",
     "from [198.51.100.84] (account bob@example.com HELO laptop)"
     " by mail.example.com (CommuniGate Pro SMTP 6.1.10)"
     " with ESMTPA id 123456 for x@elsewhere.example; Mon, 07 Mar 2016 10:00:00 +0100",
@@ -108,9 +113,15 @@ GENERAL_EXAMPLES = (
     " Tue, 08 Apr 2008 13:14:35 +0700",
 )
 
+# CommuniGate Pro looks no reverse name up for this header: the from part is the address
+# literal with the HELO in a comment, or the name the client gave with "verified" when that
+# name resolves to the address. A literal after "from" says nothing of a reverse name.
 STYLES = {
     "CommuniGate Pro": FromStyle(
-        "helo_first", False, "from [192.0.2.7] (HELO client) by mx (CommuniGate Pro SMTP 6)"
+        "helo_first",
+        False,
+        "from [192.0.2.7] (HELO client) by mx (CommuniGate Pro SMTP 6)",
+        literal_means_no_name=False,
     ),
 }
 
@@ -134,3 +145,21 @@ def account(tokens: list[Token], i: int, facts: Facts) -> int | None:
 
 
 COMMENT_MARKERS: dict[str, Reader] = {"verified": verified, "account": account}
+
+
+RULES_PROTOCOL = "rules"
+"""``with RULES``: CommuniGate Pro's Rules engine sent the message on (a redirect, a
+forward, an automatic reply) inside the server."""
+
+
+def rules_sender(from_part: list[Token], protocol: str | None) -> str | None:
+    """The envelope sender of a message CommuniGate Pro's Rules engine sent on:
+    ``from <owner-list@example.org> by mx (CommuniGate Pro RULES 3.4) with RULES id 1``.
+    No client handed it over; the address after ``from`` is the sender it kept."""
+    if (
+        len(from_part) != 1
+        or from_part[0].kind is not Kind.ANGLE
+        or (protocol or "").lower() != RULES_PROTOCOL
+    ):
+        return None
+    return from_part[0].text.strip("<>") or None

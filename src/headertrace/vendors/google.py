@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 
 from headertrace.models import Client, Hop, new_client
+from headertrace.parse.lexer import Kind, Token
 from headertrace.parse.software import software_named
 from headertrace.vendors import _build as b
 
@@ -173,3 +174,73 @@ def read_http(
 
 
 _NO_CLIENT = Client()
+
+
+# The Gmail API: the Google Cloud project of the calling program and the name it
+# registered, no client, no id (the general reader's ``api_project``).
+API_EXAMPLES = (
+    "from 123456789012 named unknown by gmailapi.google.com with HTTPREST;"
+    " Thu, 26 Jan 2023 11:30:26 -0800",
+)
+
+_API = re.compile(
+    rf"from (?P<project>[0-9]+) named (?P<name>{b.HOST}) by (?P<by>{b.HOST})"
+    rf" with (?P<proto>HTTPREST);{b.DATE}"
+)
+
+
+def read_api(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _API.fullmatch(text)
+    if m is None or not b.plain(m["name"]):
+        return None
+    protocol, by = m["proto"], m["by"]
+    software, version = software_named((), (protocol, "", ""), (), False, by.lower().rstrip("."))
+    server = b.server(by, software, version)
+    client = new_client(ident=m["project"])
+    kind = b.kind_of(protocol, client)
+    if server is None or kind is None:
+        return None
+    return b.hop(
+        value,
+        m,
+        client=client,
+        server=server,
+        protocol=protocol,
+        hop_id=None,
+        kind=kind,
+        index=index,
+        header_index=header_index,
+        after=after,
+        tls=b.tls_of(protocol),
+        auth=b.auth_of(protocol, software, True),
+    )
+
+
+# === For the general reader =================================================================
+# What headertrace.parse.received must know of this family, with its example
+# (GENERAL_EXAMPLES), gathered by headertrace.vendors._general.
+
+GENERAL_EXAMPLES = (
+    "from 123456789012 named unknown by gmailapi.google.com with HTTPREST;"
+    " Thu, 26 Jan 2023 11:30:26 -0800",
+)
+
+
+def api_project(from_part: list[Token]) -> str | None:
+    """A message sent through the Gmail API: ``from 123456789012 named unknown by
+    gmailapi.google.com with HTTPREST``. The number is the Google Cloud project of the
+    program that called the API, ``named`` the name it registered (``unknown``: none).
+    No client connected to a mail server: the project is who submitted it (the ident),
+    never a HELO."""
+    words = [t.text for t in from_part if t.kind is Kind.WORD]
+    if (
+        len(words) != 3
+        or len(from_part) != 3
+        or not words[0].isdigit()
+        or not words[0].isascii()
+        or words[1].lower() != "named"
+    ):
+        return None
+    return words[0]

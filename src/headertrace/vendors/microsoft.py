@@ -284,6 +284,47 @@ def _ims_client(m: re.Match[str], helo: str) -> Client | None:
     return b.named_client(helo, rdns, literal, records_rdns=False)
 
 
+# Exchange 5.5's Internet Mail Service sending out what the Exchange store handed it: no
+# from part, its own name as the protocol and its build in a comment.
+IMS_OUT_EXAMPLES = (
+    "by exch.example.com with Internet Mail Service (5.5.2653.19) id <QX1RT2B7>;"
+    " Wed, 28 Aug 2002 09:56:42 +0100",
+)
+
+_IMS_OUT = re.compile(
+    rf"by (?P<by>{b.HOST}) with (?P<proto>Internet Mail Service)"
+    rf" \((?P<version>[0-9][0-9.]*)\) id {b.ID};{b.DATE}"
+)
+
+
+def read_ims_out(
+    text: str, value: str, index: int, header_index: int, after: datetime | None
+) -> Hop | None:
+    m = _IMS_OUT.fullmatch(text)
+    if m is None:
+        return None
+    by, protocol = m["by"], m["proto"]
+    hop_id = m["id_angle"] or m["id"]
+    software, version = software_named(
+        (), (f"{protocol} {m['version']}", "", ""), (), False, by.lower().rstrip(".")
+    )
+    server = b.server(by, software, version)
+    if server is None or software != _IMS_SOFTWARE or not b.plain(hop_id):
+        return None
+    return b.hop(
+        value,
+        m,
+        client=_PICKUP,
+        server=server,
+        protocol=protocol,
+        hop_id=hop_id,
+        kind="unknown",
+        index=index,
+        header_index=header_index,
+        after=after,
+    )
+
+
 # === For the general reader =================================================================
 # What headertrace.parse.received and .comments must know of this family, each with its
 # example (GENERAL_EXAMPLES); headertrace.vendors._general gathers the tables. A block of
@@ -301,6 +342,10 @@ GENERAL_EXAMPLES = (
     "from EX01.corp.example.com ([fe80::1c2d:3e4f:5a6b:7c8d%12]) by EX01.corp.example.com"
     " ([fe80::1c2d:3e4f:5a6b:7c8d%12]) with mapi id 15.01.2507.006;"
     " Mon, 2 Oct 2023 12:00:00 +0000",
+    "by exch.example.com with Internet Mail Service (5.5.2653.19) id <QX1RT2B7>;"
+    " Wed, 28 Aug 2002 09:56:42 +0100",
+    "from EX01.corp.example.com (10.0.0.5) by EX02.corp.example.com (10.0.0.6) with"
+    " Microsoft SMTP Server (TLS) id 14.3.123.3; Mon, 2 Oct 2023 12:00:00 +0000",
 )
 
 STYLES = {
@@ -349,3 +394,31 @@ def protocol_name(with_part: list[Token]) -> str:
 def build_in_id(hop_id: str | None) -> str | None:
     """The build :data:`SMTP_SERVER` writes as the ``id``: ``id 15.20.6745.21``."""
     return hop_id if hop_id and _looks_like_version(hop_id) else None
+
+
+IMS_WORD = "internet"
+"""The first word, lower-cased, of a with clause :func:`ims_protocol` reads."""
+
+_IMS_PROTOCOL = ("internet", "mail", "service")
+
+
+def ims_protocol(with_part: list[Token]) -> str | None:
+    """Exchange 5.5's Internet Mail Service sending out what the Exchange store handed it
+    names itself as the protocol, its build in a comment: ``by exch with Internet Mail
+    Service (5.5.2653.19) id <QX1RT2B7>``. The protocol is the three words, not the first."""
+    words = [t.text for t in with_part[:3] if t.kind is Kind.WORD]
+    if tuple([w.lower() for w in words]) != _IMS_PROTOCOL:
+        return None
+    return " ".join(words)
+
+
+def tls_noted(with_part: list[Token]) -> bool:
+    """Exchange 2007-2010 write ``(TLS)`` after their name when the session was encrypted,
+    naming neither version nor cipher (2013 and later write ``(version=..., cipher=...)``):
+    ``with Microsoft SMTP Server (TLS) id 14.3.123.3``."""
+    for tok in with_part:
+        if tok.kind is Kind.COMMENT:
+            return tok.text.strip().upper() == "TLS"
+        if tok.kind is not Kind.WORD:
+            return False
+    return False
