@@ -254,9 +254,12 @@ def test_a_trace_built_the_dataclass_way_is_the_same() -> None:
 @pytest.mark.corpus
 def test_corpus_records_built_fast_equal_the_dataclass_ones(corpus: Path) -> None:
     """Each corpus message traced both ways gives the same trace; each record in it and
-    in its complaint, rebuilt from its fields and copied by ``replace``, is the same."""
+    in its complaint, rebuilt from its fields and copied by ``replace``, is the same.
+    Every fourth message, from every source: the records are built by one generated
+    function per class, so what the whole corpus would add is time (two traces and two
+    intakes a message, about two minutes on two cores), not new paths."""
     checked = set()
-    for path in sorted((corpus / "messages").rglob("*.eml")):
+    for path in sorted((corpus / "messages").rglob("*.eml"))[::4]:
         data = path.read_bytes()
         fast = headertrace.trace(data)
         complaint = open_complaint(data)
