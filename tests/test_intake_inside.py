@@ -13,6 +13,7 @@ import base64
 import codecs
 import csv
 import quopri
+import re
 from collections import Counter
 from email.message import Message
 from pathlib import Path
@@ -29,6 +30,7 @@ from headertrace.intake.inside import (
     _ASCII_CODECS,
     _FORWARD_WORDS,
     _SINGLE_BYTE_CODECS,
+    _block_end,
     _plain_head,
     _plain_view,
     glance,
@@ -576,6 +578,49 @@ def _heads(raw: bytes) -> list[tuple[bytes, int, int]]:
                 spans.append((raw, start, end))
                 stack.append(parse_entity(raw, start, end, "1"))
     return spans
+
+
+# The plain block as one match, line by line: what _block_end finds by searching line ends.
+_ONE_MATCH = re.compile(rb"(?:[!-9;-~]+:[^\n]*(?:\n(?:[ \t]|[!-9;-~]+:)[^\n]*)*)?")
+
+
+def assert_block_end_as_one_match(buf: bytes, start: int, cap: int) -> None:
+    match = _ONE_MATCH.match(buf, start, cap)
+    assert _block_end(buf, start, cap) == (match.end() if match else start), buf[start:cap]
+
+
+@pytest.mark.corpus
+def test_block_end_equals_the_one_match_on_the_corpus(corpus: Path) -> None:
+    for path in corpus_paths(corpus):
+        raw = path.read_bytes()
+        for buf, start, end in _heads(raw):
+            for cap in (end, start + 40, start + 700):
+                assert_block_end_as_one_match(buf, start, min(cap, end))
+
+
+_BLOCK_PIECES = [
+    b"A:",
+    b"x-y: v",
+    b" ",
+    b"\t",
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b"b",
+    b":",
+    b"\xe9",
+    b"From ",
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from(_BLOCK_PIECES), max_size=16).map(b"".join),
+    st.integers(0, 3),
+    st.integers(0, 70),
+)
+def test_block_end_equals_the_one_match(buf: bytes, start: int, cap: int) -> None:
+    assert_block_end_as_one_match(buf, min(start, len(buf)), min(cap, len(buf)))
 
 
 def assert_plain_reading(buf: bytes, start: int, end: int) -> None:
