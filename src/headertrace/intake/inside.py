@@ -85,6 +85,12 @@ _OUTLOOK_TYPES = frozenset({"application/vnd.ms-outlook", "application/x-msg"})
 # What a subject may start with that is_forward_subject can match: blanks and what
 # " ".join(split()) removes, "[", the first letters of its prefixes; encoded words, non-ASCII.
 _MAY_FORWARD = frozenset(b"[=fFtTwWrRvVeEdDpPiI") | set(range(0x21)) | set(range(0x7F, 0x100))
+# A plain subject starting with a letter other than "i" starts with one of its prefixes: their
+# first two letters ("Re:", the most common subject start, is no forward).
+_FORWARD_STARTS = frozenset(
+    {b"fw", b"fs", b"tr", b"to", b"wg", b"rv", b"ri", b"vs", b"vb", b"vl", b"en", b"do", b"pd"}
+)
+_TWO_LETTER_STARTS = frozenset(b"fFtTwWrRvVeEdDpP")
 
 # Each forward marker by its ASCII start (the walk case-folds decoded text; in the charsets
 # below only ASCII bytes decode to ASCII letters). A marker holding another is left out.
@@ -359,6 +365,8 @@ def _forward_subject(head: bytes, low: bytes) -> bool:
     if not value or value[0] not in _MAY_FORWARD:
         return False
     if value.isascii() and b"=?" not in value:
+        if value[0] in _TWO_LETTER_STARTS and value[:2].lower() not in _FORWARD_STARTS:
+            return False
         return is_forward_subject(" ".join(value.decode("ascii").split()))
     return is_forward_subject(text(value.decode("ascii", "surrogateescape")))
 
