@@ -34,7 +34,6 @@ from headertrace.intake.inside import (
     _forward_subject,
     _plain_head,
     _plain_view,
-    _value,
     glance,
     nothing_inside,
 )
@@ -674,19 +673,6 @@ _SUBJECT_PIECES = [
 @given(st.lists(st.sampled_from(_SUBJECT_PIECES), max_size=6).map(b"".join))
 def test_forward_subject_equals_the_walks_reading(value: bytes) -> None:
     assert_subject_read_alike(value)
-
-
-_VALUE_PIECES = [b"a", b":", b" ", b"\t", b"\n", b"\r", b"\r\n", b"b: c", b"\n\t", b"\r\n "]
-
-
-@settings(max_examples=1000, deadline=None)
-@given(st.lists(st.sampled_from(_VALUE_PIECES), max_size=12).map(b"".join), st.integers(0, 12))
-def test_value_ends_at_the_next_field(head: bytes, start: int) -> None:
-    """``_value`` looks for folds only after a first line end followed by a blank."""
-    start = min(start, len(head))
-    stop = re.compile(rb"\n(?![ \t])").search(head, start)
-    expected = head[start : stop.start() if stop else len(head)].lstrip(b" \t").rstrip(b"\r\n")
-    assert _value(head, start) == expected
 
 
 def assert_plain_reading(buf: bytes, start: int, end: int) -> None:

@@ -352,16 +352,8 @@ def _param(pattern: re.Pattern[bytes], params: bytes) -> str | None:
 def _value(head: bytes, start: int) -> bytes:
     """The value of the field whose name ends at ``start``, as compat32 stores it: the first
     line's leading blanks and the last line end removed, folds kept."""
-    stop = head.find(b"\n", start)
-    if stop < 0:
-        stop = len(head)
-    elif head[stop + 1 : stop + 2] in _BLANKS:  # folded: the regex finds the next field
-        found = _NEXT_FIELD.search(head, stop)
-        stop = found.start() if found else len(head)
-    return head[start:stop].lstrip(b" \t").rstrip(b"\r\n")
-
-
-_BLANKS = (b" ", b"\t")
+    stop = _NEXT_FIELD.search(head, start)
+    return head[start : stop.start() if stop else len(head)].lstrip(b" \t").rstrip(b"\r\n")
 
 
 def _forward_subject(head: bytes, low: bytes) -> bool:
