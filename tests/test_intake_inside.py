@@ -13,6 +13,7 @@ import base64
 import codecs
 import csv
 import quopri
+import re
 from collections import Counter
 from email.message import Message
 from pathlib import Path
@@ -29,6 +30,8 @@ from headertrace.intake.inside import (
     _ASCII_CODECS,
     _FORWARD_WORDS,
     _SINGLE_BYTE_CODECS,
+    _block_end,
+    _forward_subject,
     _plain_head,
     _plain_view,
     glance,
@@ -47,7 +50,12 @@ from headertrace.intake.mime import (
     split_multipart,
 )
 from headertrace.intake.model import Complaint
-from headertrace.intake.unwrap import FORWARD_MARKERS, Unwrapper, _is_message_file
+from headertrace.intake.unwrap import (
+    FORWARD_MARKERS,
+    Unwrapper,
+    _is_message_file,
+    is_forward_subject,
+)
 from headertrace.parse.headers import split_header_block
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -578,6 +586,95 @@ def _heads(raw: bytes) -> list[tuple[bytes, int, int]]:
                 spans.append((raw, start, end))
                 stack.append(parse_entity(raw, start, end, "1"))
     return spans
+
+
+# The plain block as one match, line by line: what _block_end finds by searching line ends.
+_ONE_MATCH = re.compile(rb"(?:[!-9;-~]+:[^\n]*(?:\n(?:[ \t]|[!-9;-~]+:)[^\n]*)*)?")
+
+
+def assert_block_end_as_one_match(buf: bytes, start: int, cap: int) -> None:
+    match = _ONE_MATCH.match(buf, start, cap)
+    assert _block_end(buf, start, cap) == (match.end() if match else start), buf[start:cap]
+
+
+@pytest.mark.corpus
+def test_block_end_equals_the_one_match_on_the_corpus(corpus: Path) -> None:
+    for path in corpus_paths(corpus):
+        raw = path.read_bytes()
+        for buf, start, end in _heads(raw):
+            for cap in (end, start + 40, start + 700):
+                assert_block_end_as_one_match(buf, start, min(cap, end))
+
+
+_BLOCK_PIECES = [
+    b"A:",
+    b"x-y: v",
+    b" ",
+    b"\t",
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b"b",
+    b":",
+    b"\xe9",
+    b"From ",
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from(_BLOCK_PIECES), max_size=16).map(b"".join),
+    st.integers(0, 3),
+    st.integers(0, 70),
+)
+def test_block_end_equals_the_one_match(buf: bytes, start: int, cap: int) -> None:
+    assert_block_end_as_one_match(buf, min(start, len(buf)), min(cap, len(buf)))
+
+
+def assert_subject_read_alike(value: bytes) -> bool:
+    """``_forward_subject`` of a block with the Subject ``value``, as the walk decides it."""
+    head = b"From: a\r\nSubject: " + value + b"\r\nTo: b"
+    expected = is_forward_subject(mime.text(value.decode("ascii", "surrogateescape")))
+    assert _forward_subject(head, head.lower()) == expected, value
+    return expected
+
+
+_SUBJECT_ENDS = [
+    b"",
+    b":",
+    b" :",
+    b"d:",
+    b"c:",
+    b"orst:",
+    b"f:",
+    b"[2]:",
+    b"v\xc3\xa1bb\xc3\xadt\xc3\xa1s:",
+]
+
+
+def test_forward_subject_starts_with_every_two_letters() -> None:
+    """The early answer on a subject's first two bytes (``_FORWARD_STARTS``), exhaustively."""
+    letters = bytes(range(0x21, 0x7F))
+    forwards = sum(
+        assert_subject_read_alike(bytes([a, b]) + end)
+        for a in letters
+        for b in b" \t:[" + letters
+        for end in _SUBJECT_ENDS
+    )
+    assert forwards > 50
+
+
+_SUBJECT_PIECES = [
+    *(b"fwd", b"FW", b"Fs", b"tr", b"TO", b"wG", b"rv", b"RIF", b"vs", b"vb", b"VL", b"Enc"),
+    *(b"doorst", b"pd", b"i", b"I", b"Re", b"re", b"x", b":", b" ", b"\t", b"[1]", b"[list]"),
+    *(b"t\xc3\xa9", b"=?utf-8?q?fwd=3A?=", b"\xff"),
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_SUBJECT_PIECES), max_size=6).map(b"".join))
+def test_forward_subject_equals_the_walks_reading(value: bytes) -> None:
+    assert_subject_read_alike(value)
 
 
 def assert_plain_reading(buf: bytes, start: int, end: int) -> None:

@@ -52,10 +52,13 @@ MAX_TEXT = 1 << 20
 """A text part larger than this is left to the walk, which cuts large texts its own way."""
 
 # A plain header block: fields (a name, a colon) and continuations, up to where compat32 stops
-# reading fields (a line that is neither, the empty line). One match, with no backtracking
-# beyond a line; "[^\n]*" runs a few times faster than "[^\r\n]*", so CRs are checked apart.
-_HEAD = re.compile(rb"(?:[!-9;-~]+:[^\n]*(?:\n(?:[ \t]|[!-9;-~]+:)[^\n]*)*)?")
-_LONE_CR = re.compile(rb"\r(?!\n)")  # a line end to compat32, not to _HEAD
+# reading fields (a line that is neither, the empty line). It starts with a field and ends at
+# the first line end before a line that is neither (_BLOCK_END): a search for line ends, twice
+# as fast as matching the lines one by one. CRs are checked apart (a "\r" in the classes makes
+# the scan slower).
+_FIELD = re.compile(rb"[!-9;-~]+:")
+_BLOCK_END = re.compile(rb"\n(?![ \t]|[!-9;-~]+:)")
+_LONE_CR = re.compile(rb"\r(?!\n)")  # a line end to compat32, not to _BLOCK_END
 _NEXT_FIELD = re.compile(rb"\n(?![ \t])")
 _NOT_BLANK = re.compile(rb"[^ \t\r\n\x0b\x0c]")  # what bytes.strip() keeps
 
@@ -82,6 +85,12 @@ _OUTLOOK_TYPES = frozenset({"application/vnd.ms-outlook", "application/x-msg"})
 # What a subject may start with that is_forward_subject can match: blanks and what
 # " ".join(split()) removes, "[", the first letters of its prefixes; encoded words, non-ASCII.
 _MAY_FORWARD = frozenset(b"[=fFtTwWrRvVeEdDpPiI") | set(range(0x21)) | set(range(0x7F, 0x100))
+# A plain subject starting with a letter other than "i" starts with one of its prefixes: their
+# first two letters ("Re:", the most common subject start, is no forward).
+_FORWARD_STARTS = frozenset(
+    {b"fw", b"fs", b"tr", b"to", b"wg", b"rv", b"ri", b"vs", b"vb", b"vl", b"en", b"do", b"pd"}
+)
+_TWO_LETTER_STARTS = frozenset(b"fFtTwWrRvVeEdDpP")
 
 # Each forward marker by its ASCII start (the walk case-folds decoded text; in the charsets
 # below only ASCII bytes decode to ASCII letters). A marker holding another is left out.
@@ -255,8 +264,7 @@ def _plain_head(buf: bytes, start: int, stop: int, limit: int) -> tuple[int, int
     """Where the plain header block at ``start`` ends (before its last line end) and where the
     body after its empty line starts, as ``mime.header_block_end`` finds them (the empty line
     before ``limit``); None for a block that is not plain."""
-    match = _HEAD.match(buf, start, min(stop, limit))
-    end = match.end() if match else start
+    end = _block_end(buf, start, min(stop, limit))
     at = start
     if end > start:  # at the LF that ends the last field
         if not buf.startswith(b"\n", end, stop):
@@ -271,6 +279,15 @@ def _plain_head(buf: bytes, start: int, stop: int, limit: int) -> tuple[int, int
     if buf.startswith((b"\n", b"\r"), at, stop):
         return end, at + 1
     return None  # a line that is neither a field nor empty
+
+
+def _block_end(buf: bytes, start: int, cap: int) -> int:
+    """Where the fields and continuations from ``start`` end, before ``cap``: at the line end
+    before a line that is neither, or at ``cap``; ``start`` when the first line is no field."""
+    if _FIELD.match(buf, start, cap) is None:
+        return start
+    found = _BLOCK_END.search(buf, start, cap)
+    return found.start() if found else cap
 
 
 def _plain_view(head: bytes, low: bytes) -> _View | None:
@@ -290,9 +307,9 @@ def _plain_view(head: bytes, low: bytes) -> _View | None:
     maybe_message = False
     if disposition is not None:
         # Non-ASCII makes compat32 hand out a Header; "=?" and "*" may encode a file name.
-        if not disposition.isascii() or b"=?" in disposition or b"*" in disposition:
+        if not disposition.isascii() or disposition.find(b"=?") >= 0 or disposition.find(b"*") >= 0:
             return None
-        maybe_message = b".eml" in disposition or b".msg" in disposition
+        maybe_message = disposition.find(b".eml") >= 0 or disposition.find(b".msg") >= 0
     cte = ""
     if encoding is not None:
         if not encoding.isascii():
@@ -312,11 +329,11 @@ def _content_type(value: bytes) -> tuple[str, str | None, str | None, bool] | No
     """The type, boundary, charset of a plain Content-Type value, and whether it names a
     message file; None when it is not plain. (Values repeat across messages, bar boundaries.)"""
     match = _PLAIN_CTYPE.fullmatch(value)
-    if match is None or b"=?" in value:
+    if match is None or value.find(b"=?") >= 0:
         return None
     ctype = match[1].decode("ascii").lower() if match[1].count(b"/") == 1 else "text/plain"
     named = value.lower()
-    maybe_message = b".eml" in named or b".msg" in named or ctype in _OUTLOOK_TYPES
+    maybe_message = named.find(b".eml") >= 0 or named.find(b".msg") >= 0 or ctype in _OUTLOOK_TYPES
     if ctype.startswith("multipart/"):
         return ctype, _param(_BOUNDARY, match[2]), None, maybe_message
     return ctype, None, _param(_CHARSET, match[2]), maybe_message
@@ -347,7 +364,9 @@ def _forward_subject(head: bytes, low: bytes) -> bool:
     value = _value(head, at + len(b"subject:"))
     if not value or value[0] not in _MAY_FORWARD:
         return False
-    if value.isascii() and b"=?" not in value:
+    if value.isascii() and value.find(b"=?") < 0:
+        if value[0] in _TWO_LETTER_STARTS and value[:2].lower() not in _FORWARD_STARTS:
+            return False
         return is_forward_subject(" ".join(value.decode("ascii").split()))
     return is_forward_subject(text(value.decode("ascii", "surrogateescape")))
 
@@ -374,7 +393,7 @@ def _plain_text(data: bytes, codec: str, window: int, is_html: bool) -> bool:
     low = data.lower()
     if _forward_marker(data, low[:window] if len(low) > window else low, codec):
         return False
-    if is_html and b"&#" in low:
+    if is_html and low.find(b"&#") >= 0:
         letters = False
         for ref in set(_NUMERIC_REF.findall(low)):
             if len(ref) > 16:
@@ -389,7 +408,12 @@ def _plain_text(data: bytes, codec: str, window: int, is_html: bool) -> bool:
 
 def _forward_marker(data: bytes, low: bytes, codec: str) -> bool:
     """Whether a forward marker stands in the text (the walk's ``_forward_like``)."""
-    if not any(map(low.__contains__, _FORWARD_WORDS)):
+    # bytes.find, here and above: in CPython 3.11 "needle in haystack" first reads the needle as
+    # an integer and formats the TypeError it then clears, dearer than a search in a short value.
+    for word in _FORWARD_WORDS:
+        if low.find(word) >= 0:
+            break
+    else:
         return False
     for word, marker in _FORWARD_WORDS.items():
         at = low.find(word)
